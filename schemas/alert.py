@@ -1,0 +1,66 @@
+"""`Alert`: an explained spike of one (country, topic) series (topic `alerts`)."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field
+
+from schemas._base import SCHEMA_VERSION, Contract, UtcDatetime
+
+AlertStatus = Literal["open", "update", "resolved"]
+Severity = Literal["low", "medium", "high", "critical"]
+SEVERITIES: tuple[str, ...] = Severity.__args__  # type: ignore[attr-defined]
+
+
+class AlertArticle(Contract):
+    """An article that explains an alert."""
+
+    id: str
+    title: str
+    url: str | None = None
+    source: str
+    published_at: UtcDatetime
+
+
+class DetectorInfo(Contract):
+    """Which detector decided, with which parameters."""
+
+    name: str
+    params: dict[str, float | int | str] = Field(default_factory=dict)
+
+
+class Alert(Contract):
+    """One lifecycle step of an alert; key it by `country|topic`."""
+
+    schema_version: int = Field(SCHEMA_VERSION, description="Contract version of this message.")
+    alert_id: str = Field(description="Stable id of the alert episode, the same for all its steps.")
+    revision: int = Field(0, ge=0, description="0 for open, then +1 per update or resolve.")
+    status: AlertStatus
+    country: str = Field(pattern=r"^[A-Z]{3}$")
+    topic: str
+    window_start: UtcDatetime
+    window_end: UtcDatetime
+    observed: int = Field(ge=0, description="Stories in the window.")
+    expected: float = Field(ge=0.0, description="Stories the baseline expected in the window.")
+    ratio: float = Field(ge=0.0, description="observed / expected (expected floored by the prior).")
+    score: float = Field(description="Detector score, e.g. -log10 of the tail probability.")
+    severity: Severity
+    articles: int = Field(0, ge=0, description="Articles in the window (syndicated copies included).")
+    sources: int = Field(0, ge=0, description="Distinct sources in the window.")
+    summary: str = Field(description="One line a human reads in a chat message.")
+    top_articles: list[AlertArticle] = Field(default_factory=list)
+    top_actors: list[str] = Field(default_factory=list)
+    co_countries: list[str] = Field(default_factory=list)
+    first_seen: UtcDatetime
+    last_seen: UtcDatetime
+    detector: DetectorInfo
+
+    @property
+    def key(self) -> str:
+        return f"{self.country}|{self.topic}"
+
+    @property
+    def delivery_id(self) -> str:
+        """Id of this lifecycle step, unchanged across webhook retries."""
+        return f"{self.alert_id}.{self.revision}"

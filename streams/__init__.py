@@ -1,0 +1,5 @@
+"""geopulse: streaming geopolitical event detection."""
+
+from __future__ import annotations
+
+__version__ = "0.1.0"
