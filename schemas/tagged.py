@@ -73,5 +73,5 @@ class TaggedArticle(Contract):
     actors: list[Actor] = Field(default_factory=list)
     events: list[Event] = Field(default_factory=list)
     topics: list[str] = Field(default_factory=list, description="Topic names of the non-negated events.")
-    fingerprint: str = Field("", description="64-bit SimHash (hex) of the text, for near-duplicate detection.")
+    fingerprint: str = Field("", description="MinHash bottom-k sketch of the text (hex), for near-duplicate detection.")
     tagger_version: str = Field(description="Version of the tagger and its data.")
