@@ -16,6 +16,7 @@ from schemas.alert import SEVERITIES, Alert, AlertArticle, AlertStatus, Detector
 from schemas.article import Article
 from schemas.counts import WindowCount
 from schemas.deadletter import DeadLetter
+from schemas.digest import DigestBatch
 from schemas.tagged import (
     EVENT_TYPES,
     Actor,
@@ -45,6 +46,7 @@ __all__ = [
     "CountryRole",
     "DeadLetter",
     "DetectorInfo",
+    "DigestBatch",
     "Event",
     "EventType",
     "Severity",
@@ -63,6 +65,7 @@ TOPIC_MODELS: dict[str, type[BaseModel]] = {
     "window_count": WindowCount,
     "alert": Alert,
     "dead_letter": DeadLetter,
+    "digest_batch": DigestBatch,
 }
 
 

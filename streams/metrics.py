@@ -1,0 +1,79 @@
+"""Every Prometheus metric of geopulse, in one place.
+
+Names follow Prometheus conventions: the `geopulse_` prefix, base units (seconds), `_total` for
+counters. Labels are bounded: ISO3 country, topic name, reason, outcome, status, severity, event
+type, endpoint name from the config file — never ids or URLs.
+"""
+
+from __future__ import annotations
+
+from prometheus_client import (
+    CollectorRegistry,
+    Counter,
+    Gauge,
+    Histogram,
+    Info,
+    disable_created_metrics,
+    generate_latest,
+)
+
+import streams
+
+# `_created` series double the exposition and no dashboard reads them.
+disable_created_metrics()
+
+LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 900, 3600)
+AGE_BUCKETS = (60, 300, 900, 1800, 3600, 3 * 3600, 6 * 3600, 24 * 3600, 7 * 24 * 3600)
+FAST_BUCKETS = (0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1)
+
+
+class Metrics:
+    """The metrics of one worker, registered in `registry` (a fresh one in tests)."""
+
+    def __init__(self, registry: CollectorRegistry | None = None) -> None:
+        self.registry = registry if registry is not None else CollectorRegistry()
+        r = self.registry
+        self.articles = Counter(
+            "geopulse_articles", "Articles by outcome: valid, invalid, counted, duplicate, late.",
+            ["outcome"], registry=r)  # fmt: skip
+        self.tagging_seconds = Histogram(
+            "geopulse_tagging_duration_seconds", "Time to tag one article.", buckets=FAST_BUCKETS, registry=r
+        )
+        self.latency_from_ingest = Histogram(
+            "geopulse_ingest_to_event_latency_seconds",
+            "From the article's Kafka timestamp to its TaggedArticle being sent on `events`.",
+            buckets=LATENCY_BUCKETS, registry=r)  # fmt: skip
+        self.latency_from_published = Histogram(
+            "geopulse_published_to_event_latency_seconds",
+            "From the article's published_at to its TaggedArticle being sent on `events`.",
+            buckets=AGE_BUCKETS, registry=r)  # fmt: skip
+        self.events = Counter("geopulse_events", "Non-negated events tagged, by PLOVER type.", ["type"], registry=r)
+        self.window_count = Gauge(
+            "geopulse_window_stories", "Stories in the current window of active series.",
+            ["country", "topic"], registry=r)  # fmt: skip
+        self.window_volume = Gauge("geopulse_window_volume", "Articles in the newest window, all series.", registry=r)
+        self.alerts = Counter("geopulse_alerts", "Alert lifecycle steps.", ["status", "severity"], registry=r)
+        self.open_alerts = Gauge("geopulse_open_alerts", "Alerts currently open.", registry=r)
+        self.dead_letters = Counter(
+            "geopulse_dead_letters", "Messages sent to a dead-letter topic.", ["topic", "reason"], registry=r
+        )
+        self.deliveries = Counter(
+            "geopulse_webhook_deliveries", "Webhook delivery attempts by outcome.",
+            ["endpoint", "outcome"], registry=r)  # fmt: skip
+        self.delivery_seconds = Histogram(
+            "geopulse_webhook_delivery_duration_seconds", "Duration of one webhook attempt.",
+            ["endpoint"], buckets=LATENCY_BUCKETS, registry=r)  # fmt: skip
+        self.consumer_lag = Gauge(
+            "geopulse_consumer_lag_messages", "Messages behind the end of each assigned partition.",
+            ["topic", "partition"], registry=r)  # fmt: skip
+        self.stream_time = Gauge(
+            "geopulse_stream_time_seconds", "Newest event time (published_at) seen, unix seconds.", registry=r
+        )
+        self.store_keys = Gauge("geopulse_state_keys", "Keys held in the count/detect state.", registry=r)
+        self.broker_up = Gauge("geopulse_broker_up", "1 when the Kafka broker answers, else 0.", registry=r)
+        self.build = Info("geopulse_build", "Build information.", registry=r)
+        self.build.info({"version": streams.__version__})
+
+    def exposition(self) -> bytes:
+        """The text exposition format served at /metrics."""
+        return generate_latest(self.registry)
