@@ -1,0 +1,94 @@
+"""Event-time window maths over integer timestamps (seconds since the epoch, UTC).
+
+Windows are tumbling and aligned to the epoch: the window of `ts` is `[ts - ts % size, ... + size)`.
+A window is *closed* once stream time (the newest event time seen) reaches its end plus the grace;
+an article whose window is closed is *late*.
+
+>>> window_start(3_700, 3_600), window_end(3_700, 3_600)
+(3600, 7200)
+>>> is_closed(3_600, 3_600, 900, stream_time=8_099), is_closed(3_600, 3_600, 900, stream_time=8_100)
+(False, True)
+>>> parse_duration("1h30m")
+datetime.timedelta(seconds=5400)
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime, timedelta
+
+_UNIT_SECONDS = {"s": 1, "m": 60, "h": 3_600, "d": 86_400, "w": 604_800}
+_PART = re.compile(r"(\d+(?:\.\d+)?)([smhdw])")
+
+
+def parse_duration(text: str) -> timedelta:
+    """A duration such as "90s", "15m", "1h", "6h", "1d" or "1h30m" as a timedelta.
+
+    Raises ValueError naming the value when the text is not a positive duration.
+    """
+    cleaned = text.strip().lower().replace(" ", "")
+    if not cleaned or _PART.sub("", cleaned):
+        raise ValueError(f"duration {text!r} is not like 90s, 15m, 1h, 6h, 1d or 1h30m")
+    seconds = sum(float(n) * _UNIT_SECONDS[unit] for n, unit in _PART.findall(cleaned))
+    if seconds <= 0:
+        raise ValueError(f"duration {text!r} must be positive")
+    return timedelta(seconds=seconds)
+
+
+def to_seconds(moment: datetime) -> int:
+    """Whole seconds since the epoch of an aware datetime (floored)."""
+    return int(moment.timestamp() // 1)
+
+
+def from_seconds(ts: int) -> datetime:
+    return datetime.fromtimestamp(ts, tz=UTC)
+
+
+def seconds(span: timedelta) -> int:
+    """Whole seconds of a positive timedelta; raises ValueError naming it otherwise."""
+    value = int(span.total_seconds())
+    if value <= 0:
+        raise ValueError(f"duration {span!r} must be at least one second")
+    return value
+
+
+def window_start(ts: int, size: int) -> int:
+    return ts - ts % size
+
+
+def window_end(ts: int, size: int) -> int:
+    return window_start(ts, size) + size
+
+
+def closes_at(start: int, size: int, grace: int) -> int:
+    """Stream time at which the window starting at `start` closes."""
+    return start + size + grace
+
+
+def is_closed(start: int, size: int, grace: int, stream_time: int | None) -> bool:
+    return stream_time is not None and stream_time >= closes_at(start, size, grace)
+
+
+def clamp_ahead(ts: int, stream_time: int | None, max_ahead: int | None) -> int:
+    """`ts`, but never more than `max_ahead` seconds beyond stream time (None: no limit).
+
+    One far-future article must not drag stream time (and so every window) with it; clamped,
+    it can move stream time by at most `max_ahead`.
+    """
+    if stream_time is None or max_ahead is None:
+        return ts
+    return min(ts, stream_time + max_ahead)
+
+
+def windows_between(first: int, last: int, size: int) -> range:
+    """Starts of the windows from the one starting at `first` up to, excluding, `last`."""
+    return range(first, last, size)
+
+
+def describe_span(size: int) -> str:
+    """Human name of a window size, as in "in the hour to 14:00 UTC"."""
+    for unit, name in ((604_800, "week"), (86_400, "day"), (3_600, "hour"), (60, "minute")):
+        if size % unit == 0:
+            count = size // unit
+            return name if count == 1 else f"{count} {name}s"
+    return f"{size} seconds"
