@@ -1,0 +1,264 @@
+"""The faust application: topics, the state table and thin agents around the core.
+
+    articles ──ingest+tag──▶ events
+        │            └──────▶ geopulse.digests (one batch to every partition)
+        └─ bad ─▶ articles.dlq          │
+                                        └──count+detect──▶ counts, alerts ──notify──▶ webhooks
+
+Two hops carry an article through: ingest+tag (stateless, batched) and count+detect (partitioned by
+country, state in a changelogged table). Each agent decodes, calls one core object and sends.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import zlib
+from collections.abc import AsyncIterator, Callable, Iterator, MutableMapping
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Any
+
+import faust
+from faust.types import EventT, StreamT
+
+from schemas import Alert, DigestBatch, TaggedArticle, WindowCount
+from streams.core.ingest import Ingestor, RawMessage, encode_digests
+from streams.core.series import SeriesTracker, TrackerConfig
+from streams.kafka import faust_broker_options
+from streams.metrics import Metrics
+from streams.settings import Settings
+
+log = logging.getLogger(__name__)
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def owner_partition(key: str, partitions: int) -> int:
+    """The digests partition that owns a country's series (or an article's per-article metrics)."""
+    return zlib.crc32(key.encode()) % partitions
+
+
+_DELETED = object()
+
+
+class PartitionStore(MutableMapping[str, Any]):
+    """The core's state store for one partition: a key prefix in the faust table, written behind.
+
+    Writes are buffered until `flush()`, so one digest batch produces one changelog record per
+    changed key instead of one per article.
+    """
+
+    def __init__(self, table: faust.Table, partition: int) -> None:
+        self._table = table
+        self._prefix = f"{partition}/"
+        self._dirty: dict[str, Any] = {}
+
+    def __getitem__(self, key: str) -> Any:
+        value = self._dirty.get(key, None)
+        if value is _DELETED:
+            raise KeyError(key)
+        if value is not None or key in self._dirty:
+            return value
+        return self._table[self._prefix + key]
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        self._dirty[key] = value
+
+    def __delitem__(self, key: str) -> None:
+        if key not in self:
+            raise KeyError(key)
+        self._dirty[key] = _DELETED
+
+    def __contains__(self, key: object) -> bool:
+        if key in self._dirty:
+            return self._dirty[key] is not _DELETED
+        return isinstance(key, str) and self._prefix + key in self._table
+
+    def __iter__(self) -> Iterator[str]:
+        n = len(self._prefix)
+        stored = {k[n:] for k in list(self._table.keys()) if isinstance(k, str) and k.startswith(self._prefix)}
+        yield from (k for k in stored | self._dirty.keys() if k in self)
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
+
+    def flush(self) -> None:
+        """Write the buffered changes to the table (and so to its changelog); call in the event's context."""
+        for key, value in self._dirty.items():
+            full = self._prefix + key
+            if value is _DELETED:
+                if full in self._table:
+                    del self._table[full]
+            else:
+                self._table[full] = value
+        self._dirty.clear()
+
+
+@dataclass
+class WorkerState:
+    """What the web views report: readiness and the trackers of the assigned partitions."""
+
+    ready: bool = False
+    broker_up: bool = True
+    trackers: dict[int, tuple[SeriesTracker, PartitionStore]] = field(default_factory=dict)
+
+
+@dataclass
+class Geopulse:
+    """A configured faust app with its topics, table, metrics and state."""
+
+    settings: Settings
+    app: faust.App
+    metrics: Metrics
+    state: WorkerState
+    topics: dict[str, faust.TopicT]
+
+
+def faust_app(settings: Settings) -> faust.App:
+    return faust.App(
+        settings.app_id,
+        **faust_broker_options(settings),
+        store=settings.store,
+        datadir=str(settings.data_dir),
+        processing_guarantee=settings.processing_guarantee,
+        topic_partitions=settings.partitions,
+        topic_replication_factor=settings.replication_factor,
+        broker_session_timeout=settings.session_timeout,
+        broker_heartbeat_interval=settings.heartbeat_interval,
+        broker_rebalance_timeout=settings.rebalance_timeout,
+        consumer_auto_offset_reset="earliest",
+        key_serializer="raw",
+        value_serializer="raw",
+        web_host=settings.web_host,
+        web_bind=settings.web_host,
+        web_port=settings.web_port,
+        web_transport="aiohttp://",
+        table_cleanup_interval=3600.0,
+        autodiscover=False,
+    )
+
+
+def create_app(
+    settings: Settings,
+    *,
+    tagger: Any = None,
+    metrics: Metrics | None = None,
+    clock: Callable[[], datetime] = utcnow,
+) -> Geopulse:
+    """Build the worker's faust app; `tagger` defaults to the product tagger (loaded once here)."""
+    if tagger is None:
+        from streams.core.tagging import Tagger
+
+        tagger = Tagger.default()
+    metrics = metrics or Metrics()
+    metrics.build.info({"version": metrics_version(), "tagger_version": str(getattr(tagger, "version", ""))})
+    app = faust_app(settings)
+    names = settings.topics
+    topics = {
+        name: app.topic(topic, key_type=bytes, value_type=bytes, partitions=settings.partitions)
+        for name, topic in names.model_dump().items()
+    }
+    table = app.Table(
+        f"{settings.app_id}-series", partitions=settings.partitions, key_serializer="json", value_serializer="json"
+    )
+    gp = Geopulse(settings, app, metrics, WorkerState(), topics)
+    ingestor = Ingestor(tagger, clock=clock, max_future=settings.max_future)
+    tracker_config = TrackerConfig(window=settings.window, grace=settings.grace)
+
+    @app.agent(topics["articles"], name="ingest")
+    async def ingest(stream: StreamT[bytes]) -> AsyncIterator[None]:
+        async for events in stream.take_events(settings.batch_size, within=settings.batch_timeout):
+            await ingest_batch(gp, ingestor, events)
+            yield None
+
+    @app.agent(topics["digests"], name="count")
+    async def count(stream: StreamT[bytes]) -> AsyncIterator[None]:
+        async for event in stream.events():
+            partition = event.message.partition
+            if partition not in gp.state.trackers:
+                store = PartitionStore(table, partition)
+                owns = lambda country, p=partition: owner_partition(country, settings.partitions) == p  # noqa: E731
+                gp.state.trackers[partition] = (SeriesTracker(tracker_config, store=store, owns=owns), store)
+            tracker, store = gp.state.trackers[partition]
+            await count_batch(gp, tracker, partition, DigestBatch.model_validate_json(event.value))
+            store.flush()
+            yield None
+
+    @app.on_partitions_revoked.connect
+    async def forget_trackers(app: faust.App, revoked: Any, **kwargs: Any) -> None:
+        gp.state.ready = False
+        gp.state.trackers.clear()
+
+    @app.on_rebalance_complete.connect
+    async def mark_ready(sender: Any, **kwargs: Any) -> None:
+        gp.state.ready = True
+
+    from streams.web import register_views
+
+    register_views(gp, table)
+    return gp
+
+
+def metrics_version() -> str:
+    import streams
+
+    return streams.__version__
+
+
+async def ingest_batch(gp: Geopulse, ingestor: Ingestor, events: list[EventT[bytes, bytes]]) -> None:
+    topics, metrics = gp.topics, gp.metrics
+    raw = [
+        RawMessage(e.value, e.key, e.message.topic, e.message.partition, e.message.offset)
+        for e in events
+    ]
+    result = ingestor.ingest(raw)
+    sends = []
+    for dead in result.dead:
+        metrics.articles.labels("invalid").inc()
+        metrics.dead_letters.labels(gp.settings.topics.articles_dlq, dead.error_kind).inc()
+        log.warning(
+            "dead letter from %s[%s]@%s: %s: %s",
+            dead.topic, dead.partition, dead.offset, dead.error_kind, dead.error)  # fmt: skip
+        sends.append(topics["articles_dlq"].send(key=None, value=dead.to_json()))
+    for tagged, seconds in zip(result.tagged, result.tagging_seconds, strict=True):
+        sends.append(topics["events"].send(key=tagged.id.encode(), value=tagged.to_json()))
+        observe_tagged(gp.metrics, tagged, seconds)
+    for message in encode_digests(result.tagged):
+        for partition in range(gp.settings.partitions):
+            sends.append(topics["digests"].send(key=None, value=message, partition=partition))
+    await asyncio.gather(*sends)
+    now = utcnow().timestamp()
+    for event in events:
+        if event.message.timestamp:
+            metrics.latency_from_ingest.observe(max(0.0, now - event.message.timestamp))
+
+
+def observe_tagged(metrics: Metrics, tagged: TaggedArticle, seconds: float) -> None:
+    metrics.articles.labels("valid").inc()
+    metrics.tagging_seconds.observe(seconds)
+    metrics.latency_from_published.observe(max(0.0, utcnow().timestamp() - tagged.published_at.timestamp()))
+    for event in tagged.events:
+        if not event.negated:
+            metrics.events.labels(event.type).inc()
+
+
+async def count_batch(gp: Geopulse, tracker: SeriesTracker, partition: int, batch: DigestBatch) -> None:
+    counts: dict[tuple[str, datetime], WindowCount] = {}
+    alerts: list[Alert] = []
+    for article in batch.articles:
+        observation = tracker.observe(article)
+        if owner_partition(article.id, gp.settings.partitions) == partition:
+            gp.metrics.articles.labels(observation.outcome).inc()
+        for c in observation.counts:
+            counts[(c.key, c.window_start)] = c
+        alerts.extend(observation.alerts)
+    sends = [gp.topics["counts"].send(key=c.key.encode(), value=c.to_json()) for c in counts.values()]
+    sends += [gp.topics["alerts"].send(key=a.key.encode(), value=a.to_json()) for a in alerts]
+    await asyncio.gather(*sends)
+    for c in counts.values():
+        gp.metrics.window_count.labels(c.country, c.topic).set(c.stories)
+    for a in alerts:
+        gp.metrics.alerts.labels(a.status, a.severity).inc()

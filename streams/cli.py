@@ -1,0 +1,231 @@
+"""The `geopulse` command: run a worker, move articles in and out of Kafka, tag and replay offline."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated, NoReturn
+
+import orjson
+import typer
+
+from streams.errors import GeopulseError
+from streams.inputs import InputFormat, read_messages
+from streams.settings import Settings
+
+cli = typer.Typer(
+    help="geopulse: tag geopolitical events in news from Kafka, count them per country and topic, "
+    "and raise explained alerts when a series spikes.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+webhooks_cli = typer.Typer(help="Webhook endpoints from GEOPULSE_WEBHOOKS_CONFIG.", no_args_is_help=True)
+cli.add_typer(webhooks_cli, name="webhooks")
+
+Paths = Annotated[list[Path] | None, typer.Argument(help="Input files; none or '-' reads stdin.")]
+Format = Annotated[InputFormat, typer.Option("--format", "-f", help="jsonl: one Article per line; text: raw pages.")]
+
+
+def fail(message: str, code: int = 2) -> NoReturn:
+    typer.secho(f"geopulse: {message}", fg=typer.colors.RED, err=True)
+    raise typer.Exit(code)
+
+
+def load_settings(**overrides: object) -> Settings:
+    try:
+        return Settings.load(**overrides)
+    except GeopulseError as exc:
+        fail(str(exc))
+
+
+@cli.command()
+def worker(
+    loglevel: Annotated[str, typer.Option(help="debug, info, warning or error.")] = "",
+) -> None:
+    """Run a worker: consume `articles`, publish events, counts and alerts, serve /metrics."""
+    from streams.app import create_app
+    from streams.runner import run_worker
+
+    settings = load_settings()
+    try:
+        gp = create_app(settings)
+    except GeopulseError as exc:
+        fail(str(exc))
+    run_worker(gp, loglevel or settings.log_level)
+
+
+@cli.command()
+def produce(
+    paths: Paths = None,
+    fmt: Format = InputFormat.jsonl,
+    topic: Annotated[str | None, typer.Option(help="Topic to write to (default: the articles topic).")] = None,
+    rate: Annotated[float | None, typer.Option(help="At most this many articles per second.")] = None,
+) -> None:
+    """Produce articles (JSONL lines or raw pages) to Kafka, keyed by article id."""
+    from streams.clients import produce as send
+
+    settings = load_settings()
+    target = topic or settings.topics.articles
+
+    def messages() -> list[tuple[bytes | None, bytes]]:
+        out = []
+        try:
+            for _, value in read_messages(paths or [], fmt):
+                out.append((_article_key(value), value))
+        except GeopulseError as exc:
+            fail(str(exc))
+        return out
+
+    try:
+        sent = send(settings, target, messages(), rate=rate)
+    except GeopulseError as exc:
+        fail(str(exc))
+    typer.echo(f"produced {sent} message(s) to {target}", err=True)
+
+
+def _article_key(value: bytes) -> bytes | None:
+    try:
+        data = orjson.loads(value)
+    except orjson.JSONDecodeError:
+        return None
+    article_id = data.get("id") if isinstance(data, dict) else None
+    return str(article_id).encode() if article_id else None
+
+
+@cli.command()
+def tail(
+    topic: Annotated[str, typer.Argument(help="Topic name, e.g. events, counts, alerts, articles.dlq.")],
+    from_beginning: Annotated[bool, typer.Option("--from-beginning/--from-end")] = True,
+    max_messages: Annotated[int | None, typer.Option("--max", help="Stop after this many messages.")] = None,
+    idle: Annotated[float | None, typer.Option(help="Stop after this many idle seconds.")] = None,
+    raw: Annotated[bool, typer.Option(help="Print values as they are, one per line.")] = False,
+) -> None:
+    """Pretty-print the messages of a topic."""
+    from streams.clients import consume
+
+    settings = load_settings()
+    try:
+        for n, (key, value, partition, offset) in enumerate(
+            consume(settings, topic, from_beginning=from_beginning, idle_timeout=idle), 1
+        ):
+            _print_message(key, value, partition, offset, raw=raw)
+            if max_messages and n >= max_messages:
+                break
+    except (GeopulseError, TimeoutError) as exc:
+        fail(str(exc))
+
+
+def _print_message(key: bytes | None, value: bytes, partition: int, offset: int, *, raw: bool) -> None:
+    if raw:
+        sys.stdout.buffer.write(value + b"\n")
+        return
+    try:
+        body = orjson.dumps(orjson.loads(value), option=orjson.OPT_INDENT_2).decode()
+    except orjson.JSONDecodeError:
+        body = repr(value[:2000])
+    typer.secho(f"── {partition}@{offset} key={key.decode(errors='replace') if key else None}", fg="cyan")
+    typer.echo(body)
+
+
+@cli.command()
+def broker(
+    port: Annotated[int, typer.Option(help="Port on 127.0.0.1 (0: a free one).")] = 9092,
+) -> None:
+    """Run the local Kafka-protocol dev broker (tansu, memory only) until Ctrl-C."""
+    import time
+
+    from streams.broker import LocalBroker
+
+    try:
+        with LocalBroker(port=port or None) as running:
+            typer.echo(f"broker listening: export GEOPULSE_KAFKA_BOOTSTRAP={running.bootstrap}  (Ctrl-C stops)")
+            while running.running:
+                time.sleep(0.5)
+    except GeopulseError as exc:
+        fail(str(exc))
+    except KeyboardInterrupt:
+        pass
+
+
+@cli.command()
+def tag(paths: Paths = None, fmt: Format = InputFormat.jsonl) -> None:
+    """Tag articles offline: one TaggedArticle JSON per line on stdout."""
+    from streams.core.ingest import decode_article
+    from streams.core.tagging import Tagger
+
+    tagger = Tagger.default()
+    bad = 0
+    out = sys.stdout.buffer
+    try:
+        for where, value in read_messages(paths or [], fmt):
+            try:
+                out.write(tagger.tag(decode_article(value, now=None)).to_json() + b"\n")
+            except GeopulseError as exc:
+                bad += 1
+                typer.echo(f"{where}: {getattr(exc, 'kind', 'error')}: {exc}", err=True)
+    except GeopulseError as exc:
+        fail(str(exc))
+    out.flush()
+    if bad:
+        raise typer.Exit(1)
+
+
+@cli.command()
+def replay(
+    paths: Paths = None,
+    fmt: Format = InputFormat.jsonl,
+    window: Annotated[str | None, typer.Option(help="Window size, e.g. 1h, 6h, 1d (default: settings).")] = None,
+    grace: Annotated[str | None, typer.Option(help="Grace for late articles, e.g. 15m (default: settings).")] = None,
+    counts: Annotated[bool, typer.Option(help="Also print WindowCount lines (kind=count).")] = False,
+) -> None:
+    """Run the whole core offline over articles in event-time order: one Alert JSON per line."""
+    from streams.offline import run_replay
+
+    overrides = {k: v for k, v in {"window": window, "grace": grace}.items() if v is not None}
+    settings = load_settings(**overrides)
+    try:
+        bad = run_replay(settings, read_messages(paths or [], fmt), sys.stdout.buffer, with_counts=counts)
+    except GeopulseError as exc:
+        fail(str(exc))
+    if bad:
+        raise typer.Exit(1)
+
+
+@cli.command()
+def demo(
+    short: Annotated[bool, typer.Option(help="A short sample (~80 articles), for CI and a quick look.")] = False,
+    rate: Annotated[float, typer.Option(help="Articles per second to stream.")] = 40.0,
+) -> None:
+    """Start a local broker (unless GEOPULSE_KAFKA_BOOTSTRAP is set) and a worker, stream a sample, show it live."""
+    from streams.demo.runner import run_demo
+
+    settings = load_settings()
+    try:
+        code = run_demo(settings, short=short, rate=rate)
+    except GeopulseError as exc:
+        fail(str(exc))
+    raise typer.Exit(code)
+
+
+@cli.command()
+def schemas(
+    check: Annotated[bool, typer.Option(help="Only check that schemas/json is up to date.")] = False,
+) -> None:
+    """Regenerate the JSON Schema files in schemas/json from the pydantic models."""
+    import schemas as contracts
+
+    stale = []
+    for name, text in contracts.json_schemas().items():
+        path = contracts.JSON_DIR / name
+        if not path.exists() or path.read_text() != text:
+            stale.append(name)
+            if not check:
+                path.write_text(text)
+    if check and stale:
+        fail(f"stale JSON Schema files (run `geopulse schemas`): {', '.join(stale)}", code=1)
+    typer.echo(f"{'checked' if check else 'wrote'} {len(contracts.json_schemas())} schema files in {contracts.JSON_DIR}")
+
+
+def main() -> None:
+    cli()

@@ -1,0 +1,101 @@
+"""Plain Kafka clients (kafka-python) for the CLI, the demo and tests: produce, tail, topics."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer, TopicPartition
+from kafka.admin import NewTopic
+from kafka.errors import TopicAlreadyExistsError
+
+from streams.kafka import kafka_python_options
+from streams.settings import Settings
+
+
+def producer(settings: Settings, **overrides: Any) -> KafkaProducer:
+    return KafkaProducer(**kafka_python_options(settings), acks="all", linger_ms=5, **overrides)
+
+
+def produce(
+    settings: Settings, topic: str, messages: Iterable[tuple[bytes | None, bytes]], *, rate: float | None = None
+) -> int:
+    """Send (key, value) pairs, at most `rate` per second when given; returns how many were sent."""
+    sent = 0
+    started = time.monotonic()
+    with_producer = producer(settings)
+    try:
+        for key, value in messages:
+            if rate:
+                delay = started + sent / rate - time.monotonic()
+                if delay > 0:
+                    time.sleep(delay)
+            with_producer.send(topic, key=key, value=value)
+            sent += 1
+        with_producer.flush()
+    finally:
+        with_producer.close()
+    return sent
+
+
+def ensure_topics(settings: Settings, names: Iterable[str]) -> None:
+    """Create the topics that do not exist yet, with the configured partitions."""
+    admin = KafkaAdminClient(**kafka_python_options(settings))
+    try:
+        existing = set(admin.list_topics())
+        new = [NewTopic(n, settings.partitions, settings.replication_factor) for n in names if n not in existing]
+        if new:
+            try:
+                admin.create_topics(new)
+            except TopicAlreadyExistsError:
+                pass
+    finally:
+        admin.close()
+
+
+def consume(
+    settings: Settings,
+    topic: str,
+    *,
+    from_beginning: bool = True,
+    idle_timeout: float | None = None,
+    stop: threading.Event | None = None,
+) -> Iterator[tuple[bytes | None, bytes, int, int]]:
+    """Yield (key, value, partition, offset) of every partition of `topic`, without a consumer group.
+
+    Stops after `idle_timeout` seconds without a message (never when None), or when `stop` is set.
+    """
+    consumer = KafkaConsumer(**kafka_python_options(settings), enable_auto_commit=False, group_id=None)
+    try:
+        partitions = _wait_partitions(consumer, topic)
+        consumer.assign(partitions)
+        if from_beginning:
+            consumer.seek_to_beginning()
+        else:
+            consumer.seek_to_end()
+        idle_since = time.monotonic()
+        while stop is None or not stop.is_set():
+            batch = consumer.poll(timeout_ms=200)
+            for records in batch.values():
+                for r in records:
+                    yield r.key, r.value, r.partition, r.offset
+            if batch:
+                idle_since = time.monotonic()
+            elif idle_timeout is not None and time.monotonic() - idle_since > idle_timeout:
+                return
+    finally:
+        consumer.close()
+
+
+def _wait_partitions(consumer: KafkaConsumer, topic: str, timeout: float = 30.0) -> list[TopicPartition]:
+    deadline = time.monotonic() + timeout
+    while True:
+        parts = consumer.partitions_for_topic(topic)
+        if parts:
+            return [TopicPartition(topic, p) for p in sorted(parts)]
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"topic {topic!r} does not exist")
+        time.sleep(0.2)
+        consumer.topics()

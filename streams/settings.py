@@ -1,0 +1,119 @@
+"""The one settings model of geopulse, read from GEOPULSE_* variables and an optional .env file.
+
+Read once at the entry point (`Settings.load()`) and passed down; nothing deeper reads os.environ.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, SecretStr, ValidationError, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from streams.core.windows import parse_duration
+from streams.errors import ConfigError
+
+Duration = Annotated[timedelta, BeforeValidator(lambda v: parse_duration(v) if isinstance(v, str) else v)]
+
+
+class TopicNames(BaseModel):
+    """Kafka topic names (GEOPULSE_TOPICS__ARTICLES=...)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    articles: str = "articles"
+    articles_dlq: str = "articles.dlq"
+    events: str = "events"
+    digests: str = "geopulse.digests"
+    counts: str = "counts"
+    alerts: str = "alerts"
+    webhooks_retry: str = "webhooks.retry"
+    webhooks_dlq: str = "webhooks.dlq"
+
+
+class KafkaSecurity(BaseModel):
+    """How to reach a secured Kafka (GEOPULSE_KAFKA__SECURITY_PROTOCOL=SASL_SSL, ...)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    security_protocol: Literal["PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"] = "PLAINTEXT"
+    sasl_mechanism: Literal["PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"] | None = None
+    sasl_username: str | None = None
+    sasl_password: SecretStr | None = None
+    ssl_cafile: Path | None = None
+    ssl_certfile: Path | None = None
+    ssl_keyfile: Path | None = None
+
+    @model_validator(mode="after")
+    def _sasl_needs_credentials(self) -> KafkaSecurity:
+        if self.security_protocol.startswith("SASL") and not (
+            self.sasl_mechanism and self.sasl_username and self.sasl_password
+        ):
+            raise ValueError("SASL needs kafka__sasl_mechanism, kafka__sasl_username and kafka__sasl_password")
+        return self
+
+
+class Settings(BaseSettings):
+    """Everything a geopulse process can be told."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="GEOPULSE_", env_nested_delimiter="__", env_file=".env", extra="ignore", frozen=True
+    )
+
+    kafka_bootstrap: str | None = Field(
+        None, description="host:port[,host:port]; unset means `geopulse demo` starts a local broker."
+    )
+    kafka: KafkaSecurity = KafkaSecurity()
+    production: bool = Field(False, description="Refuse unsafe settings, e.g. SASL over PLAINTEXT.")
+    allow_plaintext_sasl: bool = False
+    app_id: str = Field("geopulse", description="Consumer group and table namespace.")
+    topics: TopicNames = TopicNames()
+    partitions: int = Field(4, ge=1, le=1024)
+    replication_factor: int = Field(1, ge=1)
+    window: Duration = Field(timedelta(hours=1), description="Event-time window size, e.g. 1h, 6h, 1d.")
+    grace: Duration = Field(timedelta(minutes=15), description="How late an article may arrive.")
+    max_future: Duration = Field(timedelta(minutes=5), description="Tolerated clock skew for published_at.")
+    data_dir: Path = Path(".geopulse")
+    store: str = Field("memory://", description="faust table store: memory:// or rocksdb://")
+    web_host: str = "127.0.0.1"
+    web_port: int = Field(6066, ge=0, le=65535)
+    processing_guarantee: Literal["at_least_once", "exactly_once"] = "at_least_once"
+    webhooks_config: Path | None = None
+    batch_size: int = Field(200, ge=1, le=10_000, description="Articles taken per agent batch.")
+    batch_timeout: float = Field(0.05, gt=0, description="Seconds to wait to fill a batch.")
+    session_timeout: float = Field(6.0, gt=0, description="Consumer group session timeout, seconds.")
+    heartbeat_interval: float = Field(0.5, gt=0)
+    rebalance_timeout: float = Field(6.0, gt=0)
+    log_level: Literal["debug", "info", "warning", "error"] = "info"
+
+    @model_validator(mode="after")
+    def _coherent(self) -> Settings:
+        if self.grace >= self.window * 24:
+            raise ValueError("grace must be shorter than 24 windows")
+        proto = self.kafka.security_protocol
+        if self.production and proto == "SASL_PLAINTEXT" and not self.allow_plaintext_sasl:
+            raise ValueError(
+                "production refuses SASL over PLAINTEXT (credentials in clear); use SASL_SSL "
+                "or set GEOPULSE_ALLOW_PLAINTEXT_SASL=true"
+            )
+        return self
+
+    @classmethod
+    def load(cls, **overrides: object) -> Settings:
+        """Read the environment (and .env); raise ConfigError with one clear line on a bad setting."""
+        try:
+            return cls(**overrides)  # type: ignore[arg-type]
+        except ValidationError as exc:
+            raise ConfigError(describe(exc)) from exc
+
+
+def describe(exc: ValidationError) -> str:
+    """One line naming each bad setting as its environment variable."""
+    parts = []
+    for err in exc.errors(include_url=False, include_input=False):
+        loc = "__".join(str(p) for p in err["loc"] if not isinstance(p, int)).upper()
+        name = f"GEOPULSE_{loc}" if loc else "settings"
+        parts.append(f"{name}: {err['msg']}")
+    return "bad setting: " + "; ".join(parts)
