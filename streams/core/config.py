@@ -1,0 +1,80 @@
+"""`TrackerConfig`: the knobs of counting and detection, with their defaults and reasons."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from schemas import TaggedArticle
+from streams.core.detect import Detector, GammaPoisson
+from streams.core.windows import seconds
+
+UNLIMITED = timedelta.max
+
+
+@dataclass(frozen=True)
+class TrackerConfig:
+    """How a SeriesTracker windows, dedupes and judges; build it from the settings at the edge.
+
+    >>> config = TrackerConfig(window=timedelta(days=1))
+    >>> config.ahead_seconds(), config.warmup_windows(), config.history_windows()
+    (86400, 1, 14)
+    >>> config.resolved_detector().half_life
+    7.0
+    """
+
+    window: timedelta = timedelta(hours=1)
+    grace: timedelta = timedelta(minutes=15)
+    # How far beyond stream time an article's published_at may move it. None means one window;
+    # UNLIMITED trusts event time (replay sorts its input, so nothing there is ahead of its turn).
+    max_ahead: timedelta | None = None
+    history: timedelta = timedelta(days=14)  # closed-window volumes kept to seed new series
+    warmup: timedelta = timedelta(days=1)  # no alerts before this much stream has closed
+    dedupe_ttl: timedelta = timedelta(hours=24)  # how long ids, urls and stories are remembered
+    min_resemblance: float = 0.5  # fingerprint resemblance that makes two articles one story
+    roles: tuple[str, ...] = ("location", "actor")  # country roles that put an article in a series
+    min_stories: int = 3
+    min_sources: int = 3
+    escalate_ratio: float = 1.5  # an open alert updates when stories reach this × the last step
+    detector: Detector | None = field(default=None)  # None: GammaPoisson with a 7-day half-life
+
+    def __post_init__(self) -> None:
+        for name in ("window", "grace", "history", "warmup", "dedupe_ttl"):
+            if getattr(self, name) < timedelta(0):
+                raise ValueError(f"{name} must not be negative, got {getattr(self, name)!r}")
+        if self.window < timedelta(seconds=1):
+            raise ValueError(f"window must be at least one second, got {self.window!r}")
+        if not 0.0 < self.min_resemblance <= 1.0:
+            raise ValueError(f"min_resemblance must be in (0, 1], got {self.min_resemblance!r}")
+
+    def seconds(self, name: str) -> int:
+        span: timedelta = getattr(self, name)
+        return int(span.total_seconds()) if span else 0
+
+    def ahead_seconds(self) -> int | None:
+        if self.max_ahead is None:
+            return seconds(self.window)
+        return None if self.max_ahead == UNLIMITED else int(self.max_ahead.total_seconds())
+
+    def windows_in(self, span: timedelta) -> int:
+        return max(1, -(-int(span.total_seconds()) // seconds(self.window)))
+
+    def history_windows(self) -> int:
+        return self.windows_in(self.history)
+
+    def warmup_windows(self) -> int:
+        return self.windows_in(self.warmup) if self.warmup else 0
+
+    def resolved_detector(self) -> Detector:
+        if self.detector is not None:
+            return self.detector
+        return GammaPoisson(half_life=max(4.0, timedelta(days=7) / self.window))
+
+    def series_of(self, article: TaggedArticle) -> Iterator[tuple[str, str]]:
+        """(country, topic) of every series the article counts in, in a stable order."""
+        countries = dict.fromkeys(c.code for c in article.countries if c.role in self.roles)
+        topics = dict.fromkeys([*article.topics, "all"])
+        for country in countries:
+            for topic in topics:
+                yield country, topic

@@ -1,0 +1,251 @@
+"""Windowed counts per (country, topic) and their spike alerts, from a stream of tagged articles.
+
+`SeriesTracker.observe(article)` dedupes the article, assigns its story, counts it into its
+event-time window for the global volume and for each owned series it belongs to, judges those
+series and steps their alerts. Stream time (the newest published_at seen) closes windows: a
+closed window is final, folds into its series' baseline and may resolve the series' alert.
+
+Every instance sees every article in the same order and keeps the same global state (clock,
+volumes, dedupe and story indexes); series state depends only on the series' own articles and that
+global state. So N trackers that each own some countries produce, together, exactly what one
+tracker owning all of them produces.
+
+Store layout (JSON values; each key written only when it changes):
+
+    clock              {"now": stream time, "next": start of the oldest open window, "closed": n}
+    vol                {"<window start>": [articles, stories]} of the open windows
+    hist               [[window start, stories, articles], ...] of the last closed windows
+    id:<id>, url:<u>   articles counted (see dedupe.py), expiring by stream time
+    st:<story>, sk:<v> the story index (see dedupe.py); x, x:<minute> the expiry buckets
+    s:<C>|<topic>      {"b": detector state, "t": next window to fold, "w": {start: tally}}
+    open:<start>       series keys with articles in that open window (to finalise them)
+    a:<C>|<topic>      the series' open alert episode (see alerts.py); `alerts` lists them
+
+>>> from datetime import datetime, timezone
+>>> from schemas import CountryMention, TaggedArticle
+>>> tracker = SeriesTracker(TrackerConfig())
+>>> article = TaggedArticle(id="a1", source="reuters.com", title="Protests in Almaty",
+...     published_at=datetime(2022, 1, 5, 9, 30, tzinfo=timezone.utc), topics=["unrest"],
+...     countries=[CountryMention(code="KAZ", role="location", mentions=2, score=0.9)], tagger_version="t")
+>>> seen = tracker.observe(article)
+>>> seen.outcome, [(c.key, c.count, c.volume) for c in seen.counts]
+('counted', [('KAZ|unrest', 1, 1), ('KAZ|all', 1, 1)])
+>>> tracker.observe(article).outcome
+'duplicate'
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, MutableMapping
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from schemas import SCHEMA_VERSION, Alert, DetectorInfo, TaggedArticle, WindowCount
+from streams.core.alerts import AlertContext, Episode, message
+from streams.core.config import TrackerConfig
+from streams.core.dedupe import DedupeIndex, Expiry, StoryIndex
+from streams.core.detect import Verdict
+from streams.core.explain import Tally
+from streams.core.windows import clamp_ahead, closes_at, from_seconds, is_closed, to_seconds, window_start
+
+__all__ = ["Observation", "Outcome", "SeriesTracker", "TrackerConfig"]
+
+Outcome = Literal["counted", "duplicate", "late", "advanced"]
+
+
+@dataclass
+class Observation:
+    """What one observed article (or one advance of stream time) changed."""
+
+    outcome: Outcome
+    counts: list[WindowCount] = field(default_factory=list)
+    alerts: list[Alert] = field(default_factory=list)
+    clamped: bool = False  # published_at was too far ahead of stream time and was pulled back
+
+
+class SeriesTracker:
+    """Counts, baselines and alerts of the series this instance owns (see the module docstring)."""
+
+    def __init__(self, config: TrackerConfig, store: MutableMapping[str, Any] | None = None,
+                 owns: Callable[[str], bool] = lambda country: True) -> None:  # fmt: skip
+        self.config, self.owns = config, owns
+        self.store: MutableMapping[str, Any] = {} if store is None else store
+        self.detector = config.resolved_detector()
+        self.info = DetectorInfo(name=self.detector.name, params=self.detector.params())
+        expiry = Expiry(self.store)
+        self.expiry, self.dedupe = expiry, DedupeIndex(self.store, expiry)
+        self.stories = StoryIndex(self.store, expiry, config.seconds("dedupe_ttl"), config.min_resemblance)
+        self.size, self.grace = config.seconds("window"), config.seconds("grace")
+
+    @property
+    def stream_time(self) -> int | None:
+        now: int | None = self._clock()["now"]
+        return now
+
+    def observe(self, article: TaggedArticle) -> Observation:
+        """Count one article once, close the windows it moves past, step the alerts it causes."""
+        if self.dedupe.seen(article.id, article.url):
+            return Observation("duplicate")
+        raw = to_seconds(article.published_at)
+        ts = clamp_ahead(raw, self.stream_time, self.config.ahead_seconds())
+        start = window_start(ts, self.size)
+        next_open = self._clock()["next"]
+        if next_open is not None and start < next_open:
+            return Observation("late")
+        seen = Observation("counted", clamped=ts != raw)
+        self._advance(ts, seen)
+        self._count(article, ts, start, seen)
+        return seen
+
+    def advance(self, stream_time: int) -> Observation:
+        """Move stream time forward (e.g. on an idle stream): closes windows, resolves alerts."""
+        seen = Observation("advanced")
+        self._advance(stream_time, seen)
+        return seen
+
+    # -- stream time and closing windows -------------------------------------------------
+
+    def _clock(self) -> dict[str, Any]:
+        clock: dict[str, Any] = self.store.get("clock") or {"now": None, "next": None, "closed": 0}
+        return clock
+
+    def _advance(self, ts: int, seen: Observation) -> None:
+        clock = dict(self._clock())
+        if clock["now"] is not None and ts <= clock["now"]:
+            return
+        clock["now"] = ts
+        if clock["next"] is None:
+            clock["next"] = window_start(ts - self.size - self.grace, self.size) + self.size
+        while is_closed(clock["next"], self.size, self.grace, ts):
+            self._close(clock["next"], seen)
+            clock["next"] += self.size
+            clock["closed"] += 1
+        self.store["clock"] = clock
+        self.expiry.expire(ts)
+
+    def _close(self, start: int, seen: Observation) -> None:
+        volumes = dict(self.store.get("vol", {}))
+        articles, stories = volumes.pop(str(start), [0, 0])
+        self.store["vol"] = volumes
+        hist = [*self.store.get("hist", []), [start, stories, articles]]
+        self.store["hist"] = hist[-self.config.history_windows() :]
+        finalised = self.store.pop(f"open:{start}", [])
+        for key in finalised:
+            self._finalise(key, start, stories, articles, seen)
+        for key in self.store.get("alerts", []):
+            if key not in finalised:
+                self._maybe_resolve(key, start, Tally.empty(), self._judge_quiet(key, stories), seen)
+
+    def _finalise(self, key: str, start: int, stories: int, articles: int, seen: Observation) -> None:
+        record = self._series(key, until=start)
+        tally = Tally.from_json(record["w"].pop(str(start)))
+        verdict = self.detector.judge(record["b"], tally.stories, stories)
+        record["b"] = self.detector.update(record["b"], tally.stories, stories)
+        record["t"] = start + self.size
+        self.store[f"s:{key}"] = record
+        seen.counts.append(self._count_message(key, start, tally, articles, final=True))
+        self._maybe_resolve(key, start, tally, verdict, seen)
+
+    def _judge_quiet(self, key: str, volume: int) -> Verdict:
+        return self.detector.judge(self._series(key, until=None)["b"], 0, volume)
+
+    def _maybe_resolve(self, key: str, start: int, tally: Tally, verdict: Verdict, seen: Observation) -> None:
+        stored = self.store.get(f"a:{key}")
+        if stored is None or start < stored["window"] or self._alerting(tally, verdict):
+            return
+        episode = Episode.from_json(stored)
+        episode.step(start, episode.severity, tally.stories)
+        seen.alerts.append(message(episode, "resolved", self._context(key, start, tally, verdict)))
+        del self.store[f"a:{key}"]
+        self.store["alerts"] = [k for k in self.store.get("alerts", []) if k != key]
+
+    # -- counting and judging ------------------------------------------------------------
+
+    def _count(self, article: TaggedArticle, ts: int, start: int, seen: Observation) -> None:
+        exp = max(closes_at(start, self.size, self.grace), ts + self.config.seconds("dedupe_ttl"))
+        self.dedupe.remember(article.id, article.url, exp)
+        story = self.stories.assign(article.id, article.fingerprint, ts)
+        volumes = dict(self.store.get("vol", {}))
+        articles, stories = volumes.get(str(start), [0, 0])
+        volume = [articles + 1, stories + int(self.stories.first_in_window(story, start))]
+        self.store["vol"] = {**volumes, str(start): volume}
+        exemplar = {"id": article.id, "title": article.title, "url": article.url, "source": article.source,
+                    "published_at": to_seconds(article.published_at)}  # fmt: skip
+        actors = [actor.name for actor in article.actors]
+        for country, topic in self.config.series_of(article):
+            if not self.owns(country):
+                continue
+            others = [c.code for c in article.countries if c.code != country]
+            key = f"{country}|{topic}"
+            tally = self._add(key, start, story, exemplar, actors, others)
+            seen.counts.append(self._count_message(key, start, tally, volume[0], final=False))
+            self._step_alert(key, start, tally, volume[1], seen)
+
+    def _add(self, key: str, start: int, story: str, exemplar: dict[str, Any], actors: list[str],
+             others: list[str]) -> Tally:  # fmt: skip
+        record = self._series(key, until=self._clock()["next"])
+        stored = record["w"].get(str(start))
+        if stored is None:
+            self.store[f"open:{start}"] = [*self.store.get(f"open:{start}", []), key]
+        tally = Tally.from_json(stored) if stored else Tally.empty()
+        tally.add(story, exemplar, actors, others)
+        record["w"] = {**record["w"], str(start): tally.to_json()}
+        self.store[f"s:{key}"] = record
+        return tally
+
+    def _series(self, key: str, until: int | None) -> dict[str, Any]:
+        """The series record with its baseline caught up (empty windows folded) to `until`."""
+        stored = self.store.get(f"s:{key}")
+        record: dict[str, Any] = {"b": self.detector.fresh(), "t": None, "w": {}}
+        if stored:
+            record = {**stored, "w": dict(stored["w"])}
+        if until is None or (record["t"] is not None and record["t"] >= until):
+            return record
+        for start, stories, _ in self.store.get("hist", []):
+            if start < until and (record["t"] is None or start >= record["t"]):
+                record["b"] = self.detector.update(record["b"], 0, stories)
+        record["t"] = until
+        return record
+
+    def _alerting(self, tally: Tally, verdict: Verdict) -> bool:
+        cfg = self.config
+        warm = self._clock()["closed"] >= cfg.warmup_windows()
+        gates = tally.stories >= cfg.min_stories and tally.sources >= cfg.min_sources
+        return warm and gates and verdict.severity is not None
+
+    def _step_alert(self, key: str, start: int, tally: Tally, volume: int, seen: Observation) -> None:
+        record = self.store[f"s:{key}"]
+        verdict = self.detector.judge(record["b"], tally.stories, volume)
+        if not self._alerting(tally, verdict):
+            return
+        assert verdict.severity is not None
+        stored = self.store.get(f"a:{key}")
+        if stored is None:
+            country, topic = key.split("|", 1)
+            first = tally.first if tally.first is not None else start
+            episode = Episode.open(country, topic, start, verdict.severity, tally.stories, first)
+            status: Literal["open", "update"] = "open"
+            self.store["alerts"] = sorted([*self.store.get("alerts", []), key])
+        else:
+            episode = Episode.from_json(stored)
+            if start < episode.window or not episode.escalates(
+                verdict.severity, tally.stories, self.config.escalate_ratio
+            ):
+                return
+            episode.step(start, verdict.severity, tally.stories)
+            status = "update"
+        self.store[f"a:{key}"] = episode.to_json()
+        seen.alerts.append(message(episode, status, self._context(key, start, tally, verdict)))
+
+    def _context(self, key: str, start: int, tally: Tally, verdict: Verdict) -> AlertContext:
+        country, topic = key.split("|", 1)
+        return AlertContext(country, topic, start, self.size, tally, verdict, self.info)
+
+    def _count_message(self, key: str, start: int, tally: Tally, volume: int, final: bool) -> WindowCount:
+        country, topic = key.split("|", 1)
+        return WindowCount(
+            schema_version=SCHEMA_VERSION,
+            country=country, topic=topic, window_start=from_seconds(start),
+            window_end=from_seconds(start + self.size), count=tally.articles, stories=tally.stories,
+            sources=tally.sources, volume=volume, final=final,
+        )  # fmt: skip
