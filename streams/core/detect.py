@@ -12,19 +12,19 @@ of a window is negative binomial; its concentration is capped at `max_dispersion
 busy series (USA 300 → 320) are judged with the extra-Poisson variance real news has. The score is
 `-log10 P(Y ≥ observed)` under that predictive; severity comes from score thresholds, and a spike
 also needs `observed ≥ min_ratio × expected`. Windows folded into the baseline are winsorised at
-the predictive mean plus three standard deviations, so a surge does not become its own baseline at
-once.
+the predictive mean plus two standard deviations (once the stream has warmed up), so a surge does
+not become its own baseline at once.
 
 `FixedThreshold` and `ZScore` are the naive peers the benchmark compares against.
 
 >>> detector = GammaPoisson()
 >>> state = detector.fresh()
 >>> for _ in range(48):
-...     state = detector.update(state, observed=30, volume=100)
+...     state = detector.update(state, observed=30, volume=100, robust=False)
 >>> detector.judge(state, observed=33, volume=100).severity is None
 True
->>> detector.judge(state, observed=70, volume=100).severity
-'critical'
+>>> detector.judge(state, observed=90, volume=100).severity
+'medium'
 >>> detector.judge(state, observed=60, volume=200).severity is None
 True
 """
@@ -47,6 +47,7 @@ class Verdict:
     expected: float
     score: float
     severity: Severity | None
+    settled: bool = True  # back to baseline: an open alert may resolve (hysteresis below `low`)
 
 
 class Detector(Protocol):
@@ -59,7 +60,9 @@ class Detector(Protocol):
 
     def fresh(self) -> JSON: ...
 
-    def update(self, state: JSON, observed: int, volume: int) -> JSON: ...
+    def update(self, state: JSON, observed: int, volume: int, robust: bool = True) -> JSON:
+        """Fold a closed window; `robust` damps outliers (off while the stream warms up)."""
+        ...
 
     def judge(self, state: JSON, observed: int, volume: int) -> Verdict: ...
 
@@ -144,6 +147,7 @@ class GammaPoisson:
     max_dispersion: float = 30.0
     min_ratio: float = 2.0
     thresholds: tuple[float, float, float, float] = (4.0, 6.0, 9.0, 14.0)
+    resolve_below: float = 2.0
     name: str = "gamma-poisson"
 
     def __post_init__(self) -> None:
@@ -152,7 +156,7 @@ class GammaPoisson:
                 raise ValueError(f"{field} must be positive, got {getattr(self, field)!r}")
 
     def params(self) -> dict[str, float | int | str]:
-        names = ("prior_share", "prior_strength", "half_life", "max_dispersion", "min_ratio")
+        names = ("prior_share", "prior_strength", "half_life", "max_dispersion", "min_ratio", "resolve_below")
         found: dict[str, float | int | str] = {name: getattr(self, name) for name in names}
         found.update({f"threshold_{s}": t for s, t in zip(SEVERITIES, self.thresholds, strict=True)})
         return found
@@ -171,10 +175,11 @@ class GammaPoisson:
         beta = rate.beta * r / rate.alpha
         return r * volume / beta, r, beta / (beta + volume)
 
-    def update(self, state: JSON, observed: int, volume: int) -> JSON:
-        mean, r, _ = self.predictive(state, volume)
-        cap = math.ceil(mean + 3.0 * math.sqrt(mean + mean * mean / r)) + 1
-        rate = self.rate(state).update(min(observed, cap), volume)
+    def update(self, state: JSON, observed: int, volume: int, robust: bool = True) -> JSON:
+        if robust:
+            mean, r, _ = self.predictive(state, volume)
+            observed = min(observed, math.ceil(mean + 2.0 * math.sqrt(mean + mean * mean / r)))
+        rate = self.rate(state).update(observed, volume)
         return {"hits": rate.hits, "volume": rate.volume}
 
     def judge(self, state: JSON, observed: int, volume: int) -> Verdict:
@@ -182,9 +187,10 @@ class GammaPoisson:
         if volume <= 0 or observed <= mean:
             return Verdict(mean, 0.0, None)
         score = round(-negbin_log10_sf(observed, r, p), 6)
+        settled = score < self.resolve_below
         if observed < self.min_ratio * mean:
-            return Verdict(mean, score, None)
-        return Verdict(mean, score, severity_of(score, self.thresholds))
+            return Verdict(mean, score, None, settled)
+        return Verdict(mean, score, severity_of(score, self.thresholds), settled)
 
 
 @dataclass(frozen=True)
@@ -200,12 +206,13 @@ class FixedThreshold:
     def fresh(self) -> JSON:
         return {}
 
-    def update(self, state: JSON, observed: int, volume: int) -> JSON:
+    def update(self, state: JSON, observed: int, volume: int, robust: bool = True) -> JSON:
         return state
 
     def judge(self, state: JSON, observed: int, volume: int) -> Verdict:
         score = observed / self.threshold
-        return Verdict(float(self.threshold), score, severity_of(score, (1.0, 2.0, 4.0, 8.0)))
+        severity = severity_of(score, (1.0, 2.0, 4.0, 8.0))
+        return Verdict(float(self.threshold), score, severity, severity is None)
 
 
 @dataclass(frozen=True)
@@ -222,7 +229,7 @@ class ZScore:
     def fresh(self) -> JSON:
         return {"n": 0, "mean": 0.0, "m2": 0.0}
 
-    def update(self, state: JSON, observed: int, volume: int) -> JSON:
+    def update(self, state: JSON, observed: int, volume: int, robust: bool = True) -> JSON:
         n = state["n"] + 1
         delta = observed - state["mean"]
         mean = state["mean"] + delta / n
@@ -234,4 +241,5 @@ class ZScore:
         deviation = max(math.sqrt(state["m2"] / (state["n"] - 1)), 0.5)  # no division by zero
         score = (observed - state["mean"]) / deviation
         t = self.threshold
-        return Verdict(state["mean"], score, severity_of(score, (t, 1.5 * t, 2 * t, 3 * t)))
+        severity = severity_of(score, (t, 1.5 * t, 2 * t, 3 * t))
+        return Verdict(state["mean"], score, severity, severity is None)

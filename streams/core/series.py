@@ -117,13 +117,13 @@ class SeriesTracker:
         if clock["next"] is None:
             clock["next"] = window_start(ts - self.size - self.grace, self.size) + self.size
         while is_closed(clock["next"], self.size, self.grace, ts):
-            self._close(clock["next"], seen)
+            self._close(clock["next"], clock["closed"] >= self.config.warmup_windows(), seen)
             clock["next"] += self.size
             clock["closed"] += 1
         self.store["clock"] = clock
         self.expiry.expire(ts)
 
-    def _close(self, start: int, seen: Observation) -> None:
+    def _close(self, start: int, warm: bool, seen: Observation) -> None:
         volumes = dict(self.store.get("vol", {}))
         articles, stories = volumes.pop(str(start), [0, 0])
         self.store["vol"] = volumes
@@ -131,16 +131,16 @@ class SeriesTracker:
         self.store["hist"] = hist[-self.config.history_windows() :]
         finalised = self.store.pop(f"open:{start}", [])
         for key in finalised:
-            self._finalise(key, start, stories, articles, seen)
+            self._finalise(key, start, (stories, articles), warm, seen)
         for key in self.store.get("alerts", []):
             if key not in finalised:
                 self._maybe_resolve(key, start, Tally.empty(), self._judge_quiet(key, stories), seen)
 
-    def _finalise(self, key: str, start: int, stories: int, articles: int, seen: Observation) -> None:
-        record = self._series(key, until=start)
+    def _finalise(self, key: str, start: int, volume: tuple[int, int], warm: bool, seen: Observation) -> None:
+        (stories, articles), record = volume, self._series(key, until=start)
         tally = Tally.from_json(record["w"].pop(str(start)))
         verdict = self.detector.judge(record["b"], tally.stories, stories)
-        record["b"] = self.detector.update(record["b"], tally.stories, stories)
+        record["b"] = self.detector.update(record["b"], tally.stories, stories, robust=warm)
         record["t"] = start + self.size
         self.store[f"s:{key}"] = record
         seen.counts.append(self._count_message(key, start, tally, articles, final=True))
@@ -151,7 +151,9 @@ class SeriesTracker:
 
     def _maybe_resolve(self, key: str, start: int, tally: Tally, verdict: Verdict, seen: Observation) -> None:
         stored = self.store.get(f"a:{key}")
-        if stored is None or start < stored["window"] or self._alerting(tally, verdict):
+        if stored is None or start < stored["window"]:
+            return
+        if tally.stories >= self.config.min_stories and not verdict.settled:
             return
         episode = Episode.from_json(stored)
         episode.step(start, episode.severity, tally.stories)
@@ -220,6 +222,8 @@ class SeriesTracker:
             return
         assert verdict.severity is not None
         stored = self.store.get(f"a:{key}")
+        if stored is None and self._subsumed(key, start, tally):
+            return
         if stored is None:
             country, topic = key.split("|", 1)
             first = tally.first if tally.first is not None else start
@@ -236,6 +240,23 @@ class SeriesTracker:
             status = "update"
         self.store[f"a:{key}"] = episode.to_json()
         seen.alerts.append(message(episode, status, self._context(key, start, tally, verdict)))
+
+    def _subsumed(self, key: str, start: int, tally: Tally) -> bool:
+        """True when an open alert of the same country already covers most of these stories.
+
+        One event tagged unrest, PROTEST and all should reach the editor as one alert. All
+        series of a country live on one instance, so this stays the same however countries are
+        spread over instances.
+        """
+        country = key.split("|", 1)[0]
+        for other in self.store.get("alerts", []):
+            if other.split("|", 1)[0] != country:
+                continue
+            window = self.store[f"s:{other}"]["w"].get(str(start))
+            shared = len(tally.story_articles.keys() & window["st"].keys()) if window else 0
+            if 2 * shared >= tally.stories:
+                return True
+        return False
 
     def _context(self, key: str, start: int, tally: Tally, verdict: Verdict) -> AlertContext:
         country, topic = key.split("|", 1)
