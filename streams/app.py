@@ -135,7 +135,6 @@ def faust_app(settings: Settings) -> faust.App:
         web_host=settings.web_host,
         web_bind=settings.web_host,
         web_port=settings.web_port,
-        web_transport="aiohttp://",
         table_cleanup_interval=3600.0,
         autodiscover=False,
     )
@@ -162,7 +161,9 @@ def create_app(
         for name, topic in names.model_dump().items()
     }
     table = app.Table(
-        f"{settings.app_id}-series", partitions=settings.partitions, key_serializer="json", value_serializer="json"
+        f"{settings.app_id}-series",
+        partitions=settings.partitions,
+        schema=faust.Schema(key_serializer="json", value_serializer="json"),
     )
     gp = Geopulse(settings, app, metrics, WorkerState(), topics)
     ingestor = Ingestor(tagger, clock=clock, max_future=settings.max_future)

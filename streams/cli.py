@@ -47,8 +47,13 @@ def worker(
     from streams.app import create_app
     from streams.runner import run_worker
 
+    from streams.clients import ensure_topics
+
     settings = load_settings()
     try:
+        # Declared up front: a broker that auto-creates topics on first metadata request would
+        # otherwise create them with its default partition count.
+        ensure_topics(settings, settings.topics.model_dump().values(), exact=[settings.topics.digests])
         gp = create_app(settings)
     except GeopulseError as exc:
         fail(str(exc))

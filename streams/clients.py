@@ -11,6 +11,7 @@ from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer, TopicPartition
 from kafka.admin import NewTopic
 from kafka.errors import TopicAlreadyExistsError
 
+from streams.errors import ConfigError
 from streams.kafka import kafka_python_options
 from streams.settings import Settings
 
@@ -40,11 +41,21 @@ def produce(
     return sent
 
 
-def ensure_topics(settings: Settings, names: Iterable[str]) -> None:
-    """Create the topics that do not exist yet, with the configured partitions."""
+def ensure_topics(settings: Settings, names: Iterable[str], *, exact: Iterable[str] = ()) -> None:
+    """Create the topics that do not exist yet, with the configured partitions.
+
+    Topics in `exact` must have exactly the configured partitions (the count/detect table is
+    co-partitioned with them); a mismatch is a ConfigError, not a crash loop later.
+    """
     admin = KafkaAdminClient(**kafka_python_options(settings))
     try:
         existing = set(admin.list_topics())
+        for topic in set(exact) & existing:
+            found = len(admin.describe_topics([topic])[0]["partitions"])
+            if found != settings.partitions:
+                raise ConfigError(
+                    f"topic {topic} has {found} partitions but GEOPULSE_PARTITIONS={settings.partitions}"
+                )
         new = [NewTopic(n, settings.partitions, settings.replication_factor) for n in names if n not in existing]
         if new:
             try:

@@ -30,7 +30,7 @@ def register_views(gp: Geopulse, table: faust.Table) -> None:
     @app.page("/metrics")
     async def metrics(self: View, request: Request) -> Response:
         gp.metrics.store_keys.set(len(table))
-        return self.bytes(gp.metrics.exposition(), content_type="text/plain; version=0.0.4; charset=utf-8")
+        return self.bytes(gp.metrics.exposition(), content_type="text/plain; version=0.0.4")
 
     @app.page("/api/dead-letter-reasons")
     async def reasons(self: View, request: Request) -> Response:

@@ -1,0 +1,67 @@
+"""Settings: environment names, durations, and one clear line for a bad setting."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from streams.errors import ConfigError
+from streams.settings import Settings
+
+
+def test_defaults_need_no_environment() -> None:
+    settings = Settings.load()
+    assert settings.kafka_bootstrap is None
+    assert settings.window == timedelta(hours=1)
+    assert settings.topics.articles_dlq == "articles.dlq"
+
+
+def test_environment_and_nested_topic_names(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("GEOPULSE_KAFKA_BOOTSTRAP", "k1:9092,k2:9092")
+    monkeypatch.setenv("GEOPULSE_WINDOW", "6h")
+    monkeypatch.setenv("GEOPULSE_GRACE", "30m")
+    monkeypatch.setenv("GEOPULSE_TOPICS__ALERTS", "geo.alerts")
+    settings = Settings.load()
+    assert settings.kafka_bootstrap == "k1:9092,k2:9092"
+    assert (settings.window, settings.grace) == (timedelta(hours=6), timedelta(minutes=30))
+    assert settings.topics.alerts == "geo.alerts"
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "mentions"),
+    [
+        ("GEOPULSE_WINDOW", "soon", "GEOPULSE_WINDOW"),
+        ("GEOPULSE_PARTITIONS", "0", "GEOPULSE_PARTITIONS"),
+        ("GEOPULSE_WEB_PORT", "70000", "GEOPULSE_WEB_PORT"),
+        ("GEOPULSE_PROCESSING_GUARANTEE", "maybe_once", "GEOPULSE_PROCESSING_GUARANTEE"),
+        ("GEOPULSE_KAFKA__SECURITY_PROTOCOL", "SASL_SSL", "sasl_mechanism"),
+    ],
+)
+def test_a_bad_setting_is_one_clear_line(
+    monkeypatch: pytest.MonkeyPatch, name: str, value: str, mentions: str
+) -> None:
+    monkeypatch.setenv(name, value)
+    with pytest.raises(ConfigError) as exc:
+        Settings.load()
+    message = str(exc.value)
+    assert "\n" not in message and mentions in message and message.startswith("bad setting")
+
+
+def test_production_refuses_sasl_over_plaintext(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name, value in {"GEOPULSE_PRODUCTION": "true", "GEOPULSE_KAFKA__SECURITY_PROTOCOL": "SASL_PLAINTEXT",
+                        "GEOPULSE_KAFKA__SASL_MECHANISM": "SCRAM-SHA-512", "GEOPULSE_KAFKA__SASL_USERNAME": "geo",
+                        "GEOPULSE_KAFKA__SASL_PASSWORD": "hunter2-secret"}.items():  # fmt: skip
+        monkeypatch.setenv(name, value)
+    with pytest.raises(ConfigError) as exc:
+        Settings.load()
+    assert "PLAINTEXT" in str(exc.value) and "hunter2-secret" not in str(exc.value)
+    monkeypatch.setenv("GEOPULSE_ALLOW_PLAINTEXT_SASL", "true")
+    settings = Settings.load()
+    assert "hunter2-secret" not in repr(settings) and "hunter2-secret" not in str(settings.model_dump())
+
+
+def test_dotenv_file_is_read(tmp_path: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)  # type: ignore[arg-type]
+    (tmp_path / ".env").write_text("GEOPULSE_PARTITIONS=8\n")  # type: ignore[operator]
+    assert Settings.load().partitions == 8
