@@ -1,0 +1,199 @@
+"""Events per sentence: triggers, negation, passive voice, reported speech, source and target.
+
+>>> from streams.core.tagging.actors import ActorMention
+>>> text = "Police denied firing on protesters in Almaty."
+>>> finder = EventFinder.default()
+>>> hits = Matcher(TriggerLexicon.default().entries()).find(text).get(TRIGGER_LAYER, [])
+>>> actors = [ActorMention(0, 6, "police", "COP", None), ActorMention(24, 34, "civilians", "CVL", None)]
+>>> [(e.type, e.negated, e.source_actor, e.target_actor) for e in finder.find(text, [(0, len(text))], hits, actors)]
+[('ASSAULT', True, 'police', 'civilians')]
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_left
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import cache
+
+from streams.core.tagging import data
+from streams.core.tagging.actors import ActorMention
+from streams.core.tagging.lexicon import TRIGGER_LAYER, Trigger, TriggerLexicon
+from streams.core.tagging.matcher import Hit, Matcher
+
+__all__ = ["TRIGGER_LAYER", "EventFinder", "FoundEvent", "Matcher"]
+
+_WORD = re.compile(r"[\w'’]+(?:-[\w'’]+)*|[,;:]")
+VERBAL = frozenset({"ACCUSE", "REQUEST", "REJECT", "THREATEN", "SUPPORT", "AGREE"})
+POPULAR = frozenset({"PROTEST"})
+POPULAR_ACTORS = frozenset({"CVL", "OPP", "PTY", "REB", "LEG", "BUS", "NGO", "MED"})
+PRONOUNS = frozenset({"he", "she", "they", "it", "we", "i"})
+GOVERN_WINDOW = 6
+NEAR_WINDOW = 4
+NEGATION_WINDOW = 5
+WEAK = 0.6
+
+
+@dataclass(frozen=True, slots=True)
+class FoundEvent:
+    type: str
+    mode: str | None
+    trigger: str
+    sentence: str
+    negated: bool
+    confidence: float
+    source_actor: str | None
+    target_actor: str | None
+    source_country: str | None
+    target_country: str | None
+    start: int
+    end: int
+
+
+@dataclass(frozen=True, slots=True)
+class _Words:
+    """The words of one sentence with their character offsets."""
+
+    text: list[str]
+    starts: list[int]
+
+    def index(self, offset: int) -> int:
+        return max(0, bisect_left(self.starts, offset + 1) - 1)
+
+
+def _words(sentence: str, offset: int) -> _Words:
+    found = _WORD.finditer(sentence)
+    pairs = [(m.group().lower(), m.start() + offset) for m in found]
+    return _Words([w for w, _ in pairs], [s for _, s in pairs])
+
+
+def first_actor_after_pronoun(words: _Words, start: int) -> bool:
+    """True when the trigger's subject is a pronoun ("and he denounced"): the sentence's subject acts."""
+    index = words.index(start)
+    return index > 0 and words.text[index - 1] in PRONOUNS
+
+
+class EventFinder:
+    """Turns trigger hits into events, one per type and polarity per sentence."""
+
+    def __init__(self, lexicon: TriggerLexicon | None = None) -> None:
+        language = data.load("language.toml")
+        self.lexicon = lexicon or TriggerLexicon.default()
+        cues = language["negation"]
+        self._neg_words = frozenset(c for c in cues if " " not in c and not c.startswith("den"))
+        self._neg_phrases = tuple(c for c in cues if " " in c)
+        self._denials = frozenset(c for c in cues if c.startswith("den")) | {"dismissed", "refuted"}
+        self._breaks = frozenset(language["clause_breaks"])
+        self._speech = frozenset(language["speech"])
+        self._aux = frozenset(language["passive_aux"])
+
+    @classmethod
+    @cache
+    def default(cls) -> EventFinder:
+        return cls()
+
+    def find(
+        self, text: str, sentences: Sequence[tuple[int, int]], hits: list[Hit], actors: list[ActorMention]
+    ) -> list[FoundEvent]:
+        """Events of every sentence, in text order."""
+        events: list[FoundEvent] = []
+        position = 0
+        for start, end in sentences:
+            own: list[Hit] = []
+            while position < len(hits) and hits[position].start < end:
+                if hits[position].start >= start:
+                    own.append(hits[position])
+                position += 1
+            if own:
+                in_sentence = [a for a in actors if start <= a.start < end]
+                events.extend(self._sentence(text, start, end, own, in_sentence))
+        return events
+
+    def _sentence(
+        self, text: str, start: int, end: int, hits: list[Hit], actors: list[ActorMention]
+    ) -> list[FoundEvent]:
+        sentence = text[start:end]
+        words = _words(sentence, start)
+        chosen: dict[tuple[str, bool], FoundEvent] = {}
+        governed_until = -1
+        for hit in hits:
+            if text[hit.start - 1 : hit.start] == "-":
+                continue  # "Russian-backed": part of a compound adjective
+            first = words.index(hit.start)
+            trigger = self._pick(hit.entry.value, words, first)
+            if trigger is None or first <= governed_until:
+                continue
+            if trigger.governs:
+                governed_until = self._clause_end(words, first, GOVERN_WINDOW)
+            event = self._event(text, sentence, hit, trigger, words, first, actors)
+            key = (event.type, event.negated)
+            if key not in chosen or chosen[key].confidence < event.confidence:
+                chosen[key] = event
+        strong = [e for e in chosen.values() if e.confidence >= WEAK + 0.1]
+        return sorted(strong or chosen.values(), key=lambda e: e.start)
+
+    def _pick(self, triggers: tuple[Trigger, ...], words: _Words, first: int) -> Trigger | None:
+        window = set(words.text[max(0, first - NEAR_WINDOW) : first + NEAR_WINDOW + 3])
+        for trigger in triggers:
+            if not trigger.near or trigger.near & window:
+                return trigger
+        return None
+
+    def _clause_end(self, words: _Words, first: int, span: int) -> int:
+        last = min(len(words.text) - 1, first + span)
+        for index in range(first + 1, last + 1):
+            if words.text[index] in {",", ";", ":"}:
+                return index
+        return last
+
+    def _negated(self, words: _Words, first: int) -> bool:
+        before = words.text[:first]
+        if self._denials & set(before):
+            return True
+        window: list[str] = []
+        for word in reversed(before[-NEGATION_WINDOW:]):
+            if word in self._breaks:
+                break
+            window.append(word)
+        if any(w in self._neg_words or w.endswith(("n't", "n’t")) for w in window):
+            return True
+        joined = " ".join(reversed(window))
+        return any(phrase in joined for phrase in self._neg_phrases)
+
+    def _passive(self, words: _Words, first: int, trigger_text: str) -> bool:
+        head = trigger_text.split()[0].lower()
+        participle = head.endswith(("ed", "en", "wn")) or head in {"sent", "shot", "held", "met", "struck", "sought"}
+        return participle and any(w in self._aux for w in words.text[max(0, first - 2) : first])
+
+    def _event(
+        self, text: str, sentence: str, hit: Hit, trigger: Trigger, words: _Words, first: int,
+        actors: list[ActorMention],
+    ) -> FoundEvent:  # fmt: skip
+        trigger_text = text[hit.start : hit.end]
+        source, target = self._roles(hit, trigger, words, actors, self._passive(words, first, trigger_text))
+        confidence = trigger.weight + (0.05 if source else 0.0) + (0.05 if target else 0.0)
+        return FoundEvent(
+            trigger.type, trigger.mode, trigger_text, sentence, self._negated(words, first),
+            round(min(confidence, 0.99), 3), source.name if source else None, target.name if target else None,
+            source.country if source else None, target.country if target else None, hit.start, hit.end,
+        )  # fmt: skip
+
+    def _roles(
+        self, hit: Hit, trigger: Trigger, words: _Words, actors: list[ActorMention], passive: bool
+    ) -> tuple[ActorMention | None, ActorMention | None]:
+        before = [a for a in actors if a.end <= hit.start]
+        after = [a for a in actors if a.start >= hit.end]
+        if passive:
+            agent = next((a for a in after if "by" in words.text[words.index(hit.end) : words.index(a.start)]), None)
+            return agent, (before[-1] if before else None)
+        speech = [s for s, w in zip(words.starts, words.text, strict=True) if w in self._speech and s < hit.start]
+        if speech and trigger.type not in VERBAL:
+            before = [a for a in before if a.start > speech[-1]] or [a for a in before if a.start > hit.start]
+        if trigger.type in POPULAR:
+            before = [a for a in before if a.type in POPULAR_ACTORS]
+        source = before[-1] if before else None
+        if trigger.type in VERBAL and first_actor_after_pronoun(words, hit.start) and actors:
+            source = actors[0]
+        target = next((a for a in after if source is None or a.name != source.name), None)
+        return source, target

