@@ -38,6 +38,7 @@ _CHOICE = re.compile(r"\[([^\[\]]*)\]")
 _DATELINE_SHARE = 0.5
 _BYLINE_SHARE = 0.75
 _QUOTE_SHARE = 0.6
+_PLACE_NAMED_SHARE = 0.8  # surge stories naming only a city get the country added; the rest test the gazetteer
 
 
 @cache
@@ -194,6 +195,8 @@ def _surge(p: Plan, writer: _Writer) -> Iterator[_Draft]:
                 extra += writer.deal("quotes", surge["quotes"])
             kind = rng.choices(list(phase), list(phase.values()))[0]
             title, sentences = writer.story(kind, surge["kinds"][kind], slots, extra)
+            if surge["country"] not in " ".join(sentences) and rng.random() < _PLACE_NAMED_SHARE:
+                sentences[0] = _name_country(sentences[0], city, surge["country"])
             yield _Draft(rng.choice(_templates()["outlets"]), when, title, sentences, city)
 
 
@@ -214,6 +217,14 @@ def _wire(p: Plan, rng: random.Random) -> Iterator[_Draft]:
             dateline = f"{story['dateline']}, {copy_when:%b} {copy_when.day} ({story['agency']}) - "
             sentences = [dateline + kept[0], *kept[1:]] if i % 3 != 1 else list(kept)
             yield _Draft(outlet, copy_when, title, sentences, "", list(story["authors"]), story["agency"])
+
+
+def _name_country(sentence: str, city: str, country: str) -> str:
+    """'… in Almaty on Tuesday' → '… in Almaty, Kazakhstan, on Tuesday' (first mention only)."""
+    pattern = rf"\b{re.escape(city)}\b(?=[ .])"
+    return re.sub(pattern, lambda m: f"{city}, {country}", sentence, count=1).replace(
+        f"{city}, {country} ", f"{city}, {country}, ", 1
+    )
 
 
 def _slots(place: Mapping[str, object], when: datetime, rng: random.Random) -> dict[str, object]:
