@@ -98,6 +98,7 @@ class EventFinder:
     ) -> list[FoundEvent]:
         """Events of every sentence, in text order."""
         events: list[FoundEvent] = []
+        starts = [a.start for a in actors]
         position = 0
         for start, end in sentences:
             own: list[Hit] = []
@@ -106,7 +107,7 @@ class EventFinder:
                     own.append(hits[position])
                 position += 1
             if own:
-                in_sentence = [a for a in actors if start <= a.start < end]
+                in_sentence = actors[bisect_left(starts, start) : bisect_left(starts, end)]
                 events.extend(self._sentence(text, start, end, own, in_sentence))
         return events
 
@@ -162,7 +163,9 @@ class EventFinder:
         return any(phrase in joined for phrase in self._neg_phrases)
 
     def _passive(self, words: _Words, first: int, trigger_text: str) -> bool:
-        head = trigger_text.split()[0].lower()
+        head, *rest = trigger_text.lower().split()
+        if head in self._aux and rest:
+            return True  # the trigger itself is passive ("were sent")
         participle = head.endswith(("ed", "en", "wn")) or head in {"sent", "shot", "held", "met", "struck", "sought"}
         return participle and any(w in self._aux for w in words.text[max(0, first - 2) : first])
 

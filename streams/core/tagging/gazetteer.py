@@ -53,7 +53,7 @@ class Gazetteer:
         self._locative = frozenset(data.load("language.toml")["locative"])
         self._capital_stop = frozenset(data.load("language.toml")["capital_stop"])
         self._matcher: Matcher | None = None
-        self._dateline_index: dict[str, str] | None = None
+        self._dateline_index = _dateline_index(self.table)
 
     @classmethod
     @cache
@@ -127,8 +127,6 @@ class Gazetteer:
         return None
 
     def _dateline_code(self, name: str) -> str | None:
-        if self._dateline_index is None:
-            self._dateline_index = _dateline_index(self.table)
         return self._dateline_index.get(fold(name).lower())
 
 

@@ -77,12 +77,13 @@ class Matcher:
         self.size = len(table)
 
     def find(self, text: str) -> dict[int, list[Hit]]:
-        """Non-overlapping hits per layer, leftmost-longest, in text order."""
+        """Hits per layer in text order; across all layers, leftmost-longest and non-overlapping."""
         lowered = text.lower()
         if len(lowered) != len(text):  # a few characters change length when lowercased
             lowered = "".join(c if len(c.lower()) != 1 else c.lower() for c in text)
         found: dict[int, list[Hit]] = defaultdict(list)
-        for end_index, (length, group) in self._automaton.iter(lowered):
+        # iter_long is the C-side leftmost-longest scan: one candidate per position, no overlaps.
+        for end_index, (length, group) in self._automaton.iter_long(lowered):
             start, end = end_index - length + 1, end_index + 1
             if not _boundary(text, start, end):
                 continue
@@ -90,17 +91,4 @@ class Matcher:
             for entry in group:
                 if _case_fits(entry, piece, text, start):
                     found[entry.layer].append(Hit(start, end, entry))
-        return {layer: _leftmost_longest(hits) for layer, hits in found.items()}
-
-
-def _leftmost_longest(hits: list[Hit]) -> list[Hit]:
-    hits.sort(key=lambda h: (h.start, -(h.end - h.start)))
-    kept: list[Hit] = []
-    reach = -1
-    for hit in hits:
-        if hit.start >= reach:
-            kept.append(hit)
-            reach = hit.end
-        elif kept and kept[-1].start == hit.start and kept[-1].end == hit.end:
-            kept.append(hit)  # same span, another reading: keep both for the layer to decide
-    return kept
+        return found

@@ -23,10 +23,11 @@ from itertools import chain
 from schemas._base import SCHEMA_VERSION
 from schemas.article import Article
 from schemas.tagged import Actor, CountryMention, Event, Span, TaggedArticle
-from streams.core.fingerprint import encode, sketch
+from streams.core.fingerprint import encode
 from streams.core.tagging import data, salience, sentences
 from streams.core.tagging.actors import ACTOR_LAYER, ActorLexicon, ActorMention
 from streams.core.tagging.events import EventFinder, FoundEvent
+from streams.core.tagging.fastsketch import fingerprint_of
 from streams.core.tagging.gazetteer import PLACE_LAYER, Gazetteer, PlaceMention
 from streams.core.tagging.lexicon import TRIGGER_LAYER, TriggerLexicon
 from streams.core.tagging.matcher import Hit, Matcher
@@ -85,7 +86,7 @@ class Tagger:
             actors=_merge_actors(actors),
             events=[self._event(e, where) for e, where in zip(found, located, strict=True)],
             topics=self.topics.for_events((e.type, e.mode) for e in found if not e.negated),
-            fingerprint=encode(sketch(text)), tagger_version=self.version,
+            fingerprint=encode(fingerprint_of(text)), tagger_version=self.version,
         )  # fmt: skip
 
     def _mentions(self, text: str, places: list[PlaceMention], named: list[Hit]) -> list[tuple[str, str, int, bool]]:

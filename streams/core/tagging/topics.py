@@ -19,11 +19,19 @@ from streams.core.tagging import data
 ALL = "all"
 
 
+@cache
+def _topics_of(groups: TopicGroups, event_type: str, mode: str | None) -> tuple[str, ...]:
+    return groups._of(event_type, mode)
+
+
 @dataclass(frozen=True)
 class TopicGroups:
     """Topic name -> members ("PROTEST" or "ASSAULT:riot"); every type is also its own topic."""
 
     groups: Mapping[str, frozenset[str]]
+
+    def __hash__(self) -> int:
+        return id(self)
 
     @classmethod
     @cache
@@ -48,6 +56,9 @@ class TopicGroups:
 
     def of(self, event_type: str, mode: str | None = None) -> tuple[str, ...]:
         """Sorted topic names an event of this type and mode counts towards."""
+        return _topics_of(self, event_type, mode)
+
+    def _of(self, event_type: str, mode: str | None) -> tuple[str, ...]:
         keys = {event_type, f"{event_type}:{mode}"} if mode else {event_type}
         return tuple(sorted(name for name, members in self.groups.items() if members & keys))
 
