@@ -16,15 +16,16 @@ import logging
 import zlib
 from collections.abc import AsyncIterator, Callable, Iterator, MutableMapping
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 import faust
 from faust.types import EventT, StreamT
 
 from schemas import Alert, DigestBatch, TaggedArticle, WindowCount
+from streams import offline
 from streams.core.ingest import Ingestor, RawMessage, encode_digests
-from streams.core.series import SeriesTracker, TrackerConfig
+from streams.core.series import SeriesTracker
 from streams.kafka import faust_broker_options
 from streams.metrics import Metrics
 from streams.settings import Settings
@@ -33,7 +34,7 @@ log = logging.getLogger(__name__)
 
 
 def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def owner_partition(key: str, partitions: int) -> int:
@@ -104,6 +105,14 @@ class WorkerState:
     ready: bool = False
     broker_up: bool = True
     trackers: dict[int, tuple[SeriesTracker, PartitionStore]] = field(default_factory=dict)
+    counts: dict[str, dict[datetime, WindowCount]] = field(default_factory=dict)  # newest windows per series
+
+    def remember(self, count: WindowCount, keep: int = 48) -> None:
+        """Keep the newest `keep` windows of each series for /api/counts."""
+        windows = self.counts.setdefault(count.key, {})
+        windows[count.window_start] = count
+        if len(windows) > keep:
+            del windows[min(windows)]
 
 
 @dataclass
@@ -167,7 +176,7 @@ def create_app(
     )
     gp = Geopulse(settings, app, metrics, WorkerState(), topics)
     ingestor = Ingestor(tagger, clock=clock, max_future=settings.max_future)
-    tracker_config = TrackerConfig(window=settings.window, grace=settings.grace)
+    tracker_config = offline.tracker_config(settings)
 
     @app.agent(topics["articles"], name="ingest")
     async def ingest(stream: StreamT[bytes]) -> AsyncIterator[None]:
@@ -197,10 +206,25 @@ def create_app(
     async def mark_ready(sender: Any, **kwargs: Any) -> None:
         gp.state.ready = True
 
+    @app.timer(5.0, on_leader=False)
+    async def observe_lag() -> None:
+        await observe_consumer_lag(gp)
+
     from streams.web import register_views
 
     register_views(gp, table)
     return gp
+
+
+async def observe_consumer_lag(gp: Geopulse) -> None:
+    """Messages behind the high watermark, per assigned partition (0 when caught up)."""
+    consumer = gp.app.consumer
+    gp.metrics.consumer_lag.clear()
+    for tp in consumer.assignment():
+        highwater = consumer.highwater(tp)
+        position = await consumer.position(tp)
+        if highwater is not None and position is not None:
+            gp.metrics.consumer_lag.labels(tp.topic, str(tp.partition)).set(max(0, highwater - position))
 
 
 def metrics_version() -> str:
@@ -260,6 +284,7 @@ async def count_batch(gp: Geopulse, tracker: SeriesTracker, partition: int, batc
     sends += [gp.topics["alerts"].send(key=a.key.encode(), value=a.to_json()) for a in alerts]
     await asyncio.gather(*sends)
     for c in counts.values():
+        gp.state.remember(c)
         gp.metrics.window_count.labels(c.country, c.topic).set(c.stories)
     for a in alerts:
         gp.metrics.alerts.labels(a.status, a.severity).inc()

@@ -32,6 +32,17 @@ def fail(message: str, code: int = 2) -> NoReturn:
     raise typer.Exit(code)
 
 
+class ErrorTally:
+    """Reports bad inputs on stderr (with where they were) and counts them."""
+
+    def __init__(self) -> None:
+        self.count = 0
+
+    def __call__(self, where: str, exc: GeopulseError) -> None:
+        self.count += 1
+        typer.echo(f"{where}: {getattr(exc, 'kind', type(exc).__name__)}: {exc}", err=True)
+
+
 def load_settings(**overrides: object) -> Settings:
     try:
         return Settings.load(**overrides)
@@ -45,9 +56,8 @@ def worker(
 ) -> None:
     """Run a worker: consume `articles`, publish events, counts and alerts, serve /metrics."""
     from streams.app import create_app
-    from streams.runner import run_worker
-
     from streams.clients import ensure_topics
+    from streams.runner import run_worker
 
     settings = load_settings()
     try:
@@ -73,20 +83,15 @@ def produce(
     settings = load_settings()
     target = topic or settings.topics.articles
 
-    def messages() -> list[tuple[bytes | None, bytes]]:
-        out = []
-        try:
-            for _, value in read_messages(paths or [], fmt):
-                out.append((_article_key(value), value))
-        except GeopulseError as exc:
-            fail(str(exc))
-        return out
-
+    errors = ErrorTally()
+    messages = ((_article_key(value), value) for _, value in read_messages(paths or [], fmt, errors))
     try:
-        sent = send(settings, target, messages(), rate=rate)
+        sent = send(settings, target, messages, rate=rate)
     except GeopulseError as exc:
         fail(str(exc))
     typer.echo(f"produced {sent} message(s) to {target}", err=True)
+    if errors.count:
+        raise typer.Exit(1)
 
 
 def _article_key(value: bytes) -> bytes | None:
@@ -156,23 +161,14 @@ def broker(
 @cli.command()
 def tag(paths: Paths = None, fmt: Format = InputFormat.jsonl) -> None:
     """Tag articles offline: one TaggedArticle JSON per line on stdout."""
-    from streams.core.ingest import decode_article
-    from streams.core.tagging import Tagger
+    from streams.offline import tag_messages
 
-    tagger = Tagger.default()
-    bad = 0
+    errors = ErrorTally()
     out = sys.stdout.buffer
-    try:
-        for where, value in read_messages(paths or [], fmt):
-            try:
-                out.write(tagger.tag(decode_article(value, now=None)).to_json() + b"\n")
-            except GeopulseError as exc:
-                bad += 1
-                typer.echo(f"{where}: {getattr(exc, 'kind', 'error')}: {exc}", err=True)
-    except GeopulseError as exc:
-        fail(str(exc))
+    for article in tag_messages(read_messages(paths or [], fmt, errors), errors):
+        out.write(article.to_json() + b"\n")
     out.flush()
-    if bad:
+    if errors.count:
         raise typer.Exit(1)
 
 
@@ -189,11 +185,9 @@ def replay(
 
     overrides = {k: v for k, v in {"window": window, "grace": grace}.items() if v is not None}
     settings = load_settings(**overrides)
-    try:
-        bad = run_replay(settings, read_messages(paths or [], fmt), sys.stdout.buffer, with_counts=counts)
-    except GeopulseError as exc:
-        fail(str(exc))
-    if bad:
+    errors = ErrorTally()
+    run_replay(settings, read_messages(paths or [], fmt, errors), errors, sys.stdout.buffer, with_counts=counts)
+    if errors.count:
         raise typer.Exit(1)
 
 

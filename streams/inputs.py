@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from enum import Enum
 from pathlib import Path
+
+from streams.errors import GeopulseError
 
 
 class InputFormat(str, Enum):
@@ -13,11 +15,14 @@ class InputFormat(str, Enum):
     text = "text"
 
 
-def read_messages(paths: list[Path], fmt: InputFormat) -> Iterator[tuple[str, bytes]]:
+def read_messages(
+    paths: list[Path], fmt: InputFormat, on_error: Callable[[str, GeopulseError], None] | None = None
+) -> Iterator[tuple[str, bytes]]:
     """(where, article JSON bytes) per input article; `-` or no path reads stdin.
 
     JSONL lines are passed through untouched (the worker validates and dead-letters them); raw pages
-    are parsed into Article JSON here (a page that cannot be read raises PageParseError).
+    are parsed into Article JSON here. A page that cannot be read goes to `on_error` with where it
+    was and is skipped; without `on_error` its PageParseError propagates.
     """
     for name, text in _sources(paths):
         if fmt is InputFormat.jsonl:
@@ -28,7 +33,12 @@ def read_messages(paths: list[Path], fmt: InputFormat) -> Iterator[tuple[str, by
             from streams.core.pages import iter_pages, parse_page
 
             for n, page in enumerate(iter_pages(text), 1):
-                yield f"{name}#{n}", parse_page(page).to_json()
+                try:
+                    yield f"{name}#{n}", parse_page(page).to_json()
+                except GeopulseError as exc:
+                    if on_error is None:
+                        raise
+                    on_error(f"{name}#{n}", exc)
 
 
 def _sources(paths: list[Path]) -> Iterator[tuple[str, str]]:

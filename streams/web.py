@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+import orjson
 from faust.web import Request, Response, View
 
 from streams.core.ingest import REASONS
@@ -31,6 +32,16 @@ def register_views(gp: Geopulse, table: faust.Table) -> None:
     async def metrics(self: View, request: Request) -> Response:
         gp.metrics.store_keys.set(len(table))
         return self.bytes(gp.metrics.exposition(), content_type="text/plain; version=0.0.4")
+
+    @app.page("/api/counts")
+    async def counts(self: View, request: Request) -> Response:
+        """Windows of one series (?country=KAZ&topic=unrest), or the series this worker holds."""
+        country, topic = request.query.get("country"), request.query.get("topic")
+        if not country or not topic:
+            return self.json({"series": sorted(state.counts)})
+        windows = state.counts.get(f"{country.upper()}|{topic}", {})
+        return self.json({"country": country.upper(), "topic": topic,
+                          "windows": [orjson.loads(c.to_json()) for _, c in sorted(windows.items())]})  # fmt: skip
 
     @app.page("/api/dead-letter-reasons")
     async def reasons(self: View, request: Request) -> Response:

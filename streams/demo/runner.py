@@ -116,10 +116,9 @@ def _wait_ready(proc: subprocess.Popen[bytes], url: str, log: Path) -> None:
     while time.monotonic() < deadline:
         if proc.poll() is not None:
             raise GeopulseError(f"worker exited with {proc.returncode}:\n{log.read_text(errors='replace')[-3000:]}")
-        with contextlib.suppress(OSError):
-            with urllib.request.urlopen(url + "/ready", timeout=1) as response:
-                if response.status == 200:
-                    return
+        with contextlib.suppress(OSError), urllib.request.urlopen(url + "/ready", timeout=1) as response:
+            if response.status == 200:
+                return
         time.sleep(0.2)
     raise GeopulseError(f"worker not ready after {READY_TIMEOUT:.0f}s; see {log}")
 
@@ -191,9 +190,11 @@ def _print_new_alerts(progress: Progress, console: Console, printed: int) -> int
 
 def _render(progress: Progress) -> Group:
     m = progress.metrics
-    head = (f"produced {progress.produced}/{progress.total} · tagged {int(m.get('articles{outcome=\"valid\"}', 0))}"
-            f" · counted {progress.processed()} · dead letters {int(m.get('articles{outcome=\"invalid\"}', 0))}"
-            f" · alerts {len(progress.alerts)}")  # fmt: skip
+    tagged, dead = m.get('articles{outcome="valid"}', 0), m.get('articles{outcome="invalid"}', 0)
+    head = (
+        f"produced {progress.produced}/{progress.total} · tagged {int(tagged)} · counted {progress.processed()}"
+        f" · dead letters {int(dead)} · alerts {len(progress.alerts)}"
+    )
     series = Table(title="busiest series (current window)", expand=False)
     for col in ("country", "topic", "window", "stories", "sources", "volume"):
         series.add_column(col)
