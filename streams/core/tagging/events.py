@@ -136,7 +136,7 @@ class EventFinder:
 
     def _pick(self, triggers: tuple[Trigger, ...], words: _Words, first: int) -> Trigger | None:
         window = set(words.text[max(0, first - NEAR_WINDOW) : first + NEAR_WINDOW + 3])
-        for trigger in triggers:
+        for trigger in triggers:  # an ignored phrase has none
             if not trigger.near or trigger.near & window:
                 return trigger
         return None

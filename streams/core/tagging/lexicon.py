@@ -34,7 +34,8 @@ class TriggerLexicon:
     """Surface form -> triggers, with each type's CAMEO root code."""
 
     def __init__(self) -> None:
-        config = data.load("events.toml")
+        config = dict(data.load("events.toml"))
+        ignored = config.pop("ignore")["phrases"]
         irregular = data.load("language.toml")["irregular"]
         self.cameo: dict[str, str] = {name: spec["cameo"] for name, spec in config.items()}
         self.forms: dict[str, list[Trigger]] = {}
@@ -46,6 +47,8 @@ class TriggerLexicon:
                 )  # fmt: skip
                 for form in _forms(group, irregular):
                     self.forms.setdefault(form, []).append(trigger)
+        for phrase in ignored:
+            self.forms[phrase] = []  # matches, wins as the longest, and means no event
 
     @classmethod
     @cache
