@@ -136,6 +136,8 @@ class Report:
     events: dict[str, Score]
     country_misses: list[Miss] = field(default_factory=list)
     event_misses: list[Miss] = field(default_factory=list)
+    quiet_items: int = 0  # items whose gold has no event (sport, business, weather, ...)
+    false_alarms: int = 0  # quiet items the tagger gave at least one event
 
     @property
     def country_micro(self) -> Score:
@@ -155,6 +157,7 @@ class Report:
             f"items: {self.items}",
             f"countries  micro  {_row(self.country_micro)}",
             f"events     micro  {_row(self.event_micro)}   macro-F1 {self.event_macro_f1:.3f}",
+            f"items without events that got one: {self.false_alarms}/{self.quiet_items}",
             "",
             _table("event type", self.events, order=[t for t in EVENT_TYPES if t in self.events]),
             "",
@@ -199,7 +202,9 @@ def evaluate(gold: Sequence[Gold], predicted: Mapping[str, TaggedArticle]) -> Re
     events, event_misses = score_sets(
         (g.id, g.events, predicted_events(t) if (t := found[g.id]) else empty) for g in gold
     )
-    return Report(len(gold), countries, events, country_misses, event_misses)
+    quiet = {g.id for g in gold if not g.events}
+    alarms = sum(1 for miss in event_misses if miss.id in quiet)
+    return Report(len(gold), countries, events, country_misses, event_misses, len(quiet), alarms)
 
 
 def parse_record(line: str) -> dict[str, Any]:

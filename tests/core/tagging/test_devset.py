@@ -26,6 +26,7 @@ COUNTRY_F1_FLOOR = 0.95
 EVENT_MICRO_F1_FLOOR = 0.74
 EVENT_MACRO_F1_FLOOR = 0.71
 EVENT_TYPE_F1_FLOOR = 0.40  # every PLOVER type, so no single type can silently collapse
+FALSE_ALARM_CEILING = 0.20  # share of the no-event items (sport, business, weather) given an event
 
 DEVSET = Path(__file__).resolve().parents[2] / "data" / "devset.jsonl"
 
@@ -67,3 +68,8 @@ def test_event_type_micro_and_macro_f1_stay_above_floors(report: Report) -> None
 def test_no_event_type_falls_below_its_floor(report: Report) -> None:
     weak = {t: round(s.f1, 3) for t, s in report.events.items() if s.support and s.f1 < EVENT_TYPE_F1_FLOOR}
     assert weak == {}, report.format()
+
+
+def test_few_non_political_items_get_an_event(report: Report) -> None:
+    share = report.false_alarms / report.quiet_items
+    assert share <= FALSE_ALARM_CEILING, f"{report.false_alarms}/{report.quiet_items} no-event items got an event"

@@ -117,6 +117,18 @@ def test_evaluate_scores_countries_and_events_per_item() -> None:
     assert {m.id for m in report.country_misses} == {"a", "b", "c"}
 
 
+def test_false_alarms_count_quiet_items_given_a_non_negated_event() -> None:
+    gold = [Gold("sport", F({"ESP"}), F()), Gold("weather", F({"IND"}), F()), Gold("riot", F({"KAZ"}), F({"PROTEST"}))]
+    predicted = {
+        "sport": tagged("sport", ["ESP"], [("ASSAULT", False)]),  # "beat Sevilla" read as an attack
+        "weather": tagged("weather", ["IND"], [("ASSAULT", True)]),  # negated: not an alarm
+        "riot": tagged("riot", ["KAZ"], [("PROTEST", False), ("ASSAULT", False)]),  # not quiet
+    }
+    report = evaluate(gold, predicted)
+    assert (report.quiet_items, report.false_alarms) == (2, 1)
+    assert "items without events that got one: 1/2" in report.format()
+
+
 def test_report_format_has_a_row_per_type_and_country() -> None:
     gold = [Gold("a", F({"KAZ"}), F({"PROTEST"})), Gold("b", F({"FRA"}), F({"ASSAULT"}))]
     report = evaluate(gold, {"a": tagged("a", ["KAZ"], [("PROTEST", False)])})
