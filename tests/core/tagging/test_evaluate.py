@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import doctest
 import json
 from collections import Counter
 from datetime import UTC, datetime
@@ -11,6 +12,7 @@ from typing import Any
 import pycountry
 import pytest
 
+import streams.core.tagging.evaluate as evaluate_module
 from schemas import EVENT_TYPES, CountryMention, Event, TaggedArticle
 from streams.core.tagging.evaluate import (
     Gold,
@@ -139,6 +141,11 @@ def test_report_format_has_a_row_per_type_and_country() -> None:
     assert rows["FRA"][:4] == ["1", "0.000", "0.000", "0.000"]
     assert "macro-F1 0.500" in text
     assert "b: -FRA" in text and "b: -ASSAULT" in text
+
+
+def test_module_docstring_example_runs() -> None:
+    result = doctest.testmod(evaluate_module)
+    assert result.attempted > 0 and result.failed == 0
 
 
 # --- the dev set itself ---------------------------------------------------------------------------
