@@ -5,7 +5,9 @@
     ├── PageParseError       a raw news page cannot be read as an article
     ├── InvalidMessage       a message on a topic breaks its contract (carries a machine reason)
     ├── BrokerError          the local broker could not be found or started
-    └── DeliveryError        a webhook delivery failed
+    ├── DeliveryError        a webhook delivery failed
+    │   └── ForbiddenTarget  the SSRF guard refuses an endpoint's address
+    └── SignatureError       a webhook's signature headers do not verify
 """
 
 from __future__ import annotations
@@ -37,3 +39,11 @@ class BrokerError(GeopulseError):
 
 class DeliveryError(GeopulseError):
     """A webhook delivery failed."""
+
+
+class ForbiddenTarget(DeliveryError):
+    """The SSRF guard refuses an endpoint's address (loopback, private, link-local, ...)."""
+
+
+class SignatureError(GeopulseError):
+    """A webhook's signature headers are missing, stale or do not match any secret."""
