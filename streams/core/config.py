@@ -36,6 +36,7 @@ class TrackerConfig:
     roles: tuple[str, ...] = ("location", "actor")  # country roles that put an article in a series
     min_stories: int = 3
     min_sources: int = 3
+    min_volume_share: float = 0.5  # judge open windows as if at least this × a typical volume were in
     escalate_ratio: float = 1.5  # an open alert updates when stories reach this × the last step
     detector: Detector | None = field(default=None)  # None: GammaPoisson with a 7-day half-life
 
@@ -69,7 +70,7 @@ class TrackerConfig:
     def resolved_detector(self) -> Detector:
         if self.detector is not None:
             return self.detector
-        return GammaPoisson(half_life=max(4.0, timedelta(days=7) / self.window))
+        return GammaPoisson.for_window(self.window)
 
     def series_of(self, article: TaggedArticle) -> Iterator[tuple[str, str]]:
         """(country, topic) of every series the article counts in, in a stable order."""

@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any, Protocol, Self
 
 from schemas.alert import SEVERITIES, Severity
@@ -149,6 +150,18 @@ class GammaPoisson:
     thresholds: tuple[float, float, float, float] = (4.0, 6.0, 9.0, 14.0)
     resolve_below: float = 2.0
     name: str = "gamma-poisson"
+
+    @classmethod
+    def for_window(cls, window: timedelta, **params: Any) -> GammaPoisson:
+        """Defaults for a window size: a 7-day half-life, and thresholds read per series-day.
+
+        A threshold is -log10 of a false-alarm chance per series per *day*; with hourly windows a
+        series is judged 24 times a day, so each hour's threshold is raised by log10(24).
+        """
+        per_day = max(1.0, timedelta(days=1) / window)
+        base = params.pop("thresholds", cls.thresholds)
+        return cls(half_life=max(4.0, 7 * per_day), thresholds=tuple(t + round(math.log10(per_day), 2) for t in base),
+                   **params)  # fmt: skip
 
     def __post_init__(self) -> None:
         for field in ("prior_share", "prior_strength", "half_life", "max_dispersion"):

@@ -116,7 +116,7 @@ def plural(n: int, word: str) -> str:
 
 
 def when(end: int, size: int) -> str:
-    """"the hour to 14:00 UTC" or "the day to 2022-01-05 00:00 UTC"."""
+    """ "the hour to 14:00 UTC" or "the day to 2022-01-05 00:00 UTC"."""
     moment = from_seconds(end)
     stamp = moment.strftime("%H:%M UTC") if size < 86_400 else moment.strftime("%Y-%m-%d %H:%M UTC")
     return f"the {describe_span(size)} to {stamp}"
@@ -128,7 +128,8 @@ def summary(country: str, topic: str, tally: Tally, end: int, size: int, verdict
     head = f"{country_name(country)} · {topic}: "
     stories = f"{tally.stories} {'story' if tally.stories == 1 else 'stories'}"
     counts = f"{stories} from {plural(tally.sources, 'source')}"
-    tail = f"in {when(end, size)}, {verdict.expected:.1f} expected (score {verdict.score:.1f}, {severity})"
+    expected = f"{verdict.expected:.1f}" if verdict.expected >= 0.1 else f"{verdict.expected:.2g}"
+    tail = f"in {when(end, size)}, {expected} expected (score {verdict.score:.1f}"
     if status == "resolved":
-        return f"{head}back to baseline, {counts} {tail}"
-    return f"{head}{counts} {tail}"
+        return f"{head}back to baseline, {counts} {tail}; peaked {severity})"
+    return f"{head}{counts} {tail}, {severity})"

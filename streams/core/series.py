@@ -15,6 +15,7 @@ Store layout (JSON values; each key written only when it changes):
     clock              {"now": stream time, "next": start of the oldest open window, "closed": n}
     vol                {"<window start>": [articles, stories]} of the open windows
     hist               [[window start, stories, articles], ...] of the last closed windows
+    typical            mean stories per window over the last day of closed windows
     id:<id>, url:<u>   articles counted (see dedupe.py), expiring by stream time
     st:<story>, sk:<v> the story index (see dedupe.py); x, x:<minute> the expiry buckets
     s:<C>|<topic>      {"b": detector state, "t": next window to fold, "w": {start: tally}}
@@ -117,18 +118,41 @@ class SeriesTracker:
         if clock["next"] is None:
             clock["next"] = window_start(ts - self.size - self.grace, self.size) + self.size
         while is_closed(clock["next"], self.size, self.grace, ts):
+            if self._skip_empty(clock, ts):
+                continue
             self._close(clock["next"], clock["closed"] >= self.config.warmup_windows(), seen)
             clock["next"] += self.size
             clock["closed"] += 1
         self.store["clock"] = clock
         self.expiry.expire(ts)
 
+    def _skip_empty(self, clock: dict[str, Any], ts: int) -> bool:
+        """Close a run of empty windows at once (a gap in the stream); False if there is none."""
+        if self.store.get("alerts") or f"open:{clock['next']}" in self.store:
+            return False
+        target = window_start(ts - self.size - self.grace, self.size) + self.size
+        pending = [int(start) for start in self.store.get("vol", {}) if int(start) >= clock["next"]]
+        target = min([target, *pending])
+        skipped = (target - clock["next"]) // self.size
+        if skipped < 2:
+            return False
+        empty = [[start, 0, 0] for start in range(clock["next"], target, self.size)[-self.config.history_windows() :]]
+        self._keep_history([*self.store.get("hist", []), *empty])
+        clock["next"], clock["closed"] = target, clock["closed"] + skipped
+        return True
+
+    def _keep_history(self, hist: list[list[int]]) -> None:
+        """Keep the last closed windows' volumes, and the typical story volume of the last day."""
+        self.store["hist"] = hist[-self.config.history_windows() :]
+        recent = [stories for _, stories, _ in hist[-self.config.warmup_windows() :]]
+        self.store["typical"] = sum(recent) / len(recent) if recent else 0.0
+
     def _close(self, start: int, warm: bool, seen: Observation) -> None:
         volumes = dict(self.store.get("vol", {}))
         articles, stories = volumes.pop(str(start), [0, 0])
         self.store["vol"] = volumes
         hist = [*self.store.get("hist", []), [start, stories, articles]]
-        self.store["hist"] = hist[-self.config.history_windows() :]
+        self._keep_history(hist)
         finalised = self.store.pop(f"open:{start}", [])
         for key in finalised:
             self._finalise(key, start, (stories, articles), warm, seen)
@@ -217,7 +241,10 @@ class SeriesTracker:
 
     def _step_alert(self, key: str, start: int, tally: Tally, volume: int, seen: Observation) -> None:
         record = self.store[f"s:{key}"]
-        verdict = self.detector.judge(record["b"], tally.stories, volume)
+        # Early in a window few articles are in: judge against at least a share of a typical
+        # window's volume, or the first handful of articles would look like a takeover.
+        floor = int(self.config.min_volume_share * self.store.get("typical", 0.0))
+        verdict = self.detector.judge(record["b"], tally.stories, max(volume, floor))
         if not self._alerting(tally, verdict):
             return
         assert verdict.severity is not None

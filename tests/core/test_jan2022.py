@@ -49,8 +49,15 @@ def text(rng: random.Random, topic: str) -> str:
 def item(rng: random.Random, n: int, when: datetime, source: str, countries: list[CountryMention],
          topics: list[str], body: str, actors: list[Actor] | None = None) -> TaggedArticle:  # fmt: skip
     return TaggedArticle(
-        id=f"a{n}", url=f"https://{source}/{n}", source=source, title=body[:60], published_at=when,
-        countries=countries, topics=topics, fingerprint=encode(sketch(body)), actors=actors or [],
+        id=f"a{n}",
+        url=f"https://{source}/{n}",
+        source=source,
+        title=body[:60],
+        published_at=when,
+        countries=countries,
+        topics=topics,
+        fingerprint=encode(sketch(body)),
+        actors=actors or [],
         tagger_version="test",
     )
 

@@ -1,0 +1,252 @@
+"""SeriesTracker: counts against a brute-force reference, dedupe, late and future articles, expiry,
+the alert lifecycle, stable ids, partitioned ownership and restarts from the store."""
+
+from __future__ import annotations
+
+import itertools
+import json
+import random
+import zlib
+from collections import defaultdict
+from collections.abc import Iterable
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+
+from schemas import SEVERITIES, Alert, CountryMention, TaggedArticle, WindowCount
+from streams.core.config import UNLIMITED
+from streams.core.fingerprint import encode, sketch
+from streams.core.replay import replay
+from streams.core.series import Observation, SeriesTracker, TrackerConfig
+
+T0 = datetime(2022, 1, 1, tzinfo=UTC)
+COUNTRIES = ["USA", "CHN", "RUS", "GBR", "FRA", "IND", "BRA", "NGA", "KAZ", "PER", "MNG", "FJI"]
+WEIGHTS = [30, 12, 10, 8, 6, 6, 4, 3, 1, 1, 1, 1]
+SOURCES = [f"outlet{n}.example" for n in range(12)]
+TOPICS: list[list[str]] = [[], [], ["diplomacy"], ["conflict"], ["unrest", "PROTEST"]]
+
+
+def make(n: int | str, when: datetime, country: str = "KAZ", topics: Iterable[str] = ("unrest",),
+         source: str = "s0", text: str | None = None, url: str | None = None) -> TaggedArticle:  # fmt: skip
+    body = text if text is not None else f"story {n} " + " ".join(f"w{n}x{i}" for i in range(30))
+    return TaggedArticle(
+        id=str(n),
+        url=url if url is not None else f"https://{source}/{n}",
+        source=source,
+        title=body[:40],
+        published_at=when,
+        countries=[CountryMention(code=country, role="location", mentions=1, score=1.0)],
+        topics=list(topics),
+        fingerprint=encode(sketch(body)),
+        tagger_version="test",
+    )
+
+
+def background(seed: int, hours: int, per_hour: int, start: datetime = T0, scale: float = 1.0) -> list[TaggedArticle]:
+    """A busy stream: big countries often, small ones rarely, a daily cycle in volume."""
+    rng = random.Random(seed)
+    found = []
+    for hour in range(hours):
+        cycle = 1.0 + 0.5 * (1 if (hour % 24) in range(8, 20) else -1)
+        for k in range(round(rng.uniform(0.7, 1.3) * per_hour * cycle * scale)):
+            when = start + timedelta(hours=hour, seconds=rng.randrange(3_600))
+            country = rng.choices(COUNTRIES, WEIGHTS)[0]
+            found.append(make(f"{seed}-{hour}-{k}", when, country, rng.choice(TOPICS), rng.choice(SOURCES)))
+    return found
+
+
+def burst(country: str, start: datetime, count: int, topics: Iterable[str] = ("unrest",)) -> list[TaggedArticle]:
+    return [make(f"burst-{country}-{start:%d%H}-{k}", start + timedelta(minutes=3 * k), country, topics,
+                 SOURCES[k % 6]) for k in range(count)]  # fmt: skip
+
+
+def run(tracker: SeriesTracker, articles: Iterable[TaggedArticle]) -> list[Observation]:
+    return [tracker.observe(a) for a in articles]
+
+
+def alerts_of(observations: Iterable[Observation]) -> list[Alert]:
+    return [a for o in observations for a in o.alerts]
+
+
+def finals(observations: Iterable[Observation]) -> dict[tuple[str, datetime], WindowCount]:
+    return {(c.key, c.window_start): c for o in observations for c in o.counts if c.final}
+
+
+# -- counting ------------------------------------------------------------------------------
+
+
+Reference = dict[tuple[str, int], tuple[int, set[str]]]
+
+
+def brute_force_counts(articles: list[TaggedArticle], size: int, grace: int) -> Reference:
+    """Count a list the slow way: stream time, lateness and dedupe by id and url, no indexes."""
+    now: int | None = None
+    seen: set[str] = set()
+    counts: dict[tuple[str, int], tuple[int, set[str]]] = defaultdict(lambda: (0, set()))
+    for a in articles:
+        ts = int(a.published_at.timestamp())
+        if a.id in seen or a.url in seen:
+            continue
+        start = ts - ts % size
+        if now is not None and start + size + grace <= now:
+            continue
+        seen |= {a.id, a.url or a.id}
+        now = ts if now is None else max(now, ts)
+        for topic in [*a.topics, "all"]:
+            n, sources = counts[(f"{a.countries[0].code}|{topic}", start)]
+            counts[(f"{a.countries[0].code}|{topic}", start)] = (n + 1, sources | {a.source})
+    return counts
+
+
+def test_final_counts_match_counting_the_list_by_hand() -> None:
+    rng = random.Random(11)
+    articles = background(5, hours=30, per_hour=12)
+    rng.shuffle(articles)  # out of order: some arrive after their window closed
+    articles.sort(key=lambda a: a.published_at + timedelta(minutes=rng.randrange(60)))
+    articles += rng.sample(articles, 40)  # redeliveries
+    config = TrackerConfig(grace=timedelta(minutes=20), max_ahead=UNLIMITED, warmup=timedelta(days=30))
+    tracker = SeriesTracker(config)
+    observed = [*run(tracker, articles), tracker.advance(2**40)]
+    expected = brute_force_counts(articles, 3_600, 1_200)
+    got = finals(observed)
+    assert {(k, int(w.timestamp())) for k, w in got} == set(expected)
+    for (key, start), count in got.items():
+        n, sources = expected[(key, int(start.timestamp()))]
+        assert (count.count, count.sources) == (n, len(sources))
+    assert {o.outcome for o in observed} == {"counted", "late", "duplicate", "advanced"}
+
+
+def test_same_article_twice_counts_once() -> None:
+    tracker = SeriesTracker(TrackerConfig())
+    article = make(1, T0)
+    assert [o.outcome for o in run(tracker, [article, article])] == ["counted", "duplicate"]
+
+
+def test_same_url_under_another_id_is_the_same_article() -> None:
+    tracker = SeriesTracker(TrackerConfig())
+    first = make(1, T0, url="https://example.com/kz?utm_source=feed")
+    again = make(2, T0 + timedelta(minutes=5), url="https://www.example.com/kz/")
+    assert [o.outcome for o in run(tracker, [first, again])] == ["counted", "duplicate"]
+
+
+def test_syndicated_copies_count_as_one_story_with_many_sources() -> None:
+    wire = "Kazakhstan's president asked Russia-led troops for help after protesters stormed buildings in Almaty " * 2
+    copies = [make(k, T0 + timedelta(minutes=k), source=f"site{k}.example", text=wire + f" site{k}") for k in range(5)]
+    counts = run(SeriesTracker(TrackerConfig()), copies)[-1].counts
+    unrest = next(c for c in counts if c.topic == "unrest")
+    assert (unrest.count, unrest.stories, unrest.sources, unrest.volume) == (5, 1, 5, 5)
+
+
+def test_late_articles_are_not_counted() -> None:
+    tracker = SeriesTracker(TrackerConfig(grace=timedelta(minutes=15)))
+    run(tracker, [make(1, T0 + timedelta(hours=2))])
+    late = tracker.observe(make(2, T0 + timedelta(minutes=30)))
+    in_grace = tracker.observe(make(3, T0 + timedelta(hours=1, minutes=59)))
+    assert (late.outcome, late.counts) == ("late", [])
+    assert in_grace.outcome == "counted"
+
+
+def test_far_future_article_moves_stream_time_at_most_one_window() -> None:
+    tracker = SeriesTracker(TrackerConfig())
+    run(tracker, [make(1, T0 + timedelta(minutes=10))])
+    future = tracker.observe(make(2, T0 + timedelta(days=400)))
+    assert future.clamped and tracker.stream_time == int((T0 + timedelta(hours=1, minutes=10)).timestamp())
+    assert tracker.observe(make(3, T0 + timedelta(minutes=20))).outcome == "counted"  # not made late
+
+
+def test_state_stays_bounded_by_stream_time() -> None:
+    tracker = SeriesTracker(TrackerConfig(dedupe_ttl=timedelta(hours=6)))
+    sizes = []
+    for day in range(4):
+        run(tracker, background(day, hours=24, per_hour=10, start=T0 + timedelta(days=day)))
+        sizes.append(len(tracker.store))
+    assert sizes[3] <= sizes[1] * 1.3
+    oldest = min(v["exp"] for k, v in tracker.store.items() if k.startswith(("id:", "st:", "sk:")))
+    assert oldest > (tracker.stream_time or 0)
+    assert len(tracker.store["hist"]) <= TrackerConfig().history_windows()
+
+
+# -- alerts --------------------------------------------------------------------------------
+
+
+def surge_stream() -> list[TaggedArticle]:
+    quiet = background(1, hours=72, per_hour=12)
+    first = burst("KAZ", T0 + timedelta(hours=50, minutes=2), 6)
+    second = burst("KAZ", T0 + timedelta(hours=50, minutes=25), 14)
+    return sorted(quiet + first + second, key=lambda a: a.published_at)
+
+
+def test_alert_opens_updates_on_escalation_and_resolves() -> None:
+    alerts = alerts_of(replay(surge_stream(), TrackerConfig()))
+    kaz = [a for a in alerts if a.key == "KAZ|unrest"]
+    statuses = [a.status for a in kaz]
+    assert statuses[0] == "open" and statuses[-1] == "resolved" and set(statuses[1:-1]) <= {"update"}
+    for before, after in itertools.pairwise(kaz[:-1]):  # updates only on escalation, not per article
+        worse = SEVERITIES.index(after.severity) > SEVERITIES.index(before.severity)
+        assert worse or after.observed >= 1.5 * before.observed
+    assert [a.revision for a in kaz] == list(range(len(kaz)))
+    assert len({a.alert_id for a in kaz}) == 1
+    opened = kaz[0]
+    assert opened.window_start == T0 + timedelta(hours=50) and opened.sources >= 3 and opened.observed >= 3
+    assert opened.expected < 1 and opened.ratio > 3 and opened.top_articles
+    assert opened.summary.startswith("Kazakhstan · unrest: ") and "in the hour to 03:00 UTC" in opened.summary
+    assert not [a for a in alerts if a.country != "KAZ"]  # the background never alerts
+
+
+def test_redelivery_and_replays_never_open_an_alert_twice() -> None:
+    articles = surge_stream()
+    first = alerts_of(replay(articles, TrackerConfig()))
+    store: dict[str, Any] = {}
+    again = alerts_of(replay(articles, TrackerConfig(), store=store))
+    assert [a.model_dump() for a in first] == [a.model_dump() for a in again]
+    tracker = SeriesTracker(TrackerConfig(max_ahead=UNLIMITED), store)
+    assert alerts_of(run(tracker, articles[-200:])) == []  # redelivered: all duplicates
+
+
+def test_volume_doubling_does_not_alert() -> None:
+    before = background(2, hours=48, per_hour=15)
+    after = background(3, hours=48, per_hour=15, start=T0 + timedelta(hours=48), scale=2.0)
+    assert alerts_of(replay(before + after, TrackerConfig())) == []
+
+
+def test_advance_resolves_alerts_on_an_idle_stream() -> None:
+    articles = [a for a in surge_stream() if a.published_at < T0 + timedelta(hours=51)]
+    tracker = SeriesTracker(TrackerConfig(max_ahead=UNLIMITED))
+    assert next(a.status for a in alerts_of(run(tracker, articles))) == "open"
+    resolved = tracker.advance(int((T0 + timedelta(hours=60)).timestamp())).alerts
+    assert [a.status for a in resolved] == ["resolved"] and "back to baseline" in resolved[0].summary
+
+
+# -- partitioning and restarts -------------------------------------------------------------
+
+
+def as_json(observations: Iterable[Observation]) -> tuple[list[str], list[str]]:
+    observations = list(observations)
+    alerts = sorted(a.model_dump_json() for o in observations for a in o.alerts)
+    counts = sorted(c.model_dump_json() for o in observations for c in o.counts)
+    return alerts, counts
+
+
+@pytest.mark.parametrize("parts", [2, 3])
+def test_partitioned_trackers_together_equal_one_tracker(parts: int) -> None:
+    articles = surge_stream() + burst("PER", T0 + timedelta(hours=60), 12, ["conflict"])
+    articles.sort(key=lambda a: a.published_at)
+    config = TrackerConfig(max_ahead=UNLIMITED)
+    whole = as_json(run(SeriesTracker(config), articles))
+    trackers = [SeriesTracker(config, owns=lambda c, p=p: zlib.crc32(c.encode()) % parts == p) for p in range(parts)]
+    pieces = [as_json(run(t, articles)) for t in trackers]
+    assert sorted(x for alerts, _ in pieces for x in alerts) == whole[0]
+    assert sorted(x for _, counts in pieces for x in counts) == whole[1]
+    assert whole[0]
+
+
+def test_tracker_rebuilt_from_a_copied_store_resumes_exactly() -> None:
+    articles = surge_stream()
+    config = TrackerConfig(max_ahead=UNLIMITED)
+    uninterrupted = as_json(run(SeriesTracker(config), articles))
+    first = SeriesTracker(config)
+    head = run(first, articles[: len(articles) * 5 // 8])
+    copied = json.loads(json.dumps(dict(first.store)))  # what a changelog restore gives back
+    tail = run(SeriesTracker(config, copied), articles[len(articles) * 5 // 8 :])
+    assert as_json(head + tail) == uninterrupted

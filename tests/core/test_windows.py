@@ -1,0 +1,102 @@
+"""Window maths over integer timestamps, checked with tables and against a brute-force reference."""
+
+from __future__ import annotations
+
+import random
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from streams.core.windows import (
+    clamp_ahead,
+    closes_at,
+    describe_span,
+    from_seconds,
+    is_closed,
+    parse_duration,
+    to_seconds,
+    window_end,
+    window_start,
+)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("90s", timedelta(seconds=90)),
+        ("15m", timedelta(minutes=15)),
+        ("1h", timedelta(hours=1)),
+        ("6h", timedelta(hours=6)),
+        ("1d", timedelta(days=1)),
+        ("1w", timedelta(weeks=1)),
+        ("1h30m", timedelta(minutes=90)),
+        (" 2H ", timedelta(hours=2)),
+        ("0.5h", timedelta(minutes=30)),
+    ],
+)
+def test_parse_duration_reads_units(text: str, expected: timedelta) -> None:
+    assert parse_duration(text) == expected
+
+
+@pytest.mark.parametrize("text", ["", "1", "h", "1x", "-1h", "0s", "1h foo", "one hour"])
+def test_parse_duration_rejects_bad_text_naming_it(text: str) -> None:
+    with pytest.raises(ValueError, match="duration"):
+        parse_duration(text)
+
+
+@pytest.mark.parametrize(
+    ("ts", "size", "start", "end"),
+    [
+        (0, 3_600, 0, 3_600),
+        (3_599, 3_600, 0, 3_600),
+        (3_600, 3_600, 3_600, 7_200),
+        (1_641_351_000, 86_400, 1_641_340_800, 1_641_427_200),  # 2022-01-05 03:50 → the day
+        (-1, 3_600, -3_600, 0),  # before the epoch still floors
+        (125, 60, 120, 180),
+    ],
+)
+def test_window_bounds(ts: int, size: int, start: int, end: int) -> None:
+    assert (window_start(ts, size), window_end(ts, size)) == (start, end)
+
+
+@pytest.mark.parametrize(
+    ("start", "size", "grace", "now", "closed"),
+    [
+        (0, 3_600, 900, None, False),
+        (0, 3_600, 900, 3_599, False),
+        (0, 3_600, 900, 4_499, False),
+        (0, 3_600, 900, 4_500, True),
+        (0, 3_600, 0, 3_600, True),
+        (0, 86_400, 7_200, 90_000, False),
+    ],
+)
+def test_window_closes_at_end_plus_grace(start: int, size: int, grace: int, now: int | None, closed: bool) -> None:
+    assert is_closed(start, size, grace, now) is closed
+    assert closes_at(start, size, grace) == start + size + grace
+
+
+@pytest.mark.parametrize(
+    ("ts", "now", "ahead", "expected"),
+    [(100, None, 60, 100), (100, 50, None, 100), (100, 50, 60, 100), (1_000, 50, 60, 110), (10, 50, 60, 10)],
+)
+def test_clamp_ahead(ts: int, now: int | None, ahead: int | None, expected: int) -> None:
+    assert clamp_ahead(ts, now, ahead) == expected
+
+
+@pytest.mark.parametrize(("size", "name"), [(3_600, "hour"), (21_600, "6 hours"), (86_400, "day"), (900, "15 minutes")])
+def test_describe_span(size: int, name: str) -> None:
+    assert describe_span(size) == name
+
+
+def test_seconds_round_trip() -> None:
+    moment = datetime(2022, 1, 5, 9, 30, 15, tzinfo=UTC)
+    assert from_seconds(to_seconds(moment)) == moment
+
+
+def test_window_of_every_timestamp_matches_brute_force_search() -> None:
+    rng = random.Random(7)
+    for _ in range(500):
+        size = rng.choice([60, 900, 3_600, 86_400])
+        ts = rng.randrange(-(10**6), 10**9)
+        starts = [s for s in range(ts - size, ts + 1) if s % size == 0 and s <= ts < s + size]
+        assert starts == [window_start(ts, size)]
