@@ -42,8 +42,8 @@ def is_forbidden(ip: IPAddress | str) -> str | None:
         (addr.is_multicast, "multicast"),
         (addr.version == 4 and addr in _CGNAT, "carrier-grade NAT"),
         (addr.version == 6 and addr.is_site_local, "private"),
-        (addr.is_private, "private"),
         (addr.is_reserved, "reserved"),
+        (addr.is_private, "private"),
         (not addr.is_global, "not globally routable"),
     )
     return next((reason for hit, reason in checks if hit), None)
