@@ -145,6 +145,7 @@ class Notifier:
 
     async def start(self) -> None:
         if self._scheduler is None:
+            self._closing = False
             self._scheduler = asyncio.create_task(self._run(), name="webhook-scheduler")
 
     async def close(self) -> None:
@@ -168,7 +169,7 @@ class Notifier:
         await self.close()
 
     async def wait_idle(self) -> None:
-        """Until no attempt is in flight and none is due now (retries later may remain queued)."""
+        """Until no attempt is in flight and none is due now (retries later may remain queued); needs `start`."""
         while True:
             self._idle.clear()
             if not self._tasks and not any(lane.ready for lane in self._lanes.values()) and not self._due_now():
