@@ -56,8 +56,9 @@ class Handler(BaseHTTPRequestHandler):
         problem = verify(self.secret, headers, body, time.time()) if self.secret else None
         self.send_response(401 if problem else 204)
         self.end_headers()
-        print(json.dumps({"path": self.path, "webhook_id": headers.get("webhook-id"), "verified": problem is None,
-                          "problem": problem, "body": body.decode("utf-8", "replace")[:2000]}), flush=True)
+        line = {"path": self.path, "webhook_id": headers.get("webhook-id"), "verified": problem is None,
+                "problem": problem, "body": body.decode("utf-8", "replace")[:2000]}  # fmt: skip
+        print(json.dumps(line), flush=True)
 
     def log_message(self, format: str, *args: object) -> None:  # one JSON line per delivery instead
         pass

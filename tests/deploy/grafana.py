@@ -54,7 +54,7 @@ def dashboards() -> dict[str, dict[str, Any]]:
 
 def panels(dashboard: dict[str, Any]) -> list[dict[str, Any]]:
     """Every panel, rows' nested panels included, rows themselves left out."""
-    out = []
+    out: list[dict[str, Any]] = []
     for panel in dashboard.get("panels", []):
         out.extend(p for p in [panel, *panel.get("panels", [])] if p.get("type") != "row")
     return out
