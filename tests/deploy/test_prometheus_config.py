@@ -47,3 +47,9 @@ def test_the_alerts_the_issue_asks_for_exist_with_severity_and_summary(alert: st
     [rule] = [r for r in ALERTS if r["alert"] == alert]
     assert rule["labels"]["severity"] in {"warning", "critical"}
     assert rule["annotations"]["summary"] and rule["annotations"]["description"]
+
+
+@needs_promtool
+def test_alerting_rules_fire_on_promtools_scripted_series() -> None:
+    """deploy/prometheus/tests: worker down, lag (changelogs left out), dead letters, webhook failures."""
+    assert "SUCCESS" in promtool("test", "rules", DEPLOY / "prometheus" / "tests" / "alerting_test.yml")
