@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import timedelta
+from typing import Literal
 
 from schemas import TaggedArticle
 from streams.core.detect import Detector, GammaPoisson
@@ -34,6 +35,7 @@ class TrackerConfig:
     dedupe_ttl: timedelta = timedelta(hours=24)  # how long ids, urls and stories are remembered
     min_resemblance: float = 0.5  # fingerprint resemblance that makes two articles one story
     roles: tuple[str, ...] = ("location", "actor")  # country roles that put an article in a series
+    unit: Literal["stories", "articles"] = "stories"  # what detectors count (articles: syndication-blind)
     min_stories: int = 3
     min_sources: int = 3
     min_volume_share: float = 0.5  # judge open windows as if at least this × a typical volume were in
@@ -46,6 +48,8 @@ class TrackerConfig:
                 raise ValueError(f"{name} must not be negative, got {getattr(self, name)!r}")
         if self.window < timedelta(seconds=1):
             raise ValueError(f"window must be at least one second, got {self.window!r}")
+        if self.unit not in ("stories", "articles"):
+            raise ValueError(f"unit must be 'stories' or 'articles', got {self.unit!r}")
         if not 0.0 < self.min_resemblance <= 1.0:
             raise ValueError(f"min_resemblance must be in (0, 1], got {self.min_resemblance!r}")
 

@@ -147,7 +147,7 @@ class GammaPoisson:
     half_life: float = 168.0
     max_dispersion: float = 30.0
     min_ratio: float = 2.0
-    thresholds: tuple[float, float, float, float] = (4.0, 6.0, 9.0, 14.0)
+    thresholds: tuple[float, float, float, float] = (3.5, 5.5, 8.5, 13.5)
     resolve_below: float = 2.0
     name: str = "gamma-poisson"
 

@@ -15,7 +15,7 @@ Store layout (JSON values; each key written only when it changes):
     clock              {"now": stream time, "next": start of the oldest open window, "closed": n}
     vol                {"<window start>": [articles, stories]} of the open windows
     hist               [[window start, stories, articles], ...] of the last closed windows
-    typical            mean stories per window over the last day of closed windows
+    typical            mean volume (stories, or articles) per window over the last day
     id:<id>, url:<u>   articles counted (see dedupe.py), expiring by stream time
     st:<story>, sk:<v> the story index (see dedupe.py); x, x:<minute> the expiry buckets
     s:<C>|<topic>      {"b": detector state, "t": next window to fold, "w": {start: tally}}
@@ -144,7 +144,7 @@ class SeriesTracker:
     def _keep_history(self, hist: list[list[int]]) -> None:
         """Keep the last closed windows' volumes, and the typical story volume of the last day."""
         self.store["hist"] = hist[-self.config.history_windows() :]
-        recent = [stories for _, stories, _ in hist[-self.config.warmup_windows() :]]
+        recent = [self._judged(*volumes) for _, *volumes in hist[-self.config.warmup_windows() :]]
         self.store["typical"] = sum(recent) / len(recent) if recent else 0.0
 
     def _close(self, start: int, warm: bool, seen: Observation) -> None:
@@ -158,13 +158,15 @@ class SeriesTracker:
             self._finalise(key, start, (stories, articles), warm, seen)
         for key in self.store.get("alerts", []):
             if key not in finalised:
-                self._maybe_resolve(key, start, Tally.empty(), self._judge_quiet(key, stories), seen)
+                quiet = self._judge_quiet(key, self._judged(stories, articles))
+                self._maybe_resolve(key, start, Tally.empty(), quiet, seen)
 
     def _finalise(self, key: str, start: int, volume: tuple[int, int], warm: bool, seen: Observation) -> None:
         (stories, articles), record = volume, self._series(key, until=start)
         tally = Tally.from_json(record["w"].pop(str(start)))
-        verdict = self.detector.judge(record["b"], tally.stories, stories)
-        record["b"] = self.detector.update(record["b"], tally.stories, stories, robust=warm)
+        observed, judged = self._observed(tally), self._judged(stories, articles)
+        verdict = self.detector.judge(record["b"], observed, judged)
+        record["b"] = self.detector.update(record["b"], observed, judged, robust=warm)
         record["t"] = start + self.size
         self.store[f"s:{key}"] = record
         seen.counts.append(self._count_message(key, start, tally, articles, final=True))
@@ -205,7 +207,7 @@ class SeriesTracker:
             key = f"{country}|{topic}"
             tally = self._add(key, start, story, exemplar, actors, others)
             seen.counts.append(self._count_message(key, start, tally, volume[0], final=False))
-            self._step_alert(key, start, tally, volume[1], seen)
+            self._step_alert(key, start, tally, self._judged(volume[1], volume[0]), seen)
 
     def _add(self, key: str, start: int, story: str, exemplar: dict[str, Any], actors: list[str],
              others: list[str]) -> Tally:  # fmt: skip
@@ -227,11 +229,18 @@ class SeriesTracker:
             record = {**stored, "w": dict(stored["w"])}
         if until is None or (record["t"] is not None and record["t"] >= until):
             return record
-        for start, stories, _ in self.store.get("hist", []):
+        for start, stories, articles in self.store.get("hist", []):
             if start < until and (record["t"] is None or start >= record["t"]):
-                record["b"] = self.detector.update(record["b"], 0, stories)
+                record["b"] = self.detector.update(record["b"], 0, self._judged(stories, articles))
         record["t"] = until
         return record
+
+    def _observed(self, tally: Tally) -> int:
+        """What the detector counts in a series window: stories (default) or articles."""
+        return tally.stories if self.config.unit == "stories" else tally.articles
+
+    def _judged(self, stories: int, articles: int) -> int:
+        return stories if self.config.unit == "stories" else articles
 
     def _alerting(self, tally: Tally, verdict: Verdict) -> bool:
         cfg = self.config
@@ -244,7 +253,7 @@ class SeriesTracker:
         # Early in a window few articles are in: judge against at least a share of a typical
         # window's volume, or the first handful of articles would look like a takeover.
         floor = int(self.config.min_volume_share * self.store.get("typical", 0.0))
-        verdict = self.detector.judge(record["b"], tally.stories, max(volume, floor))
+        verdict = self.detector.judge(record["b"], self._observed(tally), max(volume, floor))
         if not self._alerting(tally, verdict):
             return
         assert verdict.severity is not None
@@ -275,10 +284,11 @@ class SeriesTracker:
         series of a country live on one instance, so this stays the same however countries are
         spread over instances.
         """
-        country = key.split("|", 1)[0]
+        country, topic = key.split("|", 1)
         for other in self.store.get("alerts", []):
-            if other.split("|", 1)[0] != country:
-                continue
+            other_country, other_topic = other.split("|", 1)
+            if other_country != country or (other_topic == "all" and topic != "all"):
+                continue  # a named topic is worth its own alert even when "all" is already up
             window = self.store[f"s:{other}"]["w"].get(str(start))
             shared = len(tally.story_articles.keys() & window["st"].keys()) if window else 0
             if 2 * shared >= tally.stories:
