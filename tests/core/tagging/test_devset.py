@@ -15,18 +15,22 @@ import pytest
 from schemas import TaggedArticle
 from streams.core.tagging.evaluate import Gold, Report, article_of, evaluate, gold_of
 
-# Floors, set a little below what Tagger.default() measured on the 340-item dev set on
-# 2026-11-27 (tagger_version tagger-1.0+…, commit a849cca):
+# Floors, set a little below what Tagger.default() measured on this 340-item dev set on
+# 2026-11-27 (tagger-1.0+51fb5842, commit 3e3afe6):
 #   countries  micro P 0.959  R 0.993  F1 0.976
-#   events     micro P 0.746  R 0.804  F1 0.774   macro-F1 0.743   lowest per-type F1 0.480 (COOPERATE)
-# Raise them when the tagger improves; never lower them to make a regression pass.
-COUNTRY_PRECISION_FLOOR = 0.93
-COUNTRY_RECALL_FLOOR = 0.97
-COUNTRY_F1_FLOOR = 0.95
-EVENT_MICRO_F1_FLOOR = 0.74
-EVENT_MACRO_F1_FLOOR = 0.71
-EVENT_TYPE_F1_FLOOR = 0.40  # every PLOVER type, so no single type can silently collapse
-FALSE_ALARM_CEILING = 0.20  # share of the no-event items (sport, business, weather) given an event
+#   events     micro P 0.796  R 0.837  F1 0.816   macro-F1 0.803   lowest per-type F1 0.643 (COOPERATE)
+#   no-event items given an event: 11/79 (0.14)
+# The tagger is tuned on this set. On 50 fresh items written the same day in the same style and
+# not committed it measured about the same (country F1 0.977, event micro-F1 0.835, macro-F1 0.784),
+# so the set is not overfitted yet; longer, real newswire will score lower. Raise the floors when
+# the tagger improves; never lower them to let a regression pass.
+COUNTRY_PRECISION_FLOOR = 0.94
+COUNTRY_RECALL_FLOOR = 0.98
+COUNTRY_F1_FLOOR = 0.96
+EVENT_MICRO_F1_FLOOR = 0.79
+EVENT_MACRO_F1_FLOOR = 0.78
+EVENT_TYPE_F1_FLOOR = 0.55  # every PLOVER type, so no single type can silently collapse
+FALSE_ALARM_CEILING = 0.18  # share of the no-event items (sport, business, weather) given an event
 
 DEVSET = Path(__file__).resolve().parents[2] / "data" / "devset.jsonl"
 
