@@ -39,6 +39,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, MutableMapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any, Literal
 
 from schemas import SCHEMA_VERSION, Alert, DetectorInfo, TaggedArticle, WindowCount
@@ -98,10 +99,13 @@ class SeriesTracker:
         self._count(article, ts, start, seen)
         return seen
 
-    def advance(self, stream_time: int) -> Observation:
-        """Move stream time forward (e.g. on an idle stream): closes windows, resolves alerts."""
+    def advance(self, stream_time: datetime | int) -> Observation:
+        """Move stream time forward (e.g. on an idle stream): closes windows, resolves alerts.
+
+        Takes a datetime or epoch seconds; never moves stream time back.
+        """
         seen = Observation("advanced")
-        self._advance(stream_time, seen)
+        self._advance(stream_time if isinstance(stream_time, int) else to_seconds(stream_time), seen)
         return seen
 
     # -- stream time and closing windows -------------------------------------------------

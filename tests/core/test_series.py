@@ -250,3 +250,10 @@ def test_tracker_rebuilt_from_a_copied_store_resumes_exactly() -> None:
     copied = json.loads(json.dumps(dict(first.store)))  # what a changelog restore gives back
     tail = run(SeriesTracker(config, copied), articles[len(articles) * 5 // 8 :])
     assert as_json(head + tail) == uninterrupted
+
+
+def test_replay_sorts_by_event_time_so_file_order_does_not_matter() -> None:
+    articles = list({a.published_at: a for a in surge_stream()}.values())  # ties would keep file order
+    shuffled = articles[:]
+    random.Random(3).shuffle(shuffled)
+    assert as_json(replay(shuffled, TrackerConfig())) == as_json(replay(articles, TrackerConfig()))
