@@ -12,6 +12,7 @@ country, state in a changelogged table). Each agent decodes, calls one core obje
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import zlib
 from collections.abc import AsyncIterator, Callable, Iterator, MutableMapping
@@ -28,6 +29,7 @@ from streams.core.ingest import Ingestor, RawMessage, encode_digests
 from streams.core.series import SeriesTracker
 from streams.kafka import faust_broker_options
 from streams.metrics import Metrics
+from streams.notify import WebhookConfig
 from streams.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -124,6 +126,7 @@ class Geopulse:
     metrics: Metrics
     state: WorkerState
     topics: dict[str, faust.TopicT]
+    background: set[asyncio.Future[None]] = field(default_factory=set)
 
 
 def faust_app(settings: Settings) -> faust.App:
@@ -153,15 +156,23 @@ def create_app(
     settings: Settings,
     *,
     tagger: Any = None,
+    webhooks: WebhookConfig | None = None,
     metrics: Metrics | None = None,
     clock: Callable[[], datetime] = utcnow,
 ) -> Geopulse:
-    """Build the worker's faust app; `tagger` defaults to the product tagger (loaded once here)."""
+    """Build the worker's faust app; `tagger` defaults to the product tagger (loaded once here).
+
+    `webhooks` (loaded at the entry point from GEOPULSE_WEBHOOKS_CONFIG) adds the notify agent.
+    """
     if tagger is None:
         from streams.core.tagging import Tagger
 
         tagger = Tagger.default()
     metrics = metrics or Metrics()
+    metrics.declare(
+        dead_letter_topics=[settings.topics.articles_dlq, settings.topics.webhooks_dlq],
+        endpoints=[e.name for e in webhooks.endpoints] if webhooks else [],
+    )
     metrics.build.info({"version": metrics_version(), "tagger_version": str(getattr(tagger, "version", ""))})
     app = faust_app(settings)
     names = settings.topics
@@ -207,8 +218,13 @@ def create_app(
         gp.state.ready = True
 
     @app.timer(5.0, on_leader=False)
-    async def observe_lag() -> None:
-        await observe_consumer_lag(gp)
+    async def observe_health() -> None:
+        gp.state.broker_up = await broker_reachable(settings)
+        gp.metrics.broker_up.set(1 if gp.state.broker_up else 0)
+        await observe_consumer_lag(gp, {names.articles, names.digests, names.alerts})
+
+    if webhooks is not None:
+        wire_notifier(gp, webhooks)
 
     from streams.web import register_views
 
@@ -216,15 +232,95 @@ def create_app(
     return gp
 
 
-async def observe_consumer_lag(gp: Geopulse) -> None:
-    """Messages behind the high watermark, per assigned partition (0 when caught up)."""
+async def broker_reachable(settings: Settings, timeout: float = 2.0) -> bool:
+    """True when a TCP connection to any bootstrap broker opens (the consumer retries on its own)."""
+    for address in (settings.kafka_bootstrap or "").split(","):
+        host, _, port = address.strip().rpartition(":")
+        try:
+            _, writer = await asyncio.wait_for(asyncio.open_connection(host, int(port)), timeout)
+        except (OSError, ValueError, TimeoutError):
+            continue
+        writer.close()
+        return True
+    return False
+
+
+async def observe_consumer_lag(gp: Geopulse, topics: set[str]) -> None:
+    """Messages behind the high watermark per assigned partition of the agents' source topics.
+
+    (Table changelogs are assigned to the consumer too, but only read during recovery.)
+    """
     consumer = gp.app.consumer
     gp.metrics.consumer_lag.clear()
     for tp in consumer.assignment():
+        if tp.topic not in topics:
+            continue
         highwater = consumer.highwater(tp)
         position = await consumer.position(tp)
         if highwater is not None and position is not None:
             gp.metrics.consumer_lag.labels(tp.topic, str(tp.partition)).set(max(0, highwater - position))
+
+
+def observe_series(gp: Geopulse, touched: set[str], tracker: SeriesTracker) -> None:
+    """Gauges of the current window of each active series; series quiet for two windows are dropped."""
+    metrics, state = gp.metrics, gp.state
+    for key in touched:
+        newest = state.counts[key][max(state.counts[key])]
+        metrics.window_count.labels(newest.country, newest.topic).set(newest.stories)
+    now = tracker.stream_time
+    if now is None:
+        return
+    metrics.stream_time.set(now)
+    horizon = datetime.fromtimestamp(now, UTC) - 2 * gp.settings.window
+    for key, windows in list(state.counts.items()):
+        newest = windows[max(windows)]
+        if newest.window_end < horizon:
+            del state.counts[key]
+            with contextlib.suppress(KeyError):
+                metrics.window_count.remove(newest.country, newest.topic)
+
+
+def wire_notifier(gp: Geopulse, webhooks: WebhookConfig) -> None:
+    """The notify agent: alerts → Notifier, pending deliveries journaled to `webhooks.retry`."""
+    from streams.notify import AiohttpTransport, Notifier
+    from streams.webhooks import KafkaJournal, pendings_for
+
+    app, names, metrics = gp.app, gp.settings.topics, gp.metrics
+    transport = AiohttpTransport()
+    journal = KafkaJournal(gp.topics["webhooks_retry"], gp.topics["webhooks_dlq"], metrics, names.webhooks_dlq)
+
+    def observe(endpoint: str, outcome: str, seconds: float) -> None:
+        label = "success" if outcome == "2xx" else outcome
+        metrics.deliveries.labels(endpoint, label).inc()
+        if outcome not in ("skipped", "queue_full"):
+            metrics.delivery_seconds.labels(endpoint).observe(seconds)
+
+    notifier = Notifier(webhooks.endpoints, transport, journal=journal, observer=observe)
+
+    @app.agent(gp.topics["alerts"], name="notify")
+    async def notify(stream: StreamT[bytes]) -> AsyncIterator[None]:
+        await notifier.start()
+        async for event in stream.events():
+            await notifier.submit(Alert.model_validate_json(event.value))
+            yield None
+
+    @app.on_partitions_assigned.connect
+    async def restore_deliveries(sender: Any, assigned: Any, **kwargs: Any) -> None:
+        partitions = {tp.partition for tp in assigned if tp.topic == names.alerts}
+        if partitions:
+            task = asyncio.ensure_future(_restore(partitions))
+            gp.background.add(task)  # hold a reference until it is done
+            task.add_done_callback(gp.background.discard)
+
+    async def _restore(partitions: set[int]) -> None:
+        pendings = await asyncio.to_thread(pendings_for, gp.settings, partitions)
+        log.info("restoring %d pending webhook deliveries", len(pendings))
+        await notifier.restore(pendings)
+
+    @app.on_before_shutdown.connect
+    async def stop_notifier(sender: Any, **kwargs: Any) -> None:
+        await notifier.close()
+        await transport.close()
 
 
 def metrics_version() -> str:
@@ -251,7 +347,8 @@ async def ingest_batch(gp: Geopulse, ingestor: Ingestor, events: list[EventT[byt
     for tagged, seconds in zip(result.tagged, result.tagging_seconds, strict=True):
         sends.append(topics["events"].send(key=tagged.id.encode(), value=tagged.to_json()))
         observe_tagged(gp.metrics, tagged, seconds)
-    for message in encode_digests(result.tagged):
+    # Partitions interleave in a batch; event-time order keeps the count stage's view close to a replay's.
+    for message in encode_digests(sorted(result.tagged, key=lambda t: t.published_at)):
         for partition in range(gp.settings.partitions):
             sends.append(topics["digests"].send(key=None, value=message, partition=partition))
     await asyncio.gather(*sends)
@@ -285,6 +382,6 @@ async def count_batch(gp: Geopulse, tracker: SeriesTracker, partition: int, batc
     await asyncio.gather(*sends)
     for c in counts.values():
         gp.state.remember(c)
-        gp.metrics.window_count.labels(c.country, c.topic).set(c.stories)
+    observe_series(gp, {c.key for c in counts.values()}, tracker)
     for a in alerts:
         gp.metrics.alerts.labels(a.status, a.severity).inc()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import orjson
 import typer
@@ -12,6 +12,9 @@ import typer
 from streams.errors import GeopulseError
 from streams.inputs import InputFormat, read_messages
 from streams.settings import Settings
+
+if TYPE_CHECKING:
+    from streams.notify import WebhookConfig
 
 cli = typer.Typer(
     help="geopulse: tag geopolitical events in news from Kafka, count them per country and topic, "
@@ -64,10 +67,41 @@ def worker(
         # Declared up front: a broker that auto-creates topics on first metadata request would
         # otherwise create them with its default partition count.
         ensure_topics(settings, settings.topics.model_dump().values(), exact=[settings.topics.digests])
-        gp = create_app(settings)
+        gp = create_app(settings, webhooks=load_webhooks(settings))
     except GeopulseError as exc:
         fail(str(exc))
     run_worker(gp, loglevel or settings.log_level)
+
+
+def load_webhooks(settings: Settings) -> WebhookConfig | None:
+    from streams.notify import load_config
+
+    return load_config(settings.webhooks_config) if settings.webhooks_config else None
+
+
+@webhooks_cli.command("test")
+def webhooks_test(name: Annotated[str, typer.Argument(help="Endpoint name from the config file.")]) -> None:
+    """Send a signed test event to one endpoint and print the outcome."""
+    import asyncio
+
+    from streams.notify import send_test
+
+    settings = load_settings()
+    try:
+        config = load_webhooks(settings)
+        if config is None:
+            fail("GEOPULSE_WEBHOOKS_CONFIG is not set")
+        result = asyncio.run(send_test(config.get(name)))
+    except GeopulseError as exc:
+        fail(str(exc))
+    ok = result.status == "delivered"
+    typer.secho(
+        f"{name}: {result.status} (HTTP {result.status_code or '-'}) in {result.seconds:.2f}s"
+        + (f": {result.error}" if result.error else ""),
+        fg=typer.colors.GREEN if ok else typer.colors.RED,
+    )
+    if not ok:
+        raise typer.Exit(1)
 
 
 @cli.command()

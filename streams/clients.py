@@ -110,3 +110,23 @@ def _wait_partitions(consumer: KafkaConsumer, topic: str, timeout: float = 30.0)
             raise TimeoutError(f"topic {topic!r} does not exist")
         time.sleep(0.2)
         consumer.topics()
+
+
+def read_to_end(settings: Settings, topic: str, timeout: float = 30.0) -> list[tuple[bytes | None, bytes | None]]:
+    """Every (key, value) of `topic` from the beginning up to its end offsets now, in partition order."""
+    consumer = KafkaConsumer(**kafka_python_options(settings), enable_auto_commit=False, group_id=None)
+    try:
+        partitions = _wait_partitions(consumer, topic)
+        consumer.assign(partitions)
+        consumer.seek_to_beginning()
+        ends = consumer.end_offsets(partitions)
+        records: list[tuple[bytes | None, bytes | None]] = []
+        deadline = time.monotonic() + timeout
+        while any(consumer.position(tp) < end for tp, end in ends.items()):
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"could not read {topic} to its end in {timeout}s")
+            for batch in consumer.poll(timeout_ms=200).values():
+                records.extend((r.key, r.value) for r in batch)
+        return records
+    finally:
+        consumer.close()

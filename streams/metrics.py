@@ -74,6 +74,23 @@ class Metrics:
         self.build = Info("geopulse_build", "Build information.", registry=r)
         self.build.info({"version": streams.__version__})
 
+    def declare(self, *, dead_letter_topics: list[str], endpoints: list[str]) -> None:
+        """Create the known label sets at 0, so the first increment of each shows up in rate()."""
+        from schemas import SEVERITIES
+        from streams.core.ingest import REASONS
+
+        for outcome in ("valid", "invalid", "counted", "duplicate", "late"):
+            self.articles.labels(outcome)
+        for topic in dead_letter_topics:
+            for reason in REASONS:
+                self.dead_letters.labels(topic, reason)
+        for status in ("open", "update", "resolved"):
+            for severity in SEVERITIES:
+                self.alerts.labels(status, severity)
+        for endpoint in endpoints:
+            for outcome in ("success", "5xx", "timeout", "connection"):
+                self.deliveries.labels(endpoint, outcome)
+
     def exposition(self) -> bytes:
         """The text exposition format served at /metrics."""
         return generate_latest(self.registry)

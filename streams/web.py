@@ -31,6 +31,7 @@ def register_views(gp: Geopulse, table: faust.Table) -> None:
     @app.page("/metrics")
     async def metrics(self: View, request: Request) -> Response:
         gp.metrics.store_keys.set(len(table))
+        gp.metrics.open_alerts.set(sum(len(store.get("alerts") or []) for _, store in state.trackers.values()))
         return self.bytes(gp.metrics.exposition(), content_type="text/plain; version=0.0.4")
 
     @app.page("/api/counts")

@@ -73,7 +73,7 @@ def start_receiver(workdir: Path) -> tuple[subprocess.Popen[bytes], Path]:
         args = [sys.executable, str(DEPLOY / "receiver" / "receiver.py"), "--host", "127.0.0.1", "--port", str(port)]
         proc = subprocess.Popen(args, env={"RECEIVER_SECRET": SECRET}, stdout=log, stderr=log)
     endpoint = {"name": "receiver", "url": f"http://127.0.0.1:{port}/alerts", "secret_env":
-                "GEOPULSE_WEBHOOK_SECRET_RECEIVER", "internal": True, "format": "json"}  # fmt: skip
+                "GEOPULSE_WEBHOOK_SECRET_RECEIVER", "internal": True, "format": "standard"}  # fmt: skip
     config = workdir / "webhooks.yml"
     config.write_text(yaml.safe_dump({"endpoints": [endpoint]}))
     return proc, config
