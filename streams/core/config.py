@@ -37,7 +37,7 @@ class TrackerConfig:
     roles: tuple[str, ...] = ("location", "actor")  # country roles that put an article in a series
     unit: Literal["stories", "articles"] = "stories"  # what detectors count (articles: syndication-blind)
     min_stories: int = 3
-    min_sources: int = 3
+    min_sources: int = 2  # one outlet alone never makes a spike
     min_volume_share: float = 0.5  # judge open windows as if at least this × a typical volume were in
     escalate_ratio: float = 1.5  # an open alert updates when stories reach this × the last step
     detector: Detector | None = field(default=None)  # None: GammaPoisson with a 7-day half-life

@@ -96,7 +96,7 @@ def surge(rng: random.Random) -> Iterator[TaggedArticle]:
             countries = [kaz, rus] if troops else [kaz]
             body = text(rng, "Almaty protests fuel prices")
             n = 100_000 + day * 100 + k
-            yield item(rng, n, when, SURGE_OUTLETS[k % 3], countries, topics, body, actors)
+            yield item(rng, n, when, rng.choice(SURGE_OUTLETS), countries, topics, body, actors)
 
 
 def stream(seed: int) -> list[TaggedArticle]:
@@ -104,7 +104,7 @@ def stream(seed: int) -> list[TaggedArticle]:
     return [*background(rng), *surge(rng)]
 
 
-@pytest.mark.parametrize("seed", [1, 2, 3, 4, 5])
+@pytest.mark.parametrize("seed", range(1, 11))
 def test_kazakhstan_unrest_opens_by_second_day_with_few_other_alerts(seed: int) -> None:
     config = TrackerConfig(window=timedelta(days=1), grace=timedelta(hours=2))
     alerts = list(replay_alerts(stream(seed), config))
