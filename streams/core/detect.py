@@ -10,8 +10,10 @@ an exponentially decayed posterior (`half_life` windows). Normalising by volume 
 news cycle and global swings: when everything doubles, the expectation doubles too. The predictive
 of a window is negative binomial; its concentration is capped at `max_dispersion` so that big,
 busy series (USA 300 → 320) are judged with the extra-Poisson variance real news has. The score is
-`-log10 P(Y ≥ observed)` under that predictive; severity comes from score thresholds, and a spike
-also needs `observed ≥ min_ratio × expected`. Windows folded into the baseline are winsorised at
+`-log10 P(Y ≥ observed)` under that predictive; severity comes from score thresholds (3.5, 5.5,
+8.5, 13.5 for low … critical, read per series-day: `for_window` adds log10(windows per day), so
+hourly windows need 4.9 for low), and a spike also needs `observed ≥ min_ratio × expected`. A
+window scoring under `resolve_below` is back to baseline (hysteresis between open and resolve). Windows folded into the baseline are winsorised at
 the predictive mean plus two standard deviations (once the stream has warmed up), so a surge does
 not become its own baseline at once.
 
