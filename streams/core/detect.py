@@ -13,9 +13,9 @@ busy series (USA 300 → 320) are judged with the extra-Poisson variance real ne
 `-log10 P(Y ≥ observed)` under that predictive; severity comes from score thresholds (3.5, 5.5,
 8.5, 13.5 for low … critical, read per series-day: `for_window` adds log10(windows per day), so
 hourly windows need 4.9 for low), and a spike also needs `observed ≥ min_ratio × expected`. A
-window scoring under `resolve_below` is back to baseline (hysteresis between open and resolve). Windows folded into the baseline are winsorised at
-the predictive mean plus two standard deviations (once the stream has warmed up), so a surge does
-not become its own baseline at once.
+window scoring under `resolve_below` is back to baseline (hysteresis between open and resolve).
+Windows folded into the baseline are winsorised at the predictive mean plus two standard
+deviations (once the stream has warmed up), so a surge does not become its own baseline at once.
 
 `FixedThreshold` and `ZScore` are the naive peers the benchmark compares against.
 

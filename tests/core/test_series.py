@@ -257,3 +257,10 @@ def test_replay_sorts_by_event_time_so_file_order_does_not_matter() -> None:
     shuffled = articles[:]
     random.Random(3).shuffle(shuffled)
     assert as_json(replay(shuffled, TrackerConfig())) == as_json(replay(articles, TrackerConfig()))
+
+
+def test_finished_replay_makes_every_window_final() -> None:
+    articles = background(4, hours=6, per_hour=8)
+    steps = list(replay(articles, TrackerConfig(), finish=True))
+    touched = {(c.key, c.window_start) for s in steps for c in s.counts}
+    assert steps[-1].outcome == "advanced" and set(finals(steps)) == touched
