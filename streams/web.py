@@ -10,12 +10,12 @@ from faust.web import Request, Response, View
 from streams.core.ingest import REASONS
 
 if TYPE_CHECKING:
-    import faust
+    from faust.types import TableT
 
     from streams.app import Geopulse
 
 
-def register_views(gp: Geopulse, table: faust.Table) -> None:
+def register_views(gp: Geopulse, table: TableT[Any, Any]) -> None:
     app, state = gp.app, gp.state
 
     @app.page("/health")

@@ -22,7 +22,7 @@ log = logging.getLogger(__name__)
 
 def partition_of(key: str, partitions: int) -> int:
     """The partition Kafka's default partitioner gives `key` (murmur2, as the Java client and aiokafka)."""
-    return (murmur2(key.encode()) & 0x7FFFFFFF) % partitions
+    return int(murmur2(key.encode()) & 0x7FFFFFFF) % partitions
 
 
 class KafkaJournal:
