@@ -257,7 +257,8 @@ def schemas(
                 path.write_text(text)
     if check and stale:
         fail(f"stale JSON Schema files (run `geopulse schemas`): {', '.join(stale)}", code=1)
-    typer.echo(f"{'checked' if check else 'wrote'} {len(contracts.json_schemas())} schema files in {contracts.JSON_DIR}")
+    verb = "checked" if check else "wrote"
+    typer.echo(f"{verb} {len(contracts.json_schemas())} schema files in {contracts.JSON_DIR}")
 
 
 def main() -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import threading
 import time
 from collections.abc import Iterable, Iterator
@@ -58,10 +59,8 @@ def ensure_topics(settings: Settings, names: Iterable[str], *, exact: Iterable[s
                 )
         new = [NewTopic(n, settings.partitions, settings.replication_factor) for n in names if n not in existing]
         if new:
-            try:
+            with contextlib.suppress(TopicAlreadyExistsError):  # another process created it meanwhile
                 admin.create_topics(new)
-            except TopicAlreadyExistsError:
-                pass
     finally:
         admin.close()
 

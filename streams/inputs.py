@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable, Iterator
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 
 from streams.errors import GeopulseError
 
 
-class InputFormat(str, Enum):
+class InputFormat(StrEnum):
     jsonl = "jsonl"
     text = "text"
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import base64
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import orjson
 import pytest
@@ -38,7 +38,7 @@ def test_unknown_article_fields_are_ignored() -> None:
 
 def test_timestamps_are_normalised_to_utc_on_output() -> None:
     parsed = Article.model_validate(article())
-    assert parsed.published_at == datetime(2022, 1, 10, 6, 5, tzinfo=timezone.utc)
+    assert parsed.published_at == datetime(2022, 1, 10, 6, 5, tzinfo=UTC)
     assert orjson.loads(parsed.to_json())["published_at"] == "2022-01-10T06:05:00Z"
 
 
@@ -60,7 +60,7 @@ def test_invalid_articles_name_the_field(fields: dict[str, object], field: str) 
 
 
 def test_models_round_trip_through_json() -> None:
-    now = datetime(2022, 1, 10, tzinfo=timezone.utc)
+    now = datetime(2022, 1, 10, tzinfo=UTC)
     tagged = TaggedArticle(id="a", source="s", title="t", published_at=now, tagger_version="v")
     count = WindowCount(country="KAZ", topic="unrest", window_start=now, window_end=now + timedelta(hours=1),
                         count=3, stories=2, sources=2, volume=40)  # fmt: skip
@@ -72,14 +72,14 @@ def test_models_round_trip_through_json() -> None:
 def test_dead_letter_keeps_the_original_bytes() -> None:
     raw = b"\xff\x00not json"
     dead = DeadLetter.from_error(raw, key=b"\x01", topic="articles", partition=2, offset=7, stage="ingest",
-                                 kind="invalid_utf8", error="bad", at=datetime(2022, 1, 1, tzinfo=timezone.utc))  # fmt: skip
+                                 kind="invalid_utf8", error="bad", at=datetime(2022, 1, 1, tzinfo=UTC))  # fmt: skip
     again = DeadLetter.model_validate_json(dead.to_json())
     assert again.original_bytes() == raw
     assert base64.b64decode(again.original_key or "") == b"\x01"
 
 
 def test_alert_delivery_id_changes_per_lifecycle_step() -> None:
-    now = datetime(2022, 1, 10, tzinfo=timezone.utc)
+    now = datetime(2022, 1, 10, tzinfo=UTC)
     alert = Alert(alert_id="x1", status="open", country="KAZ", topic="unrest", window_start=now,
                   window_end=now, observed=5, expected=0.5, ratio=10, score=4.2, severity="high",
                   summary="s", first_seen=now, last_seen=now, detector={"name": "d"})  # fmt: skip

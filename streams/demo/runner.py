@@ -90,8 +90,13 @@ def _counting(messages: list[tuple[bytes, bytes]], progress: Progress) -> Iterat
 @contextlib.contextmanager
 def _worker(settings: Settings, data_dir: Path, console: Console) -> Iterator[str]:
     port = free_port()
-    env = {**os.environ, "GEOPULSE_KAFKA_BOOTSTRAP": str(settings.kafka_bootstrap),
-           "GEOPULSE_DATA_DIR": str(data_dir), "GEOPULSE_WEB_PORT": str(port), "GEOPULSE_LOG_LEVEL": "warning"}  # fmt: skip
+    env = {
+        **os.environ,
+        "GEOPULSE_KAFKA_BOOTSTRAP": str(settings.kafka_bootstrap),
+        "GEOPULSE_DATA_DIR": str(data_dir),
+        "GEOPULSE_WEB_PORT": str(port),
+        "GEOPULSE_LOG_LEVEL": "warning",
+    }
     log = (data_dir / "worker.log").open("wb")
     proc = subprocess.Popen([sys.executable, "-m", "streams", "worker"], env=env, stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
@@ -184,7 +189,7 @@ def _print_new_alerts(progress: Progress, console: Console, printed: int) -> int
     with progress.lock:
         new = progress.alerts[printed:]
     for alert in new:
-        console.print(f"[bold red]alert {alert.status}[/] {alert.summary}")
+        console.print(f"[bold red]alert {alert.status}[/] {alert.summary}", soft_wrap=True)
     return printed + len(new)
 
 
@@ -202,7 +207,8 @@ def _render(progress: Progress) -> Group:
         top = sorted(progress.counts.values(), key=lambda c: (c.window_start, c.stories), reverse=True)[:10]
         alerts = progress.alerts[-8:]
     for c in top:
-        series.add_row(c.country, c.topic, f"{c.window_start:%d %b %H:%M}", str(c.stories), str(c.sources), str(c.volume))
+        window = f"{c.window_start:%d %b %H:%M}"
+        series.add_row(c.country, c.topic, window, str(c.stories), str(c.sources), str(c.volume))
     feed = Table(title="alerts", expand=False)
     for col in ("status", "severity", "summary"):
         feed.add_column(col)
@@ -218,4 +224,4 @@ def _summary(progress: Progress, console: Console) -> None:
         f"{len(progress.alerts)} alert steps ({len(opened)} opened)"
     )
     for alert in opened:
-        console.print(f"  • {alert.summary}")
+        console.print(f"  • {alert.summary}", soft_wrap=True)

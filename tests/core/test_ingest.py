@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import orjson
 import pytest
@@ -11,7 +11,7 @@ from schemas import Article, DigestBatch, TaggedArticle
 from streams.core.ingest import Ingestor, RawMessage, decode_article, encode_digests
 from streams.errors import InvalidMessage
 
-NOW = datetime(2022, 1, 10, 12, tzinfo=timezone.utc)
+NOW = datetime(2022, 1, 10, 12, tzinfo=UTC)
 GOOD = {"id": "a1", "source": "s", "title": "t", "published_at": "2022-01-10T06:05:00Z"}
 
 

@@ -56,7 +56,9 @@ def test_worker_and_replay_raise_the_same_alerts(
     wait_counted(worker, len(articles))
     time.sleep(1.0)
     online = [Alert.model_validate_json(v) for _, v, _, _ in consume(settings, settings.topics.alerts, idle_timeout=2)]
-    counts = [WindowCount.model_validate_json(v) for _, v, _, _ in consume(settings, settings.topics.counts, idle_timeout=2)]
+    counts = [
+        WindowCount.model_validate_json(v) for _, v, _, _ in consume(settings, settings.topics.counts, idle_timeout=2)
+    ]
 
     out = io.BytesIO()
     errors: list[str] = []

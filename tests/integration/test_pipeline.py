@@ -6,7 +6,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import orjson
 import pytest
@@ -54,7 +54,7 @@ def test_seed_page_flows_from_articles_to_events(start_worker: Callable[..., Wor
     tagged = TaggedArticle.model_validate_json(value)
     assert key == tagged.id.encode()
     assert tagged.title == "US seeks answers from Kazakhstan on need for Russian-led troops"
-    assert tagged.published_at == datetime(2022, 1, 10, 6, 5, tzinfo=timezone.utc)
+    assert tagged.published_at == datetime(2022, 1, 10, 6, 5, tzinfo=UTC)
     assert tagged.source == "Reuters"
     codes = {c.code for c in tagged.countries}
     assert {"KAZ", "USA", "RUS"} <= codes and not codes & {"BGD", "JPN", "CHN", "FRA", "IND", "SAU"}
