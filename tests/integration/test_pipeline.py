@@ -60,6 +60,18 @@ def test_seed_page_flows_from_articles_to_events(start_worker: Callable[..., Wor
     assert {"KAZ", "USA", "RUS"} <= codes and not codes & {"BGD", "JPN", "CHN", "FRA", "IND", "SAU"}
     assert tagged.tagger_version and tagged.events
 
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        status, body = worker.get("/api/counts?country=KAZ&topic=all")
+        windows = orjson.loads(body)["windows"] if status == 200 else []
+        if windows:
+            break
+        time.sleep(0.2)
+    [window] = windows
+    assert (window["count"], window["stories"], window["sources"]) == (1, 1, 1)
+    assert window["window_start"] == "2022-01-10T06:00:00Z" and window["window_end"] == "2022-01-10T07:00:00Z"
+    assert "KAZ|all" in orjson.loads(worker.get("/api/counts")[1])["series"]
+
 
 def test_invalid_messages_are_dead_lettered_and_the_worker_goes_on(
     start_worker: Callable[..., WorkerProcess], bootstrap: str
