@@ -1,0 +1,75 @@
+"""The `geopulse` command: help that reads well, offline commands, and `webhooks test` against a real receiver."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sys
+from pathlib import Path
+
+import orjson
+import pytest
+
+from tests.conftest import SEED_DIR
+from tests.notify.receivers import SECRET, Receiver, Reply
+
+SEED = SEED_DIR / "000_4b1f403a12207adc.txt"
+
+
+async def geopulse(*args: str, env: dict[str, str] | None = None, stdin: bytes = b"") -> tuple[int, str, str]:
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "streams", *args, env={**os.environ, **(env or {})},
+        stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)  # fmt: skip
+    out, err = await asyncio.wait_for(proc.communicate(stdin), 120)
+    return proc.returncode or 0, out.decode(), err.decode()
+
+
+def run(*args: str, **kwargs: object) -> tuple[int, str, str]:
+    return asyncio.run(geopulse(*args, **kwargs))  # type: ignore[arg-type]
+
+
+def test_help_lists_every_command() -> None:
+    code, out, _ = run("--help")
+    assert code == 0
+    for command in ("worker", "produce", "tail", "broker", "tag", "replay", "demo", "schemas", "webhooks"):
+        assert command in out
+
+
+def test_schemas_check_passes_on_a_clean_tree() -> None:
+    code, out, _ = run("schemas", "--check")
+    assert code == 0 and "checked" in out
+
+
+def test_tag_reads_raw_pages_and_reports_bad_lines() -> None:
+    if not SEED.exists():
+        pytest.skip(f"seed page not found at {SEED}")
+    code, out, _ = run("tag", "--format", "text", str(SEED))
+    assert code == 0
+    tagged = orjson.loads(out)
+    assert {"KAZ", "USA", "RUS"} <= {c["code"] for c in tagged["countries"]}
+    code, out, err = run("tag", "-", stdin=b'{"id": "x"}\nnot json\n')
+    assert code == 1 and out == "" and "<stdin>:1: invalid_article" in err and "<stdin>:2: invalid_json" in err
+
+
+def test_a_bad_setting_stops_with_one_line() -> None:
+    code, _, err = run("replay", "-", env={"GEOPULSE_WINDOW": "often"})
+    assert code == 2 and err.strip().count("\n") == 0 and "GEOPULSE_WINDOW" in err
+
+
+def test_webhooks_test_sends_a_signed_event(tmp_path: Path) -> None:
+    async def scenario() -> tuple[int, str, Receiver]:
+        async with Receiver([Reply(200)]) as receiver:
+            config = tmp_path / "hooks.yml"
+            config.write_text(
+                f"endpoints:\n  - name: local\n    url: {receiver.url}\n    secret_env: HOOK_SECRET\n    internal: true\n"
+            )
+            code, out, _ = await geopulse(
+                "webhooks", "test", "local", env={"GEOPULSE_WEBHOOKS_CONFIG": str(config), "HOOK_SECRET": SECRET}
+            )
+            return code, out, receiver
+
+    code, out, receiver = asyncio.run(scenario())
+    assert code == 0 and "delivered" in out
+    [request] = receiver.requests
+    assert request.ours_ok and request.reference_ok
+    assert orjson.loads(request.body)["summary"].startswith("TEST")
