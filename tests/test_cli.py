@@ -59,10 +59,9 @@ def test_a_bad_setting_stops_with_one_line() -> None:
 def test_webhooks_test_sends_a_signed_event(tmp_path: Path) -> None:
     async def scenario() -> tuple[int, str, Receiver]:
         async with Receiver([Reply(200)]) as receiver:
-            config = tmp_path / "hooks.yml"
-            config.write_text(
-                f"endpoints:\n  - name: local\n    url: {receiver.url}\n    secret_env: HOOK_SECRET\n    internal: true\n"
-            )
+            config = tmp_path / "hooks.json"
+            endpoint = {"name": "local", "url": receiver.url, "secret_env": "HOOK_SECRET", "internal": True}
+            config.write_bytes(orjson.dumps({"endpoints": [endpoint]}))
             code, out, _ = await geopulse(
                 "webhooks", "test", "local", env={"GEOPULSE_WEBHOOKS_CONFIG": str(config), "HOOK_SECRET": SECRET}
             )
