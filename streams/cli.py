@@ -195,13 +195,14 @@ def broker(
 @cli.command()
 def tag(paths: Paths = None, fmt: Format = InputFormat.jsonl) -> None:
     """Tag articles offline: one TaggedArticle JSON per line on stdout."""
-    from streams.offline import tag_messages
+    from streams.offline import FilledFields, tag_messages
 
-    errors = ErrorTally()
+    errors, filled = ErrorTally(), FilledFields()
     out = sys.stdout.buffer
-    for article in tag_messages(read_messages(paths or [], fmt, errors), errors):
+    for article in tag_messages(read_messages(paths or [], fmt, errors), errors, filled):
         out.write(article.to_json() + b"\n")
     out.flush()
+    filled.report(sys.stderr)
     if errors.count:
         raise typer.Exit(1)
 
@@ -215,12 +216,14 @@ def replay(
     counts: Annotated[bool, typer.Option(help="Also print WindowCount lines (kind=count).")] = False,
 ) -> None:
     """Run the whole core offline over articles in event-time order: one Alert JSON per line."""
-    from streams.offline import run_replay
+    from streams.offline import FilledFields, run_replay
 
     overrides = {k: v for k, v in {"window": window, "grace": grace}.items() if v is not None}
     settings = load_settings(**overrides)
-    errors = ErrorTally()
-    run_replay(settings, read_messages(paths or [], fmt, errors), errors, sys.stdout.buffer, with_counts=counts)
+    errors, filled = ErrorTally(), FilledFields()
+    messages = read_messages(paths or [], fmt, errors)
+    run_replay(settings, messages, errors, sys.stdout.buffer, with_counts=counts, filled=filled)
+    filled.report(sys.stderr)
     if errors.count:
         raise typer.Exit(1)
 

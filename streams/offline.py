@@ -7,12 +7,14 @@ its partitions; the union of their output is the same).
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from typing import IO, Protocol
 
 from schemas import TaggedArticle
 from streams.core.config import UNLIMITED, TrackerConfig
-from streams.core.ingest import decode_article
+from streams.core.ingest import decode_object, validate_article
+from streams.core.loose import loosen
 from streams.core.replay import replay
 from streams.errors import GeopulseError, InvalidMessage
 from streams.settings import Settings
@@ -31,17 +33,34 @@ class ErrorSink(Protocol):
     def __call__(self, where: str, exc: GeopulseError) -> None: ...
 
 
-def tag_messages(messages: Iterable[tuple[str, bytes]], on_error: ErrorSink) -> Iterator[TaggedArticle]:
-    """Decode and tag each message as the ingest agent does; bad ones go to `on_error` and are skipped."""
+class FilledFields:
+    """Counts the fields the lenient reader had to fill, to say so once at the end."""
+
+    def __init__(self) -> None:
+        self.counts: Counter[str] = Counter()
+
+    def report(self, errors: IO[str]) -> None:
+        if self.counts:
+            filled = ", ".join(f"{name} in {n}" for name, n in sorted(self.counts.items()))
+            errors.write(f"geopulse: filled missing fields ({filled} article(s)); see streams/core/loose.py\n")
+
+
+def tag_messages(
+    messages: Iterable[tuple[str, bytes]], on_error: ErrorSink, filled: FilledFields | None = None
+) -> Iterator[TaggedArticle]:
+    """Decode (leniently, see `loosen`) and tag each message; bad ones go to `on_error` and are skipped."""
     from streams.core.tagging import Tagger
 
     tagger = Tagger.default()
+    filled = filled or FilledFields()
     for where, value in messages:
         try:
-            article = decode_article(value, now=None)
+            data, missing = loosen(decode_object(value))
+            article = validate_article(data)
         except InvalidMessage as exc:
             on_error(where, exc)
             continue
+        filled.counts.update(missing)
         yield tagger.tag(article)
 
 
@@ -52,9 +71,10 @@ def run_replay(
     out: IO[bytes],
     *,
     with_counts: bool = False,
+    filled: FilledFields | None = None,
 ) -> None:
     """Write one Alert JSON per line, in lifecycle order (and WindowCounts when asked)."""
-    for seen in replay(tag_messages(messages, on_error), tracker_config(settings)):
+    for seen in replay(tag_messages(messages, on_error, filled), tracker_config(settings)):
         if with_counts:
             for count in seen.counts:
                 out.write(b'{"kind":"count",' + count.to_json()[1:] + b"\n")

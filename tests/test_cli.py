@@ -47,8 +47,11 @@ def test_tag_reads_raw_pages_and_reports_bad_lines() -> None:
     assert code == 0
     tagged = orjson.loads(out)
     assert {"KAZ", "USA", "RUS"} <= {c["code"] for c in tagged["countries"]}
-    code, out, err = run("tag", "-", stdin=b'{"id": "x"}\nnot json\n')
-    assert code == 1 and out == "" and "<stdin>:1: invalid_article" in err and "<stdin>:2: invalid_json" in err
+    code, out, err = run("tag", "-", stdin=b'[1, 2]\nnot json\n{"text": "Police fired tear gas in Almaty."}\n')
+    assert code == 1 and "<stdin>:1: not_an_object" in err and "<stdin>:2: invalid_json" in err
+    [lenient] = [orjson.loads(line) for line in out.splitlines()]
+    assert lenient["source"] == "unknown" and "KAZ" in {c["code"] for c in lenient["countries"]}
+    assert "filled missing fields" in err
 
 
 def test_a_bad_setting_stops_with_one_line() -> None:

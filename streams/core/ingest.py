@@ -20,7 +20,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Protocol
+from typing import Any, Protocol
 
 import orjson
 from pydantic import ValidationError
@@ -36,6 +36,18 @@ def decode_article(
     raw: bytes, *, now: datetime | None, max_future: timedelta = timedelta(minutes=5)
 ) -> Article:
     """The Article in `raw`, or InvalidMessage saying why there is none (`now=None`: no future check)."""
+    article = validate_article(decode_object(raw))
+    if now is not None and article.published_at > now + max_future:
+        raise InvalidMessage(
+            "future_dated",
+            f"published_at {article.published_at.isoformat()} is more than {max_future} after now "
+            f"({now.isoformat()})",
+        )
+    return article
+
+
+def decode_object(raw: bytes) -> dict[str, Any]:
+    """The JSON object in `raw`, or InvalidMessage (too_large, invalid_utf8, invalid_json, not_an_object)."""
     if len(raw) > MAX_MESSAGE_BYTES:
         raise InvalidMessage("too_large", f"message of {len(raw)} bytes exceeds {MAX_MESSAGE_BYTES}")
     try:
@@ -48,17 +60,10 @@ def decode_article(
         raise InvalidMessage("invalid_json", f"not JSON: {exc}") from exc
     if not isinstance(data, dict):
         raise InvalidMessage("not_an_object", f"expected a JSON object, got {type(data).__name__}")
-    article = validate_article(data)
-    if now is not None and article.published_at > now + max_future:
-        raise InvalidMessage(
-            "future_dated",
-            f"published_at {article.published_at.isoformat()} is more than {max_future} after now "
-            f"({now.isoformat()})",
-        )
-    return article
+    return data
 
 
-def validate_article(data: dict[str, object]) -> Article:
+def validate_article(data: dict[str, Any]) -> Article:
     try:
         return Article.model_validate(data)
     except ValidationError as exc:

@@ -1,0 +1,89 @@
+"""Reading article files that were not written for our contract (offline `tag` and `replay` only).
+
+A research corpus or an export often names its fields differently (`text`, `headline`, `date`),
+leaves out the outlet or the id, or writes dates without a zone. The worker stays strict (bad
+messages go to the dead-letter topic); the offline commands fill such gaps the same way every time
+and say how many they filled:
+
+>>> data, filled = loosen({"text": "Troops were sent to Almaty.", "date": "26-FEB-1987 15:01:01.79"})
+>>> data["title"], data["source"], data["published_at"], sorted(filled)
+('Troops were sent to Almaty.', 'unknown', '1987-02-26T15:01:01.790000+00:00', ['id', 'source', 'title'])
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from datetime import UTC, datetime
+from typing import Any
+
+from streams.core.pages import parse_datetime
+from streams.errors import GeopulseError
+
+BODY_FIELDS = ("body", "text", "content", "article", "story")
+TITLE_FIELDS = ("title", "headline", "head", "subject")
+TIME_FIELDS = ("published_at", "date", "published", "datetime", "timestamp", "time")
+SOURCE_FIELDS = ("source", "outlet", "publisher", "agency")
+UNKNOWN_TIME = "1970-01-01T00:00:00+00:00"
+_SENTENCE = re.compile(r"(.{1,200}?[.!?])(\s|$)", re.DOTALL)
+_OLD_WIRE_DATE = "%d-%b-%Y %H:%M:%S.%f"  # "26-FEB-1987 15:01:01.79", as 1980s wire archives wrote it
+
+
+def loosen(data: dict[str, Any]) -> tuple[dict[str, Any], set[str]]:
+    """A copy of `data` with the Article fields filled in, and the names of the fields it had to fill."""
+    out = dict(data)
+    filled: set[str] = set()
+    body = _first(data, BODY_FIELDS)
+    out["body"] = str(body or "")
+    title = _first(data, TITLE_FIELDS)
+    if not title:
+        filled.add("title")
+        title = _lead(out["body"]) or "(untitled)"
+    out["title"] = str(title)
+    if not data.get("id") and data.get("id") != 0:
+        filled.add("id")
+        out["id"] = "sha-" + hashlib.sha256(f"{out['title']}\n{out['body']}".encode()).hexdigest()[:16]
+    else:
+        out["id"] = str(data["id"])
+    source = _first(data, SOURCE_FIELDS)
+    if not source:
+        filled.add("source")
+    out["source"] = str(source or "unknown")
+    when = _time(_first(data, TIME_FIELDS))
+    if when is None:
+        filled.add("published_at")
+    out["published_at"] = (when or datetime.fromisoformat(UNKNOWN_TIME)).isoformat()
+    return out, filled
+
+
+def _first(data: dict[str, Any], names: tuple[str, ...]) -> Any:
+    for name in names:
+        value = data.get(name)
+        if value not in (None, ""):
+            return value
+    return None
+
+
+def _lead(body: str) -> str:
+    text = " ".join(body.split())
+    match = _SENTENCE.match(text)
+    return match.group(1) if match else text[:200]
+
+
+def _time(value: Any) -> datetime | None:
+    """A UTC time from ISO text, an old wire date, any date the page parser reads, or unix seconds."""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return datetime.fromtimestamp(value, UTC)
+    if not isinstance(value, str) or not value.strip():
+        return None
+    text = value.strip()
+    for parse in (datetime.fromisoformat, lambda t: datetime.strptime(t.title(), _OLD_WIRE_DATE)):
+        try:
+            parsed = parse(text)
+        except ValueError:
+            continue
+        return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
+    try:
+        return parse_datetime(text)
+    except (GeopulseError, ValueError):  # an unknown zone abbreviation or an impossible date: no time
+        return None
