@@ -89,15 +89,36 @@ class PartitionStore(MutableMapping[str, Any]):
         return sum(1 for _ in self)
 
     def flush(self) -> None:
-        """Write the buffered changes to the table (and so to its changelog); call in the event's context."""
-        for key, value in self._dirty.items():
+        """Write the buffered changes to the table (and so to its changelog); call in the event's context.
+
+        The change set goes first as one journal record, then key by key. kill -9 can cut the
+        per-key records short (the producer's buffer is lost), which would leave, say, a window's
+        volume counted but not the article id that makes a re-read a duplicate; `recover()`
+        completes them from the journal, so one digest's effects persist all or nothing.
+        """
+        if not self._dirty:
+            return
+        self._table[self._journal] = {k: None if v is _DELETED else [v] for k, v in self._dirty.items()}
+        self._write(self._dirty)
+        self._dirty.clear()
+
+    def recover(self) -> None:
+        """Re-apply the last flush's journal (a no-op when it was complete); call once per assignment."""
+        journal = self._table.get(self._journal) or {}
+        self._write({k: _DELETED if v is None else v[0] for k, v in journal.items()})
+
+    @property
+    def _journal(self) -> str:
+        return f"~flush/{self._prefix}"  # outside the partition's prefix, so never one of its keys
+
+    def _write(self, changes: dict[str, Any]) -> None:
+        for key, value in changes.items():
             full = self._prefix + key
             if value is _DELETED:
                 if full in self._table:
                     del self._table[full]
             else:
                 self._table[full] = value
-        self._dirty.clear()
 
 
 @dataclass
@@ -203,6 +224,7 @@ def create_app(
             partition = event.message.partition
             if partition not in gp.state.trackers:
                 store = PartitionStore(table, partition)
+                store.recover()
                 owns = lambda country, p=partition: owner_partition(country, settings.partitions) == p  # noqa: E731
                 gp.state.trackers[partition] = (SeriesTracker(tracker_config, store=store, owns=owns), store)
             tracker, store = gp.state.trackers[partition]
@@ -382,7 +404,9 @@ async def count_batch(gp: Geopulse, tracker: SeriesTracker, partition: int, batc
         alerts.extend(observation.alerts)
     sends = [gp.topics["counts"].send(key=c.key.encode(), value=c.to_json()) for c in counts.values()]
     sends += [gp.topics["alerts"].send(key=a.key.encode(), value=a.to_json()) for a in alerts]
-    await asyncio.gather(*sends)
+    # Wait for the broker's acks before the state is written: a crash in between re-reads the digest
+    # and sends these again (duplicates), where writing state first could lose them for good.
+    await asyncio.gather(*await asyncio.gather(*sends))
     for c in counts.values():
         gp.state.remember(c)
     observe_series(gp, {c.key for c in counts.values()}, tracker)
