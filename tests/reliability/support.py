@@ -1,0 +1,155 @@
+"""Shared helpers of the reliability tests: reading topics, lag, metrics, process stats, a recount."""
+
+from __future__ import annotations
+
+import os
+import time
+from collections import Counter
+from collections.abc import Callable, Iterable
+from datetime import datetime
+from pathlib import Path
+
+from kafka import KafkaConsumer, TopicPartition
+
+from schemas import Alert, Article, WindowCount
+from streams.clients import read_to_end
+from streams.core.replay import replay
+from streams.kafka import kafka_python_options
+from streams.offline import tracker_config
+from streams.settings import Settings
+from tests.integration.workers import WorkerProcess, topic_names
+
+CountKey = tuple[str, datetime]
+
+
+def settings_for(bootstrap: str, app_id: str, **overrides: object) -> Settings:
+    """The settings a test's worker runs with (2 partitions, topics private to `app_id`)."""
+    return Settings(kafka_bootstrap=bootstrap, app_id=app_id, topics=topic_names(app_id), partitions=2, **overrides)  # type: ignore[arg-type]
+
+
+def wait_for(check: Callable[[], bool], timeout: float, what: str, interval: float = 0.25) -> float:
+    """Poll `check` until true; returns the seconds it took, TimeoutError naming `what` otherwise."""
+    started = time.monotonic()
+    while not check():
+        if time.monotonic() - started > timeout:
+            raise TimeoutError(f"{what}: not within {timeout:.0f}s")
+        time.sleep(interval)
+    return time.monotonic() - started
+
+
+def values(settings: Settings, topic: str) -> list[bytes]:
+    return [v for _, v in read_to_end(settings, topic) if v is not None]
+
+
+def group_lag(settings: Settings, topics: Iterable[str]) -> int:
+    """Messages of `topics` not yet committed by the worker's consumer group (the faust app id).
+
+    The consumer only fetches the group's committed offsets; it never joins the group.
+    """
+    consumer = KafkaConsumer(**kafka_python_options(settings), enable_auto_commit=False, group_id=settings.app_id)
+    try:
+        lag = 0
+        for topic in topics:
+            parts = [TopicPartition(topic, p) for p in sorted(consumer.partitions_for_topic(topic) or ())]
+            for tp, end in consumer.end_offsets(parts).items():
+                lag += end - (consumer.committed(tp) or 0)
+        return lag
+    finally:
+        consumer.close()
+
+
+def drained(settings: Settings) -> Callable[[], bool]:
+    """True once the worker group has committed everything on articles and digests."""
+    names = settings.topics
+    return lambda: group_lag(settings, [names.articles, names.digests]) == 0
+
+
+def metric_samples(worker: WorkerProcess, name: str) -> dict[str, float]:
+    """{label text: value} of metric `name` from the worker's /metrics ('' for an unlabelled one)."""
+    status, body = worker.get("/metrics")
+    assert status == 200
+    found: dict[str, float] = {}
+    for line in body.decode().splitlines():
+        if line.startswith(name + "{") or line.startswith(name + " "):
+            head, _, value = line.rpartition(" ")
+            found[head[len(name) :]] = float(value)
+    return found
+
+
+def proc_stats(pid: int) -> dict[str, int]:
+    """RSS (kB) and open sockets of a process, from /proc."""
+    rss = 0
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            rss = int(line.split()[1])
+    sockets = 0
+    for fd in Path(f"/proc/{pid}/fd").iterdir():
+        try:
+            sockets += os.readlink(fd).startswith("socket:")
+        except OSError:
+            continue
+    return {"rss_kb": rss, "sockets": sockets}
+
+
+def produce_paced(settings: Settings, articles: Iterable[Article], rate: float,
+                  between: Callable[[int], None] | None = None) -> int:  # fmt: skip
+    """Produce articles keyed by id at `rate` per second; `between(n)` runs after the n-th."""
+    from streams.clients import producer
+
+    sender = producer(settings)
+    started, sent = time.monotonic(), 0
+    try:
+        for article in articles:
+            delay = started + sent / rate - time.monotonic()
+            if delay > 0:
+                time.sleep(delay)
+            sender.send(settings.topics.articles, key=article.id.encode(), value=article.to_json())
+            sent += 1
+            if between is not None:
+                between(sent)
+        sender.flush()
+    finally:
+        sender.close()
+    return sent
+
+
+def final_counts(counts: Iterable[WindowCount]) -> dict[CountKey, WindowCount]:
+    """The last WindowCount per (series, window): what a consumer of `counts` ends up believing."""
+    return {(c.key, c.window_start): c for c in counts}
+
+
+def streamed_counts(settings: Settings) -> dict[CountKey, WindowCount]:
+    return final_counts(WindowCount.model_validate_json(v) for v in values(settings, settings.topics.counts))
+
+
+def recount(settings: Settings, articles: Iterable[Article]) -> dict[CountKey, WindowCount]:
+    """The offline recount: tag as the worker does, replay through one tracker, last count per window."""
+    from streams.core.tagging import Tagger
+
+    tagger = Tagger.default()
+    seen = replay([tagger.tag(a) for a in articles], tracker_config(settings))
+    return final_counts(c for observation in seen for c in observation.counts)
+
+
+def opened_twice(alerts: Iterable[Alert]) -> list[str]:
+    """Alert ids with more than one `open` message."""
+    opens = Counter(a.alert_id for a in alerts if a.status == "open")
+    return sorted(alert_id for alert_id, n in opens.items() if n > 1)
+
+
+def streamed_alerts(settings: Settings) -> list[Alert]:
+    return [Alert.model_validate_json(v) for v in values(settings, settings.topics.alerts)]
+
+
+def count_diff(online: dict[CountKey, WindowCount], offline: dict[CountKey, WindowCount]) -> list[str]:
+    """Human-readable differences between two final-count maps (empty when equal)."""
+    lines = []
+    for key in sorted(online.keys() | offline.keys()):
+        a, b = online.get(key), offline.get(key)
+        if a != b:
+            lines.append(f"{key[0]} {key[1]:%m-%d %H:%M}: online {_facts(a)} offline {_facts(b)}")
+    return lines
+
+
+def _facts(c: WindowCount | None) -> str:
+    return "-" if c is None else f"n={c.count} st={c.stories} src={c.sources} vol={c.volume} final={c.final}"
