@@ -356,8 +356,9 @@ def metrics_version() -> str:
 
 async def ingest_batch(gp: Geopulse, ingestor: Ingestor, events: list[EventT[bytes]]) -> None:
     topics, metrics = gp.topics, gp.metrics
+    # A null value (a tombstone) would crash the agent; it is dead-lettered as empty bytes instead.
     raw = [
-        RawMessage(e.value, e.key, e.message.topic, e.message.partition, e.message.offset)
+        RawMessage(b"" if e.value is None else e.value, e.key, e.message.topic, e.message.partition, e.message.offset)
         for e in events
     ]
     result = ingestor.ingest(raw)
