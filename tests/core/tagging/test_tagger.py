@@ -51,6 +51,12 @@ def test_fast_fingerprint_equals_the_reference(text: str) -> None:
     assert fingerprint_of(text) == sketch(text)
 
 
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.sampled_from("aB zZ_09\n\t\x0b,.-'()AbcXY\x00\x7f"), max_size=300))
+def test_fast_fingerprint_of_ascii_text_equals_the_reference(text: str) -> None:
+    assert fingerprint_of(text) == sketch(text)
+
+
 @pytest.mark.parametrize("min_score", [-0.1, 1.5])
 def test_bad_min_score_is_rejected(min_score: float) -> None:
     with pytest.raises(ValueError, match="min_score"):
