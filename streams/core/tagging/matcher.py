@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 import ahocorasick
 
@@ -36,28 +36,25 @@ class Entry:
     surface: str = ""
 
 
-@dataclass(frozen=True, slots=True)
-class Hit:
+class Hit(NamedTuple):
+    """An entry found at [start, end) of the text (a tuple: hits are made per match, cheaply)."""
+
     start: int
     end: int
     entry: Entry
 
 
 def _case_fits(entry: Entry, found: str, text: str, start: int) -> bool:
-    if found == entry.surface or (found.isupper() and any(c.isalpha() for c in found)):
+    if found == entry.surface or (found.isupper() and (found.isascii() or any(c.isalpha() for c in found))):
         return True
     if entry.case == PROPER:
         return False
     if found.islower() or not found[:1].isupper() or not found[1:].islower():
         return found.islower()
-    before = text[:start].rstrip(" \t")
-    return not before or before[-1] in _SENTENCE_END
-
-
-def _boundary(text: str, start: int, end: int) -> bool:
-    before = text[start - 1] if start > 0 else " "
-    after = text[end] if end < len(text) else " "
-    return not (before.isalnum() or after.isalnum())
+    before = start - 1
+    while before >= 0 and text[before] in " \t":
+        before -= 1
+    return before < 0 or text[before] in _SENTENCE_END
 
 
 class Matcher:
@@ -82,13 +79,16 @@ class Matcher:
         if len(lowered) != len(text):  # a few characters change length when lowercased
             lowered = "".join(c if len(c.lower()) != 1 else c.lower() for c in text)
         found: dict[int, list[Hit]] = defaultdict(list)
+        size = len(text)
+        new_hit = tuple.__new__  # Hit(...) without NamedTuple's Python-level __new__
         # iter_long is the C-side leftmost-longest scan: one candidate per position, no overlaps.
+        # The loop is the tagger's hottest: word boundaries and the common exact-case match inline.
         for end_index, (length, group) in self._automaton.iter_long(lowered):
             start, end = end_index - length + 1, end_index + 1
-            if not _boundary(text, start, end):
+            if (start and text[start - 1].isalnum()) or (end < size and text[end].isalnum()):
                 continue
             piece = text[start:end]
             for entry in group:
-                if _case_fits(entry, piece, text, start):
-                    found[entry.layer].append(Hit(start, end, entry))
+                if piece == entry.surface or _case_fits(entry, piece, text, start):
+                    found[entry.layer].append(new_hit(Hit, (start, end, entry)))
         return found
