@@ -15,6 +15,7 @@ import asyncio
 import contextlib
 import logging
 import zlib
+from collections import OrderedDict
 from collections.abc import AsyncIterator, Callable, Iterator, MutableMapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -121,6 +122,27 @@ class PartitionStore(MutableMapping[str, Any]):
                 self._table[full] = value
 
 
+class DigestDecoder:
+    """Decodes `geopulse.digests` messages, each distinct message once per worker.
+
+    The ingest stage sends the same batch to every partition, so a worker holding several
+    partitions would otherwise validate the same bytes once per partition (the articles are
+    frozen models, safe to share between the partitions' trackers).
+    """
+
+    def __init__(self, size: int = 16) -> None:
+        self._recent: OrderedDict[bytes, DigestBatch] = OrderedDict()
+        self._size = size
+
+    def decode(self, raw: bytes) -> DigestBatch:
+        batch = self._recent.get(raw)
+        if batch is None:
+            batch = self._recent[raw] = DigestBatch.model_validate_json(raw)
+            if len(self._recent) > self._size:
+                self._recent.popitem(last=False)
+        return batch
+
+
 @dataclass
 class WorkerState:
     """What the web views report: readiness and the trackers of the assigned partitions."""
@@ -218,6 +240,8 @@ def create_app(
             await ingest_batch(gp, ingestor, events)
             yield None
 
+    digests = DigestDecoder()
+
     @app.agent(topics["digests"], name="count")
     async def count(stream: StreamT[bytes]) -> AsyncIterator[None]:
         async for event in stream.events():
@@ -228,7 +252,7 @@ def create_app(
                 owns = lambda country, p=partition: owner_partition(country, settings.partitions) == p  # noqa: E731
                 gp.state.trackers[partition] = (SeriesTracker(tracker_config, store=store, owns=owns), store)
             tracker, store = gp.state.trackers[partition]
-            await count_batch(gp, tracker, partition, DigestBatch.model_validate_json(event.value))
+            await count_batch(gp, tracker, partition, digests.decode(event.value))
             store.flush()
             yield None
 
