@@ -12,7 +12,9 @@ country, state in a changelogged table). Each agent decodes, calls one core obje
 from __future__ import annotations
 
 import asyncio
+import base64
 import contextlib
+import hashlib
 import logging
 import zlib
 from collections import OrderedDict
@@ -24,7 +26,7 @@ from typing import Any
 import faust
 from faust.types import EventT, StreamT, TableT
 
-from schemas import Alert, DigestBatch, TaggedArticle, WindowCount
+from schemas import Alert, DeadLetter, DigestBatch, TaggedArticle, WindowCount
 from streams import offline
 from streams.core.ingest import Ingestor, RawMessage, encode_digests
 from streams.core.series import SeriesTracker
@@ -393,7 +395,7 @@ async def ingest_batch(gp: Geopulse, ingestor: Ingestor, events: list[EventT[byt
         log.warning(
             "dead letter from %s[%s]@%s: %s: %s",
             dead.topic, dead.partition, dead.offset, dead.error_kind, dead.error)  # fmt: skip
-        sends.append(topics["articles_dlq"].send(key=None, value=dead.to_json()))
+        sends.append(topics["articles_dlq"].send(key=None, value=fitted(dead).to_json()))
     for tagged, seconds in zip(result.tagged, result.tagging_seconds, strict=True):
         sends.append(topics["events"].send(key=tagged.id.encode(), value=tagged.to_json()))
         observe_tagged(gp.metrics, tagged, seconds)
@@ -406,6 +408,23 @@ async def ingest_batch(gp: Geopulse, ingestor: Ingestor, events: list[EventT[byt
     for event in events:
         if event.message.timestamp:
             metrics.latency_from_ingest.observe(max(0.0, now - event.message.timestamp))
+
+
+MAX_DEAD_LETTER_BYTES = 1_000_000  # under the producer's and Kafka's default message limit (1 MiB)
+
+
+def fitted(dead: DeadLetter, limit: int = MAX_DEAD_LETTER_BYTES) -> DeadLetter:
+    """`dead`, or a copy whose original is cut to fit one Kafka message, with its size and SHA-256.
+
+    The base64 original of a message near Kafka's limit makes a dead letter over it, and a send
+    that fails would crash the ingest agent for good.
+    """
+    room = limit - 16_384 - len(dead.original_key or "")  # the rest of the letter: error text, escapes
+    if len(dead.original) <= room:
+        return dead
+    raw = dead.original_bytes()
+    context = {**dead.context, "truncated_from": str(len(raw)), "sha256": hashlib.sha256(raw).hexdigest()}
+    return dead.model_copy(update={"original": base64.b64encode(raw[: room * 3 // 4]).decode(), "context": context})
 
 
 def observe_tagged(metrics: Metrics, tagged: TaggedArticle, seconds: float) -> None:
