@@ -12,10 +12,13 @@
 from __future__ import annotations
 
 import re
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
+from itertools import accumulate
+from operator import add, itemgetter, sub
+from typing import NamedTuple
 
 from streams.core.tagging import data
 from streams.core.tagging.actors import ActorMention
@@ -25,6 +28,11 @@ from streams.core.tagging.matcher import Hit, Matcher
 __all__ = ["TRIGGER_LAYER", "EventFinder", "FoundEvent", "Matcher"]
 
 _WORD = re.compile(r"[\w'’]+(?:-[\w'’]+)*|[,;:]")
+# The same words, each with the gap before it, so that findall gives every offset: a word starts at
+# any character of [\w'’,;:] and at no other. \Z ends the last gap (no quadratic retries at the end).
+_GAP_WORD = re.compile(r"([^\w'’,;:]*)([\w'’]+(?:-[\w'’]+)*|[,;:]|\Z)")
+_GAP = itemgetter(0)
+_TOKEN = itemgetter(1)
 VERBAL = frozenset({"ACCUSE", "REQUEST", "REJECT", "THREATEN", "SUPPORT", "AGREE"})
 POPULAR = frozenset({"PROTEST"})
 POPULAR_ACTORS = frozenset({"CVL", "OPP", "PTY", "REB", "LEG", "BUS", "NGO", "MED"})
@@ -35,8 +43,9 @@ NEGATION_WINDOW = 5
 WEAK = 0.6
 
 
-@dataclass(frozen=True, slots=True)
-class FoundEvent:
+class FoundEvent(NamedTuple):
+    """An event of one sentence, before it becomes a schemas `Event` (a tuple: made per trigger)."""
+
     type: str
     mode: str | None
     trigger: str
@@ -59,13 +68,25 @@ class _Words:
     starts: list[int]
 
     def index(self, offset: int) -> int:
-        return max(0, bisect_left(self.starts, offset + 1) - 1)
+        """Index of the word at or before character `offset` (0 before the first word)."""
+        return max(0, bisect_right(self.starts, offset) - 1)
 
 
 def _words(sentence: str, offset: int) -> _Words:
-    found = _WORD.finditer(sentence)
-    pairs = [(m.group().lower(), m.start() + offset) for m in found]
-    return _Words([w for w, _ in pairs], [s for _, s in pairs])
+    lowered = sentence.lower()
+    if len(lowered) != len(sentence) or "Σ" in sentence:  # offsets or a final sigma would differ
+        pairs = [(m.group().lower(), m.start() + offset) for m in _WORD.finditer(sentence)]
+        return _Words([w for w, _ in pairs], [s for _, s in pairs])
+    # Lowercasing first keeps every offset and which characters are word characters (checked for
+    # every code point), so one findall and C-level maps give the words and their starts.
+    pieces = _GAP_WORD.findall(lowered)
+    while pieces and not pieces[-1][1]:
+        pieces.pop()
+    words = list(map(_TOKEN, pieces))
+    lengths = list(map(len, words))
+    ends = accumulate(map(add, map(len, map(_GAP, pieces)), lengths), initial=offset)
+    next(ends)
+    return _Words(words, list(map(sub, ends, lengths)))
 
 
 def first_actor_after_pronoun(words: _Words, start: int) -> bool:
@@ -116,6 +137,7 @@ class EventFinder:
     ) -> list[FoundEvent]:
         sentence = text[start:end]
         words = _words(sentence, start)
+        clues = self._clues(words)
         chosen: dict[tuple[str, bool], FoundEvent] = {}
         governed_until = -1
         for hit in hits:
@@ -127,17 +149,32 @@ class EventFinder:
                 continue
             if trigger.governs:
                 governed_until = self._clause_end(words, first, GOVERN_WINDOW)
-            event = self._event(text, sentence, hit, trigger, words, first, actors)
+            event = self._event(text, sentence, hit, trigger, words, first, actors, clues)
             key = (event.type, event.negated)
             if key not in chosen or chosen[key].confidence < event.confidence:
                 chosen[key] = event
         strong = [e for e in chosen.values() if e.confidence >= WEAK + 0.1]
         return sorted(strong or chosen.values(), key=lambda e: e.start)
 
+    def _clues(self, words: _Words) -> tuple[int, list[int]]:
+        """Per sentence: the index of its first denial word (or len) and the starts of its speech verbs."""
+        text = words.text
+        denial = len(text)
+        if not self._denials.isdisjoint(text):
+            denial = next(i for i, w in enumerate(text) if w in self._denials)
+        speech = []
+        if not self._speech.isdisjoint(text):
+            speech = [s for s, w in zip(words.starts, text, strict=True) if w in self._speech]
+        return denial, speech
+
     def _pick(self, triggers: tuple[Trigger, ...], words: _Words, first: int) -> Trigger | None:
-        window = set(words.text[max(0, first - NEAR_WINDOW) : first + NEAR_WINDOW + 3])
+        window: set[str] | None = None
         for trigger in triggers:  # an ignored phrase has none
-            if not trigger.near or trigger.near & window:
+            if not trigger.near:
+                return trigger
+            if window is None:
+                window = set(words.text[max(0, first - NEAR_WINDOW) : first + NEAR_WINDOW + 3])
+            if not trigger.near.isdisjoint(window):
                 return trigger
         return None
 
@@ -148,17 +185,18 @@ class EventFinder:
                 return index
         return last
 
-    def _negated(self, words: _Words, first: int) -> bool:
-        before = words.text[:first]
-        if self._denials & set(before):
+    def _negated(self, words: _Words, first: int, denial: int) -> bool:
+        if denial < first:  # a denial word anywhere before the trigger
             return True
         window: list[str] = []
-        for word in reversed(before[-NEGATION_WINDOW:]):
+        for word in reversed(words.text[max(0, first - NEGATION_WINDOW) : first]):
             if word in self._breaks:
                 break
             window.append(word)
         if any(w in self._neg_words or w.endswith(("n't", "n’t")) for w in window):
             return True
+        if len(window) < 2:  # every phrase has two words or more
+            return False
         joined = " ".join(reversed(window))
         return any(phrase in joined for phrase in self._neg_phrases)
 
@@ -171,28 +209,29 @@ class EventFinder:
 
     def _event(
         self, text: str, sentence: str, hit: Hit, trigger: Trigger, words: _Words, first: int,
-        actors: list[ActorMention],
+        actors: list[ActorMention], clues: tuple[int, list[int]],
     ) -> FoundEvent:  # fmt: skip
         trigger_text = text[hit.start : hit.end]
-        source, target = self._roles(hit, trigger, words, actors, self._passive(words, first, trigger_text))
+        passive = self._passive(words, first, trigger_text)
+        source, target = self._roles(hit, trigger, words, actors, passive, clues[1])
         confidence = trigger.weight + (0.05 if source else 0.0) + (0.05 if target else 0.0)
         return FoundEvent(
-            trigger.type, trigger.mode, trigger_text, sentence, self._negated(words, first),
+            trigger.type, trigger.mode, trigger_text, sentence, self._negated(words, first, clues[0]),
             round(min(confidence, 0.99), 3), source.name if source else None, target.name if target else None,
             source.country if source else None, target.country if target else None, hit.start, hit.end,
         )  # fmt: skip
 
     def _roles(
-        self, hit: Hit, trigger: Trigger, words: _Words, actors: list[ActorMention], passive: bool
+        self, hit: Hit, trigger: Trigger, words: _Words, actors: list[ActorMention], passive: bool, speech: list[int]
     ) -> tuple[ActorMention | None, ActorMention | None]:
         before = [a for a in actors if a.end <= hit.start]
         after = [a for a in actors if a.start >= hit.end]
         if passive:
             agent = next((a for a in after if "by" in words.text[words.index(hit.end) : words.index(a.start)]), None)
             return agent, (before[-1] if before else None)
-        speech = [s for s, w in zip(words.starts, words.text, strict=True) if w in self._speech and s < hit.start]
-        if speech and trigger.type not in VERBAL:
-            before = [a for a in before if a.start > speech[-1]] or [a for a in before if a.start > hit.start]
+        said = bisect_left(speech, hit.start)  # speech verbs before the trigger: speech[:said]
+        if said and trigger.type not in VERBAL:
+            before = [a for a in before if a.start > speech[said - 1]]  # the doer follows the last one
         if trigger.type in POPULAR:
             before = [a for a in before if a.type in POPULAR_ACTORS]
         source = before[-1] if before else None
