@@ -18,6 +18,7 @@ is the state itself.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
@@ -97,15 +98,20 @@ class ActorLexicon:
             for h in hits.get(ACTOR_LAYER, [])
         ]
         used: set[int] = set()
+        starts, ends = [p.start for p in places], [p.end for p in places]
         for hit in hits.get(ROLE_LAYER, []):
-            code = self._bind(text, hit, places, used)
+            # Places are in text order and do not overlap: only those ending less than 40 characters
+            # before the role noun or starting less than 12 after it can bind to it.
+            nearby = range(bisect_right(ends, hit.start - 40), bisect_left(starts, hit.end + 12))
+            code = self._bind(text, hit, places, nearby, used)
             found.append(ActorMention(hit.start, hit.end, self.name_of(code, hit.entry.value), hit.entry.value, code))
         found.extend(self._states(text, places, used))
         found.sort(key=lambda a: a.start)
         return found
 
-    def _bind(self, text: str, hit: Hit, places: list[PlaceMention], used: set[int]) -> str | None:
-        for index, place in enumerate(places):
+    def _bind(self, text: str, hit: Hit, places: list[PlaceMention], nearby: range, used: set[int]) -> str | None:
+        for index in nearby:
+            place = places[index]
             if place.end <= hit.start and hit.start - place.end < 40:
                 if _BEFORE_GAP.fullmatch(text, place.end, hit.start):
                     used.add(index)
