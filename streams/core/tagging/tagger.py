@@ -16,13 +16,13 @@ True
 
 from __future__ import annotations
 
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from functools import cache
 from itertools import chain
 
 from schemas._base import SCHEMA_VERSION
 from schemas.article import Article
-from schemas.tagged import Actor, CountryMention, Event, Span, TaggedArticle
+from schemas.tagged import TaggedArticle
 from streams.core.fingerprint import encode
 from streams.core.tagging import data, salience, sentences
 from streams.core.tagging.actors import ACTOR_LAYER, ActorLexicon, ActorMention
@@ -67,30 +67,36 @@ class Tagger:
         dateline = self.gazetteer.dateline(article.body)
         if dateline:
             places = [p for p in places if p.end <= body_start + dateline[1] or p.start >= body_start + dateline[2]]
+        locative = [p.kind in LOCATIVE_KINDS and _locative(text, p.start) for p in places]
         evidence = salience.collect(
-            self._mentions(text, places, hits.get(ACTOR_LAYER, [])), body_start, dateline and dateline[0]
+            self._mentions(places, locative, hits.get(ACTOR_LAYER, [])), body_start, dateline and dateline[0]
         )
         home = _home(evidence)
         actors = [self._default_country(a, home) for a in self.actors.resolve(text, hits, places)]
         spans = sentences.split(text)
         found = self.events.find(text, spans, hits.get(TRIGGER_LAYER, []), actors)
-        located = [self._location(text, spans, places, e, home) for e in found]
-        for event, where in zip(found, located, strict=True):
-            self._credit(evidence, event, where)
-        return TaggedArticle(
-            schema_version=SCHEMA_VERSION,
-            id=article.id, url=article.url, source=article.source, title=article.title,
-            published_at=article.published_at,
-            countries=[CountryMention(code=c.code, role=c.role, mentions=c.mentions, score=c.score)  # type: ignore[arg-type]
-                       for c in salience.rank(evidence, self.min_score)],
-            actors=_merge_actors(actors),
-            events=[self._event(e, where) for e, where in zip(found, located, strict=True)],
-            topics=self.topics.for_events((e.type, e.mode) for e in found if not e.negated),
-            fingerprint=encode(fingerprint_of(text)), tagger_version=self.version,
-        )  # fmt: skip
+        located = _Locator(text, spans, places, locative, home)
+        where = [located.where(e) for e in found]
+        for event, place in zip(found, where, strict=True):
+            self._credit(evidence, event, place)
+        # One validation of the whole nested value: pydantic-core builds the ~50 nested models
+        # faster than one constructor call per model (or model_construct) would, and still checks them.
+        return TaggedArticle.model_validate({
+            "schema_version": SCHEMA_VERSION,
+            "id": article.id, "url": article.url, "source": article.source, "title": article.title,
+            "published_at": article.published_at,
+            "countries": [{"code": c.code, "role": c.role, "mentions": c.mentions, "score": c.score}
+                          for c in salience.rank(evidence, self.min_score)],
+            "actors": _merge_actors(actors),
+            "events": [self._event(e, place) for e, place in zip(found, where, strict=True)],
+            "topics": self.topics.for_events((e.type, e.mode) for e in found if not e.negated),
+            "fingerprint": encode(fingerprint_of(text)), "tagger_version": self.version,
+        })  # fmt: skip
 
-    def _mentions(self, text: str, places: list[PlaceMention], named: list[Hit]) -> list[tuple[str, str, int, bool]]:
-        found = [(p.code, p.kind, p.start, p.kind in LOCATIVE_KINDS and _locative(text, p.start)) for p in places]
+    def _mentions(
+        self, places: list[PlaceMention], locative: list[bool], named: list[Hit]
+    ) -> list[tuple[str, str, int, bool]]:
+        found = [(p.code, p.kind, p.start, here) for p, here in zip(places, locative, strict=True)]
         found += [(h.entry.value.country, "actor", h.start, False) for h in named if h.entry.value.country]
         return found
 
@@ -99,21 +105,6 @@ class Tagger:
             return actor
         name = self.actors.name_of(home, actor.type)
         return ActorMention(actor.start, actor.end, name, actor.type, home)
-
-    def _location(
-        self, text: str, spans: list[tuple[int, int]], places: list[PlaceMention], event: FoundEvent, home: str | None
-    ) -> str | None:
-        index = bisect_right(spans, (event.start, len(text))) - 1
-        start, end = spans[index] if index >= 0 else (0, len(text))
-        inside = [
-            p
-            for p in places
-            if start <= p.start < end
-            and (p.kind in LOCATED_KINDS or (p.kind in LOCATIVE_KINDS and _locative(text, p.start)))
-        ]
-        if not inside:
-            return home
-        return min(inside, key=lambda p: abs(p.start - event.start)).code
 
     def _credit(self, evidence: dict[str, salience.Evidence], event: FoundEvent, where: str | None) -> None:
         if event.negated:
@@ -124,12 +115,36 @@ class Tagger:
             if code and code in evidence:
                 evidence[code].acting += 1
 
-    def _event(self, event: FoundEvent, where: str | None) -> Event:
-        return Event(
-            type=event.type, cameo=self.triggers.cameo[event.type], mode=event.mode,  # type: ignore[arg-type]
-            source_actor=event.source_actor, target_actor=event.target_actor, location=where,
-            trigger=event.trigger, sentence=event.sentence, negated=event.negated, confidence=event.confidence,
-        )  # fmt: skip
+    def _event(self, event: FoundEvent, where: str | None) -> dict[str, object]:
+        return {
+            "type": event.type, "cameo": self.triggers.cameo[event.type], "mode": event.mode,
+            "source_actor": event.source_actor, "target_actor": event.target_actor, "location": where,
+            "trigger": event.trigger, "sentence": event.sentence, "negated": event.negated,
+            "confidence": event.confidence,
+        }  # fmt: skip
+
+
+class _Locator:
+    """Where an event happens: the nearest place of its sentence named as a location, else home."""
+
+    def __init__(
+        self, text: str, spans: list[tuple[int, int]], places: list[PlaceMention], locative: list[bool],
+        home: str | None,
+    ) -> None:  # fmt: skip
+        self.text, self.spans, self.home = text, spans, home
+        located = [p for p, here in zip(places, locative, strict=True) if here or p.kind in LOCATED_KINDS]
+        self.starts = [p.start for p in located]
+        self.codes = [p.code for p in located]
+
+    def where(self, event: FoundEvent) -> str | None:
+        index = bisect_right(self.spans, (event.start, len(self.text))) - 1
+        start, end = self.spans[index] if index >= 0 else (0, len(self.text))
+        best, code = -1, self.home
+        for i in range(bisect_left(self.starts, start), bisect_left(self.starts, end)):
+            distance = abs(self.starts[i] - event.start)
+            if best < 0 or distance < best:  # the first of equally near places, as min() would
+                best, code = distance, self.codes[i]
+        return code
 
 
 def _locative(text: str, start: int) -> bool:
@@ -148,8 +163,8 @@ def _home(evidence: dict[str, salience.Evidence]) -> str | None:
     return max(located)[2] if located else None
 
 
-def _merge_actors(actors: list[ActorMention]) -> list[Actor]:
-    merged: dict[tuple[str, str, str | None], list[Span]] = {}
+def _merge_actors(actors: list[ActorMention]) -> list[dict[str, object]]:
+    merged: dict[tuple[str, str, str | None], list[dict[str, int]]] = {}
     for actor in actors:
-        merged.setdefault((actor.name, actor.type, actor.country), []).append(Span(start=actor.start, end=actor.end))
-    return [Actor(name=n, type=t, country=c, spans=s) for (n, t, c), s in merged.items()]  # type: ignore[arg-type]
+        merged.setdefault((actor.name, actor.type, actor.country), []).append({"start": actor.start, "end": actor.end})
+    return [{"name": n, "type": t, "country": c, "spans": s} for (n, t, c), s in merged.items()]
