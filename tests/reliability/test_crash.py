@@ -12,7 +12,6 @@ from collections.abc import Callable
 import pytest
 
 from streams.clients import ensure_topics
-
 from streams.demo.sample import sample_articles
 from tests.integration.workers import WorkerProcess
 from tests.reliability.support import (
@@ -39,7 +38,11 @@ def kill_and_restart(worker: WorkerProcess, restarts: list[threading.Thread]) ->
 
 @pytest.mark.parametrize(
     ("kills", "rate"),
-    [pytest.param(0, 40.0, id="control"), pytest.param(1, 40.0, id="one-kill"), pytest.param(4, 25.0, id="four-kills", marks=pytest.mark.slow)],
+    [
+        pytest.param(0, 40.0, id="control", marks=pytest.mark.slow),
+        pytest.param(1, 40.0, id="one-kill"),
+        pytest.param(4, 25.0, id="four-kills", marks=pytest.mark.slow),
+    ],
 )
 def test_kill_9_mid_stream_then_restart_counts_exactly_as_offline(
     start_worker: Callable[..., WorkerProcess], bootstrap: str, kills: int, rate: float
