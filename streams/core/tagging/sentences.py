@@ -12,7 +12,9 @@ from functools import cache
 
 from streams.core.tagging import data
 
-_CANDIDATE = re.compile(r"[.!?]+[\"'”’)]*(?=\s+[\"'“‘(]?[A-Z0-9])|\n+")
+# A sentence may end after a run of . ! ? (and closing quotes) before a space and a capital or digit, or
+# at newlines. The one character class up front lets the regex engine skip to candidates quickly.
+_CANDIDATE = re.compile(r"[.!?\n](?:(?<=[.!?])[.!?]*[\"'”’)]*(?=\s+[\"'“‘(]?[A-Z0-9])|(?<=\n)\n*)")
 _WORD_BEFORE = re.compile(r"([\w.]+)$")
 
 
@@ -21,30 +23,32 @@ def _abbreviations() -> frozenset[str]:
     return frozenset(a.lower() for a in data.load("language.toml")["abbreviations"])
 
 
-def _is_abbreviation(text: str, dot: int) -> bool:
+def _is_abbreviation(text: str, dot: int, abbreviations: frozenset[str]) -> bool:
     match = _WORD_BEFORE.search(text, max(0, dot - 12), dot)
     if not match:
         return False
     word = match.group(1).lower()
-    return word in _abbreviations() or (len(word) == 1 and word.isalpha())
+    return word in abbreviations or (len(word) == 1 and word.isalpha())
 
 
 def split(text: str) -> list[tuple[int, int]]:
     """[start, end) spans of the sentences of `text`, whitespace trimmed."""
     spans = []
     start = 0
+    abbreviations = _abbreviations()
     for match in _CANDIDATE.finditer(text):
-        if text[match.start()] == "." and _is_abbreviation(text, match.start()):
+        if text[match.start()] == "." and _is_abbreviation(text, match.start(), abbreviations):
             continue
-        spans.append((start, match.end()))
+        _append_trimmed(spans, text, start, match.end())
         start = match.end()
-    spans.append((start, len(text)))
-    return [trimmed for s, e in spans if (trimmed := _trim(text, s, e))[0] < trimmed[1]]
+    _append_trimmed(spans, text, start, len(text))
+    return spans
 
 
-def _trim(text: str, start: int, end: int) -> tuple[int, int]:
-    while start < end and text[start].isspace():
-        start += 1
-    while end > start and text[end - 1].isspace():
-        end -= 1
-    return start, end
+def _append_trimmed(spans: list[tuple[int, int]], text: str, start: int, end: int) -> None:
+    """Add [start, end) without its leading and trailing whitespace, unless nothing is left."""
+    piece = text[start:end]
+    kept = piece.strip()
+    if kept:
+        start += len(piece) - len(piece.lstrip())
+        spans.append((start, start + len(kept)))
