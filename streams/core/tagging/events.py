@@ -104,6 +104,8 @@ class EventFinder:
         cues = language["negation"]
         self._neg_words = frozenset(c for c in cues if " " not in c and not c.startswith("den"))
         self._neg_phrases = tuple(c for c in cues if " " in c)
+        # One search for "any phrase is a substring" (an alternation finds a match iff some phrase occurs).
+        self._neg_phrase = re.compile("|".join(map(re.escape, self._neg_phrases)) or "(?!)")
         self._denials = frozenset(c for c in cues if c.startswith("den")) | {"dismissed", "refuted"}
         self._breaks = frozenset(language["clause_breaks"])
         self._speech = frozenset(language["speech"])
@@ -143,7 +145,7 @@ class EventFinder:
         for hit in hits:
             if text[hit.start - 1 : hit.start] == "-":
                 continue  # "Russian-backed": part of a compound adjective
-            first = words.index(hit.start)
+            first = max(0, bisect_right(words.starts, hit.start) - 1)  # words.index, inlined
             trigger = self._pick(hit.entry.value, words, first)
             if trigger is None or first <= governed_until:
                 continue
@@ -193,12 +195,14 @@ class EventFinder:
             if word in self._breaks:
                 break
             window.append(word)
-        if any(w in self._neg_words or w.endswith(("n't", "n’t")) for w in window):
-            return True
-        if len(window) < 2:  # every phrase has two words or more
+        if not window:
             return False
+        if not self._neg_words.isdisjoint(window):
+            return True
         joined = " ".join(reversed(window))
-        return any(phrase in joined for phrase in self._neg_phrases)
+        if "n't " in joined + " " or "n’t " in joined + " ":  # a word ending in n't
+            return True
+        return len(window) > 1 and self._neg_phrase.search(joined) is not None  # phrases have 2+ words
 
     def _passive(self, words: _Words, first: int, trigger_text: str) -> bool:
         head, *rest = trigger_text.lower().split()
