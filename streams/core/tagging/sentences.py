@@ -33,7 +33,7 @@ def _is_abbreviation(text: str, dot: int, abbreviations: frozenset[str]) -> bool
 
 def split(text: str) -> list[tuple[int, int]]:
     """[start, end) spans of the sentences of `text`, whitespace trimmed."""
-    spans = []
+    spans: list[tuple[int, int]] = []
     start = 0
     abbreviations = _abbreviations()
     for match in _CANDIDATE.finditer(text):
