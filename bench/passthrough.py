@@ -2,7 +2,8 @@
 
 One message at a time, as a faust agent is usually written: `async for event in stream`, decode
 with orjson, encode, send to the output topic with the same key. No tagging, no state, no
-batching — what faust itself costs per message on this machine.
+batching — what faust itself costs per message on this machine. It uses geopulse's consumer
+transport (a short fetch wait), so both sides see the same broker behaviour.
 
 Run as a worker process by bench/pipeline.py; configured by environment variables:
 BENCH_BOOTSTRAP, BENCH_APP_ID, BENCH_SOURCE, BENCH_SINK, BENCH_PARTITIONS, BENCH_WEB_PORT.
@@ -20,6 +21,8 @@ import faust
 import orjson
 from faust.types import StreamT
 from faust.web import Request, Response, View
+
+from streams.app import QuickFetchTransport
 
 
 def build(env: dict[str, str]) -> faust.App:
@@ -41,6 +44,7 @@ def build(env: dict[str, str]) -> faust.App:
         web_port=int(env["BENCH_WEB_PORT"]),
         autodiscover=False,
     )
+    app.transport = QuickFetchTransport(app.conf.broker_consumer, app)  # the same consumer settings as geopulse
     source = app.topic(env["BENCH_SOURCE"], key_type=bytes, value_type=bytes, partitions=partitions)
     sink = app.topic(env["BENCH_SINK"], key_type=bytes, value_type=bytes, partitions=partitions)
     ready = {"ready": False}
