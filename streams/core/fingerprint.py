@@ -8,7 +8,8 @@ candidate duplicates are the stories that share at least one value.
 
 >>> story = "Russia sent troops to Kazakhstan on Thursday after days of deadly unrest in Almaty, officials said"
 >>> copy = story.replace("Thursday", "Thursday night")
->>> resemblance(sketch(story), sketch(copy)) > 0.5 > resemblance(sketch(story), sketch("Japan and the US vowed to work together on defence"))
+>>> other = "Japan and the US vowed to work together on defence"
+>>> resemblance(sketch(story), sketch(copy)) > 0.5 > resemblance(sketch(story), sketch(other))
 True
 >>> decode(encode(sketch(story))) == sketch(story)
 True
@@ -18,6 +19,7 @@ from __future__ import annotations
 
 import heapq
 import re
+import struct
 import zlib
 
 _WORD = re.compile(r"\w+", re.UNICODE)
@@ -45,7 +47,7 @@ def resemblance(a: tuple[int, ...], b: tuple[int, ...]) -> float:
 
 def encode(values: tuple[int, ...]) -> str:
     """Hex text of a sketch, as carried in `TaggedArticle.fingerprint`."""
-    return "".join(f"{v:08x}" for v in values)
+    return struct.pack(f">{len(values)}I", *values).hex()  # 8 lowercase hex digits per value
 
 
 def decode(text: str) -> tuple[int, ...]:
