@@ -22,6 +22,7 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
+from typing import NamedTuple
 
 from streams.core.tagging import data
 from streams.core.tagging.gazetteer import PlaceMention
@@ -53,8 +54,7 @@ class ActorInfo:
     country: str | None
 
 
-@dataclass(frozen=True, slots=True)
-class ActorMention:
+class ActorMention(NamedTuple):
     """An actor at [start, end) of the text."""
 
     start: int

