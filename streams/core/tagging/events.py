@@ -14,7 +14,6 @@ from __future__ import annotations
 import re
 from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
-from dataclasses import dataclass
 from functools import cache
 from itertools import accumulate
 from operator import add, itemgetter, sub
@@ -37,6 +36,7 @@ VERBAL = frozenset({"ACCUSE", "REQUEST", "REJECT", "THREATEN", "SUPPORT", "AGREE
 POPULAR = frozenset({"PROTEST"})
 POPULAR_ACTORS = frozenset({"CVL", "OPP", "PTY", "REB", "LEG", "BUS", "NGO", "MED"})
 PRONOUNS = frozenset({"he", "she", "they", "it", "we", "i"})
+IRREGULAR_PARTICIPLES = frozenset({"sent", "shot", "held", "met", "struck", "sought"})
 GOVERN_WINDOW = 6
 NEAR_WINDOW = 4
 NEGATION_WINDOW = 5
@@ -60,8 +60,7 @@ class FoundEvent(NamedTuple):
     end: int
 
 
-@dataclass(frozen=True, slots=True)
-class _Words:
+class _Words(NamedTuple):
     """The words of one sentence with their character offsets."""
 
     text: list[str]
@@ -208,8 +207,8 @@ class EventFinder:
         head, *rest = trigger_text.lower().split()
         if head in self._aux and rest:
             return True  # the trigger itself is passive ("were sent")
-        participle = head.endswith(("ed", "en", "wn")) or head in {"sent", "shot", "held", "met", "struck", "sought"}
-        return participle and any(w in self._aux for w in words.text[max(0, first - 2) : first])
+        participle = head.endswith(("ed", "en", "wn")) or head in IRREGULAR_PARTICIPLES
+        return participle and not self._aux.isdisjoint(words.text[max(0, first - 2) : first])
 
     def _event(
         self, text: str, sentence: str, hit: Hit, trigger: Trigger, words: _Words, first: int,
