@@ -66,7 +66,7 @@ class _Words(NamedTuple):
     text: list[str]
     starts: list[int]
 
-    def index(self, offset: int) -> int:
+    def at(self, offset: int) -> int:
         """Index of the word at or before character `offset` (0 before the first word)."""
         return max(0, bisect_right(self.starts, offset) - 1)
 
@@ -90,7 +90,7 @@ def _words(sentence: str, offset: int) -> _Words:
 
 def first_actor_after_pronoun(words: _Words, start: int) -> bool:
     """True when the trigger's subject is a pronoun ("and he denounced"): the sentence's subject acts."""
-    index = words.index(start)
+    index = words.at(start)
     return index > 0 and words.text[index - 1] in PRONOUNS
 
 
@@ -230,7 +230,7 @@ class EventFinder:
         before = [a for a in actors if a.end <= hit.start]
         after = [a for a in actors if a.start >= hit.end]
         if passive:
-            agent = next((a for a in after if "by" in words.text[words.index(hit.end) : words.index(a.start)]), None)
+            agent = next((a for a in after if "by" in words.text[words.at(hit.end) : words.at(a.start)]), None)
             return agent, (before[-1] if before else None)
         said = bisect_left(speech, hit.start)  # speech verbs before the trigger: speech[:said]
         if said and trigger.type not in VERBAL:
