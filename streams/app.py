@@ -16,6 +16,7 @@ import base64
 import contextlib
 import hashlib
 import logging
+import math
 import zlib
 from collections import OrderedDict
 from collections.abc import AsyncIterator, Callable, Iterator, MutableMapping
@@ -155,6 +156,7 @@ class WorkerState:
     broker_up: bool = True
     trackers: dict[int, tuple[SeriesTracker, PartitionStore]] = field(default_factory=dict)
     counts: dict[str, dict[datetime, WindowCount]] = field(default_factory=dict)  # newest windows per series
+    swept: int | None = None  # the stale-series horizon, in windows, of the last full sweep
 
     def remember(self, count: WindowCount, keep: int = 48) -> None:
         """Keep the newest `keep` windows of each series for /api/counts."""
@@ -298,7 +300,10 @@ def create_app(
 
     @app.timer(5.0, on_leader=False)  # type: ignore[untyped-decorator]
     async def observe_health() -> None:
-        gp.state.broker_up = await broker_reachable(settings)
+        up = await broker_reachable(settings)
+        if up and not gp.state.broker_up:
+            up = await topics_survived(gp)
+        gp.state.broker_up = up
         gp.metrics.broker_up.set(1 if gp.state.broker_up else 0)
         await observe_consumer_lag(gp, {names.articles, names.digests, names.alerts})
 
@@ -322,6 +327,30 @@ async def broker_reachable(settings: Settings, timeout: float = 2.0) -> bool:
         writer.close()
         return True
     return False
+
+
+async def topics_survived(gp: Geopulse) -> bool:
+    """After an outage: False while the check fails; a broker back without the worker's topics crashes it.
+
+    Such a broker (memory storage, a wiped cluster) also lost the committed offsets and the table
+    changelog; the consumer would retry its commits forever. Stopping with the reason is clearer, and
+    a restart recreates the topics (`geopulse worker` ensures them on start).
+    """
+    from kafka.errors import KafkaError
+
+    from streams.clients import missing_topics
+    from streams.errors import BrokerError
+
+    try:
+        missing = await asyncio.to_thread(missing_topics, gp.settings, gp.settings.topics.model_dump().values())
+    except KafkaError as exc:
+        log.warning("broker reachable but not answering yet: %r", exc)
+        return False
+    if missing:
+        reason = f"the broker came back without topics {', '.join(sorted(missing))}: its data was lost; stopping"
+        log.error(reason)
+        await gp.app.crash(BrokerError(reason))
+    return True
 
 
 async def observe_consumer_lag(gp: Geopulse, topics: set[str]) -> None:
@@ -351,7 +380,13 @@ def observe_series(gp: Geopulse, touched: set[str], tracker: SeriesTracker) -> N
         return
     metrics.stream_time.set(now)
     horizon = datetime.fromtimestamp(now, UTC) - 2 * gp.settings.window
-    for key, windows in list(state.counts.items()):
+    # Window ends are window-aligned, so the set of stale series can only grow when the horizon
+    # passes a window boundary: sweep them all then, and otherwise only the series just touched.
+    mark = math.ceil(horizon.timestamp() / gp.settings.window.total_seconds())
+    keys = list(state.counts) if mark != state.swept else touched
+    state.swept = mark
+    for key in keys:
+        windows = state.counts[key]
         newest = windows[max(windows)]
         if newest.window_end < horizon:
             del state.counts[key]
