@@ -65,6 +65,16 @@ def ensure_topics(settings: Settings, names: Iterable[str], *, exact: Iterable[s
         admin.close()
 
 
+def missing_topics(settings: Settings, names: Iterable[str]) -> list[str]:
+    """Which of `names` the broker does not have (a metadata request for all topics creates none)."""
+    admin = KafkaAdminClient(**kafka_python_options(settings))
+    try:
+        existing = set(admin.list_topics())
+    finally:
+        admin.close()
+    return [name for name in names if name not in existing]
+
+
 def consume(
     settings: Settings,
     topic: str,
