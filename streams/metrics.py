@@ -71,6 +71,7 @@ class Metrics:
         )
         self.store_keys = Gauge("geopulse_state_keys", "Keys held in the count/detect state.", registry=r)
         self.broker_up = Gauge("geopulse_broker_up", "1 when the Kafka broker answers, else 0.", registry=r)
+        self.asyncio_tasks = Gauge("geopulse_asyncio_tasks", "Asyncio tasks alive in the worker process.", registry=r)
         self.build = Info("geopulse_build", "Build information.", registry=r)
         self.build.info({"version": streams.__version__})
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import TYPE_CHECKING, Any
 
 import orjson
@@ -31,6 +32,7 @@ def register_views(gp: Geopulse, table: TableT[Any, Any]) -> None:
     @app.page("/metrics")
     async def metrics(self: View, request: Request) -> Response:
         gp.metrics.store_keys.set(len(table))
+        gp.metrics.asyncio_tasks.set(len(asyncio.all_tasks()))
         gp.metrics.open_alerts.set(sum(len(store.get("alerts") or []) for _, store in state.trackers.values()))
         return self.bytes(gp.metrics.exposition(), content_type="text/plain; version=0.0.4")
 
