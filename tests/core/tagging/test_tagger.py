@@ -78,3 +78,11 @@ def test_a_country_named_once_in_a_long_story_scores_low(tagger: Tagger) -> None
 def test_empty_body_gives_empty_tags(tagger: Tagger) -> None:
     tagged = tagger.tag(make_article("", title="Weather"))
     assert tagged.countries == [] and tagged.events == [] and tagged.topics == []
+
+
+def test_outputs_are_valid_contracts_that_round_trip(tagger: Tagger) -> None:
+    bodies = [BODY, "TOKYO, March 3 - Police denied firing on protesters. Japan sent aid to Turkey.", ""]
+    for body in bodies:
+        tagged = tagger.tag(make_article(body, title="Unrest in Kazakhstan"))
+        assert type(tagged).model_validate_json(tagged.to_json()) == tagged
+        assert type(tagged).model_validate(tagged.model_dump()) == tagged
