@@ -42,6 +42,7 @@ def build(env: dict[str, str]) -> faust.App:
         web_host="127.0.0.1",
         web_bind="127.0.0.1",
         web_port=int(env["BENCH_WEB_PORT"]),
+        producer_linger_ms=5,  # as geopulse's worker
         autodiscover=False,
     )
     app.transport = QuickFetchTransport(app.conf.broker_consumer, app)  # the same consumer settings as geopulse

@@ -222,6 +222,9 @@ def faust_app(settings: Settings) -> faust.App:
         web_bind=settings.web_host,
         web_port=settings.web_port,
         table_cleanup_interval=3600.0,
+        # A few ms of linger packs the many small sends of one batch (events, digests, table
+        # changelog) into fewer produce requests: p99 produce→events 464–898 → 169–251 ms at 40/s.
+        producer_linger_ms=5,
         autodiscover=False,
     )
     app.transport = QuickFetchTransport(app.conf.broker_consumer, app)
