@@ -10,9 +10,9 @@ from typing import Any
 
 from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer, TopicPartition
 from kafka.admin import NewTopic
-from kafka.errors import TopicAlreadyExistsError
+from kafka.errors import KafkaError, TopicAlreadyExistsError
 
-from streams.errors import ConfigError
+from streams.errors import BrokerError, ConfigError
 from streams.kafka import kafka_python_options
 from streams.settings import Settings
 
@@ -48,7 +48,11 @@ def ensure_topics(settings: Settings, names: Iterable[str], *, exact: Iterable[s
     Topics in `exact` must have exactly the configured partitions (the count/detect table is
     co-partitioned with them); a mismatch is a ConfigError, not a crash loop later.
     """
-    admin = KafkaAdminClient(**kafka_python_options(settings))
+    try:
+        admin = KafkaAdminClient(**kafka_python_options(settings))
+    except KafkaError as exc:  # one line naming the broker, not a traceback (and never the credentials)
+        raise BrokerError(f"cannot reach Kafka at {settings.kafka_bootstrap} "
+                          f"({settings.kafka.security_protocol}): {exc}") from exc  # fmt: skip
     try:
         existing = set(admin.list_topics())
         for topic in set(exact) & existing:
