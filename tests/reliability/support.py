@@ -37,11 +37,11 @@ def wait_for(check: Callable[[], bool], timeout: float, what: str, interval: flo
     return time.monotonic() - started
 
 
-def records(settings: Settings, topic: str, idle: float = 1.5) -> list[tuple[bytes | None, bytes | None, int, int]]:
+def records(settings: Settings, topic: str, idle: float = 2.0) -> list[tuple[bytes | None, bytes | None, int, int]]:
     """Every (key, value, partition, offset) of `topic`, read until `idle` seconds bring nothing new.
 
-    Not `read_to_end`: tansu 0.6.0 answers ListOffsets(latest) with less than the real end of a
-    partition that received batches of several records, so reading "to the end offsets" stops early.
+    Not by end offsets: tansu 0.6.0 answers ListOffsets(latest) with less than the real end of a
+    partition whose last batch holds several records, so reading "to the end offsets" stops early.
     """
     return list(consume(settings, topic, idle_timeout=idle))
 
@@ -61,7 +61,7 @@ def group_lag(settings: Settings, topics: Iterable[str]) -> int:
         lag = 0
         for topic in topics:
             ends: dict[int, int] = {}
-            for _, _, partition, offset in records(settings, topic, idle=0.5):
+            for _, _, partition, offset in records(settings, topic, idle=1.0):
                 ends[partition] = max(ends.get(partition, 0), offset + 1)
             for partition, end in ends.items():
                 lag += max(0, end - (consumer.committed(TopicPartition(topic, partition)) or 0))
@@ -70,10 +70,20 @@ def group_lag(settings: Settings, topics: Iterable[str]) -> int:
         consumer.close()
 
 
-def drained(settings: Settings) -> Callable[[], bool]:
-    """True once the worker group has committed everything on articles and digests."""
+def drained(settings: Settings, settle: float = 1.5) -> Callable[[], bool]:
+    """True once the worker group has committed everything on articles and digests, twice `settle` apart.
+
+    Twice, because on a loaded machine one idle read can end before the last messages arrive.
+    """
     names = settings.topics
-    return lambda: group_lag(settings, [names.articles, names.digests]) == 0
+
+    def check() -> bool:
+        if group_lag(settings, [names.articles, names.digests]) != 0:
+            return False
+        time.sleep(settle)
+        return group_lag(settings, [names.articles, names.digests]) == 0
+
+    return check
 
 
 def metric_samples(worker: WorkerProcess, name: str) -> dict[str, float]:
