@@ -52,7 +52,8 @@ def sample(worker: WorkerProcess, started: float) -> dict[str, float]:
             id="90s",
             marks=pytest.mark.xfail(
                 strict=False,
-                reason="flaky on a loaded 2-core machine: a growth bound (58 vs 44+10) tripped in session 1 CI; the 11-minute soak is the real check",
+                reason="flaky on a loaded 2-core machine: a growth bound (58 vs 44+10) tripped in session 1 CI; "
+                    "the 11-minute soak is the real check",
             ),
         ),
         pytest.param(660, id="11min", marks=[pytest.mark.slow, pytest.mark.timeout(900)]),
