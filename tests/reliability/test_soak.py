@@ -6,6 +6,7 @@ bound of the first half's (after warm-up)."""
 from __future__ import annotations
 
 import random
+import statistics
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -90,6 +91,7 @@ def test_memory_state_tasks_and_sockets_stay_flat_under_a_steady_stream(
 
     assert peak(second, "keys") <= peak(first, "keys") * 1.15 + 50
     assert peak(second, "rss_mb") <= peak(first, "rss_mb") * 1.10 + 15
-    assert peak(second, "tasks") <= peak(first, "tasks") + 10
+    # Tasks come and go with each batch's sends (single samples reach 70-90); a leak raises the middle.
+    assert statistics.median(s["tasks"] for s in second) <= statistics.median(s["tasks"] for s in first) + 5
     assert peak(second, "sockets") <= peak(first, "sockets") + 4
     assert worker.get("/ready")[0] == 200
