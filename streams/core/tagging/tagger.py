@@ -19,10 +19,13 @@ from __future__ import annotations
 from bisect import bisect_left, bisect_right
 from functools import cache
 from itertools import chain
+from typing import Any, TypeVar
+
+from pydantic import BaseModel
 
 from schemas._base import SCHEMA_VERSION
 from schemas.article import Article
-from schemas.tagged import TaggedArticle
+from schemas.tagged import Actor, CountryMention, Event, Span, TaggedArticle
 from streams.core.fingerprint import encode
 from streams.core.tagging import data, salience, sentences
 from streams.core.tagging.actors import ACTOR_LAYER, ActorLexicon, ActorMention
@@ -79,13 +82,14 @@ class Tagger:
         where = [located.where(e) for e in found]
         for event, place in zip(found, where, strict=True):
             self._credit(evidence, event, place)
-        # One validation of the whole nested value: pydantic-core builds the ~50 nested models
-        # faster than one constructor call per model (or model_construct) would, and still checks them.
-        return TaggedArticle.model_validate({
+        # Every field below comes from the validated article or the tagger's own tables, so the
+        # models are built without validation (a test checks they equal validated ones).
+        return _trusted(TaggedArticle, {
             "schema_version": SCHEMA_VERSION,
             "id": article.id, "url": article.url, "source": article.source, "title": article.title,
             "published_at": article.published_at,
-            "countries": [{"code": c.code, "role": c.role, "mentions": c.mentions, "score": c.score}
+            "countries": [_trusted(CountryMention, {"code": c.code, "role": c.role, "mentions": c.mentions,
+                                                    "score": c.score})
                           for c in salience.rank(evidence, self.min_score)],
             "actors": _merge_actors(actors),
             "events": [self._event(e, place) for e, place in zip(found, where, strict=True)],
@@ -115,13 +119,13 @@ class Tagger:
             if code and code in evidence:
                 evidence[code].acting += 1
 
-    def _event(self, event: FoundEvent, where: str | None) -> dict[str, object]:
-        return {
+    def _event(self, event: FoundEvent, where: str | None) -> Event:
+        return _trusted(Event, {
             "type": event.type, "cameo": self.triggers.cameo[event.type], "mode": event.mode,
             "source_actor": event.source_actor, "target_actor": event.target_actor, "location": where,
             "trigger": event.trigger, "sentence": event.sentence, "negated": event.negated,
             "confidence": event.confidence,
-        }  # fmt: skip
+        })  # fmt: skip
 
 
 class _Locator:
@@ -163,8 +167,28 @@ def _home(evidence: dict[str, salience.Evidence]) -> str | None:
     return max(located)[2] if located else None
 
 
-def _merge_actors(actors: list[ActorMention]) -> list[dict[str, object]]:
-    merged: dict[tuple[str, str, str | None], list[dict[str, int]]] = {}
+def _merge_actors(actors: list[ActorMention]) -> list[Actor]:
+    merged: dict[tuple[str, str, str | None], list[Span]] = {}
     for actor in actors:
-        merged.setdefault((actor.name, actor.type, actor.country), []).append({"start": actor.start, "end": actor.end})
-    return [{"name": n, "type": t, "country": c, "spans": s} for (n, t, c), s in merged.items()]
+        span = _trusted(Span, {"start": actor.start, "end": actor.end})
+        merged.setdefault((actor.name, actor.type, actor.country), []).append(span)
+    return [_trusted(Actor, {"name": n, "type": t, "country": c, "spans": s}) for (n, t, c), s in merged.items()]
+
+
+_Model = TypeVar("_Model", bound=BaseModel)
+_new = object.__new__
+_set = object.__setattr__
+
+
+def _trusted(cls: type[_Model], values: dict[str, Any]) -> _Model:
+    """`cls.model_construct(**values)` for a complete set of already valid fields, at a fifth of the cost.
+
+    The same state as validation leaves (no extras, no private attributes, every field set); the
+    models are frozen, so instances never share mutable state through `values`.
+    """
+    model = _new(cls)
+    _set(model, "__dict__", values)
+    _set(model, "__pydantic_fields_set__", set(values))
+    _set(model, "__pydantic_extra__", None)
+    _set(model, "__pydantic_private__", None)
+    return model
