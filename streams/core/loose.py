@@ -24,18 +24,23 @@ BODY_FIELDS = ("body", "text", "content", "article", "story")
 TITLE_FIELDS = ("title", "headline", "head", "subject")
 TIME_FIELDS = ("published_at", "date", "published", "datetime", "timestamp", "time")
 SOURCE_FIELDS = ("source", "outlet", "publisher", "agency")
+DATELINE_FIELDS = ("dateline",)
 UNKNOWN_TIME = "1970-01-01T00:00:00+00:00"
 _SENTENCE = re.compile(r"(.{1,200}?[.!?])(\s|$)", re.DOTALL)
 _OLD_WIRE_DATE = "%d-%b-%Y %H:%M:%S.%f"  # "26-FEB-1987 15:01:01.79", as 1980s wire archives wrote it
+_WRAPPED_LINE = 80  # wire archives wrap bodies at about 65-70 characters
+_WRAP_BREAK = re.compile(r"(?<=\S)\n(?=\S)")  # a break inside a paragraph (paragraphs start indented)
 
 
 def loosen(data: dict[str, Any]) -> tuple[dict[str, Any], set[str]]:
     """A copy of `data` with the Article fields filled in, and the names of the fields it had to fill."""
     out = dict(data)
     filled: set[str] = set()
-    body = _first(data, BODY_FIELDS)
-    out["body"] = str(body or "")
+    body = str(_first(data, BODY_FIELDS) or "")
     title = _first(data, TITLE_FIELDS)
+    if not title:
+        title, body = _headline_line(body)
+    out["body"] = _unwrapped(_with_dateline(body, _first(data, DATELINE_FIELDS)))
     if not title:
         filled.add("title")
         title = _lead(out["body"]) or "(untitled)"
@@ -62,6 +67,33 @@ def _first(data: dict[str, Any], names: tuple[str, ...]) -> Any:
         if value not in (None, ""):
             return value
     return None
+
+
+def _headline_line(body: str) -> tuple[str | None, str]:
+    """An ALL-CAPS first line taken as the headline ("JAPAN CUTS DISCOUNT RATE\\n TOKYO, ..."), and the rest."""
+    head, newline, rest = body.strip().partition("\n")
+    if newline and rest.strip() and len(head) <= 150 and head.isupper():
+        return head.strip(), rest
+    return None, body
+
+
+def _with_dateline(body: str, dateline: Any) -> str:
+    """The body with a separately stored dateline ("SALVADOR, Feb 26 -") put back in front of it."""
+    if not isinstance(dateline, str) or not dateline.strip() or body.lstrip().startswith(dateline.strip()):
+        return body
+    return f"{dateline.strip()} {body.lstrip()}"
+
+
+def _unwrapped(body: str) -> str:
+    """A hard-wrapped body (most lines short) with the breaks inside paragraphs made spaces.
+
+    Names split by a wrap ("West\\nGermany") then read as one, and sentences as sentences;
+    indented lines and blank lines still start paragraphs.
+    """
+    lines = [line for line in body.splitlines() if line.strip()]
+    if len(lines) < 3 or sum(len(line) <= _WRAPPED_LINE for line in lines) < 0.8 * len(lines):
+        return body
+    return _WRAP_BREAK.sub(" ", body)
 
 
 def _lead(body: str) -> str:

@@ -27,9 +27,12 @@ _NEXT_WORD = re.compile(r"\s([A-Z][a-z]+)")
 _MONTH = r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.?\s+\d"
 _DATELINE = re.compile(
     rf"^[ \t]*(?P<place>[A-Z][A-Za-z .'’/-]{{1,40}}?)"
-    rf"(?P<tail>\s*,\s*(?:[A-Z][A-Za-z.]+\s*,\s*)?{_MONTH}|\s*\([A-Za-z0-9 .&]+\)\s*[-–—]|\s+[-–—]{{1,2}}\s)",
+    rf"(?P<tail>\s*,\s*(?:(?P<region>[A-Z][A-Za-z. ]{{1,20}}?)\s*,\s*)?{_MONTH}"
+    rf"|\s*\([A-Za-z0-9 .&]+\)\s*[-–—]|\s+[-–—]{{1,2}}\s)",
     re.MULTILINE,
 )
+_PLACE_PREPOSITIONS = frozenset(["in", "at", "near", "outside", "inside", "throughout"])
+_SHOUTED_SPAN = 24  # characters either side that must have no lowercase letter for text to be ALL CAPS
 
 
 class PlaceMention(NamedTuple):
@@ -49,10 +52,12 @@ class Gazetteer:
         config = data.load("countries.toml")
         self._ambiguous: dict[str, dict[str, object]] = config["ambiguous"]
         self._honorifics = frozenset(config["guards"]["honorifics"])
+        self._caps_words = frozenset(config["guards"]["caps_words"])
         self._locative = frozenset(data.load("language.toml")["locative"])
         self._capital_stop = frozenset(data.load("language.toml")["capital_stop"])
         self._matcher: Matcher | None = None
         self._dateline_index = _dateline_index(self.table)
+        self._dateline_regions = _dateline_regions(self.table, config["dateline_regions"])
 
     @classmethod
     @cache
@@ -83,6 +88,8 @@ class Gazetteer:
         return mentions
 
     def _guard_passes(self, text: str, hit: Hit, place: Place) -> bool:
+        if hit.entry.surface in self._caps_words and _shouted(text, hit.start, hit.end):
+            return False
         if place.guard == 0:
             return True
         before = _PREV_WORD.search(text, max(0, hit.start - 30), hit.start)
@@ -90,6 +97,8 @@ class Gazetteer:
         if place.guard == LOCATIVE_GUARD:
             return prev.lower() in self._locative
         if place.guard == PERSON_GUARD and not text[hit.start : hit.end].isupper():
+            if prev.lower() in _PLACE_PREPOSITIONS:  # "in Basra Iraqi troops ...": a place after all
+                return True
             return not (self._name_before(prev, text, hit.start) or self._name_after(text, hit.end))
         return True
 
@@ -113,11 +122,18 @@ class Gazetteer:
         return votes[surface]
 
     def dateline(self, body: str) -> tuple[str, int, int] | None:
-        """(ISO3, start, end) of a wire dateline ("ALMATY, Jan 5 (Reuters) -") at the body's start."""
+        """(ISO3, start, end) of a wire dateline ("ALMATY, Jan 5 (Reuters) -") at the body's start.
+
+        A state or province after the city decides ("LONDON, Ontario, March 3 -" is Canada).
+        """
         for match in _DATELINE.finditer(body, 0, min(len(body), 300)):
             place = match.group("place").strip()
             if not place.isupper() and "(" not in match.group("tail") and not re.search(_MONTH, match.group("tail")):
                 continue
+            region = match.group("region")
+            code = self._dateline_region(region) if region else None
+            if code:
+                return code, match.start("place"), match.end("region")
             for part in place.split("/"):
                 code = self._dateline_code(part.strip())
                 if code:
@@ -127,6 +143,25 @@ class Gazetteer:
 
     def _dateline_code(self, name: str) -> str | None:
         return self._dateline_index.get(fold(name).lower())
+
+    def _dateline_region(self, name: str) -> str | None:
+        key = fold(name).lower()
+        return self._dateline_regions.get(key) or self._dateline_regions.get(key.rstrip("."))
+
+
+def _shouted(text: str, start: int, end: int) -> bool:
+    """Whether the words around [start, end) are ALL CAPS too (a wire headline, not an acronym in prose)."""
+    before = text[max(0, start - _SHOUTED_SPAN) : start].rsplit("\n", 1)[-1]
+    after = text[end : end + _SHOUTED_SPAN].split("\n", 1)[0]
+    around = before + after
+    return any(c.isalpha() for c in around) and not any(c.islower() for c in around)
+
+
+def _dateline_regions(table: Mapping[str, Place], abbreviations: Mapping[str, list[str]]) -> dict[str, str]:
+    """States, provinces and countries that may follow a dateline's city, by folded lowercase name."""
+    index = {fold(name).lower(): p.code for name, p in table.items() if p.code and p.kind in ("region", "name")}
+    index.update((fold(form).lower(), code) for code, forms in abbreviations.items() for form in forms)
+    return index
 
 
 def _dateline_index(table: Mapping[str, Place]) -> dict[str, str]:

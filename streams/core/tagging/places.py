@@ -125,6 +125,11 @@ def _with_guards(table: dict[str, Place], guards: dict[str, list[str]]) -> dict[
     for name in guards["city_words"]:
         if name in table and table[name].kind == "city":
             table[name] = Place(table[name].code, "city", LOCATIVE_GUARD)
+    for name, place in table.items():
+        # A one-word city next to another capitalised word is most often part of a person's or a
+        # firm's name ("George Shultz", "Edward Kennedy", "Palm Springs").
+        if place.kind == "city" and place.guard == NO_GUARD and " " not in name:
+            table[name] = Place(place.code, "city", PERSON_GUARD)
     return table
 
 
