@@ -16,6 +16,7 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 from functools import cache
 from itertools import accumulate
+from operator import attrgetter
 from typing import NamedTuple
 
 from streams.core.tagging import data
@@ -37,6 +38,7 @@ GOVERN_WINDOW = 6
 NEAR_WINDOW = 4
 NEGATION_WINDOW = 5
 WEAK = 0.6
+_CLAUSE_MARKS = frozenset({",", ";", ":"})
 
 
 class FoundEvent(NamedTuple):
@@ -54,6 +56,10 @@ class FoundEvent(NamedTuple):
     target_country: str | None
     start: int
     end: int
+
+
+_START = attrgetter("start")
+_new_event = tuple.__new__  # FoundEvent(...) without NamedTuple's Python-level __new__
 
 
 class _Words(NamedTuple):
@@ -100,6 +106,8 @@ class EventFinder:
         self._breaks = frozenset(language["clause_breaks"])
         self._speech = frozenset(language["speech"])
         self._aux = frozenset(language["passive_aux"])
+        # Trigger text as found -> _shape of it; bounded by the lexicon's forms and their casings.
+        self._shapes: dict[str, tuple[bool, bool]] = {}
 
     @classmethod
     @cache
@@ -129,24 +137,43 @@ class EventFinder:
     ) -> list[FoundEvent]:
         sentence = text[start:end]
         words = _words(sentence, start)
-        clues = self._clues(words)
+        wtext, wstarts = words
+        denial, speech = self._clues(words)
+        # Most sentences hold no negation cue at all: then only a denial word can negate.
+        negatable = self._may_negate(wtext)
         chosen: dict[tuple[str, bool], FoundEvent] = {}
         governed_until = -1
         for hit in hits:
-            if text[hit.start - 1 : hit.start] == "-":
+            hit_start, hit_end, entry = hit
+            if text[hit_start - 1 : hit_start] == "-":
                 continue  # "Russian-backed": part of a compound adjective
-            first = max(0, bisect_right(words.starts, hit.start) - 1)  # words.index, inlined
-            trigger = self._pick(hit.entry.value, words, first)
+            first = bisect_right(wstarts, hit_start) - 1  # words.at, inlined
+            if first < 0:
+                first = 0
+            triggers: tuple[Trigger, ...] = entry.value
+            if not triggers:
+                continue  # an ignored phrase
+            trigger = triggers[0] if not triggers[0].near else self._pick(triggers, wtext, first)
             if trigger is None or first <= governed_until:
                 continue
             if trigger.governs:
-                governed_until = self._clause_end(words, first, GOVERN_WINDOW)
-            event = self._event(text, sentence, hit, trigger, words, first, actors, clues)
-            key = (event.type, event.negated)
-            if key not in chosen or chosen[key].confidence < event.confidence:
-                chosen[key] = event
+                governed_until = self._clause_end(wtext, first, GOVERN_WINDOW)
+            trigger_text = text[hit_start:hit_end]
+            negated = denial < first or (negatable and self._negated(wtext, first))
+            passive = self._passive(wtext, first, trigger_text)
+            source, target = self._roles(hit, trigger, words, first, actors, passive, speech)
+            confidence = trigger.weight + (0.05 if source else 0.0) + (0.05 if target else 0.0)
+            confidence = round(min(confidence, 0.99), 3)
+            key = (trigger.type, negated)
+            best = chosen.get(key)
+            if best is None or best.confidence < confidence:
+                chosen[key] = _new_event(FoundEvent, (
+                    trigger.type, trigger.mode, trigger_text, sentence, negated, confidence,
+                    source.name if source else None, target.name if target else None,
+                    source.country if source else None, target.country if target else None, hit_start, hit_end,
+                ))  # fmt: skip
         strong = [e for e in chosen.values() if e.confidence >= WEAK + 0.1]
-        return sorted(strong or chosen.values(), key=lambda e: e.start)
+        return sorted(strong or chosen.values(), key=_START)
 
     def _clues(self, words: _Words) -> tuple[int, list[int]]:
         """Per sentence: the index of its first denial word (or len) and the starts of its speech verbs."""
@@ -159,29 +186,35 @@ class EventFinder:
             speech = [s for s, w in zip(words.starts, text, strict=True) if w in self._speech]
         return denial, speech
 
-    def _pick(self, triggers: tuple[Trigger, ...], words: _Words, first: int) -> Trigger | None:
+    def _may_negate(self, words: list[str]) -> bool:
+        """False when no window of the sentence can hold a negation cue (see `_negated`)."""
+        if not self._neg_words.isdisjoint(words):
+            return True
+        joined = " ".join(words)  # every window's words, joined, is a substring of this
+        return "n't" in joined or "n’t" in joined or self._neg_phrase.search(joined) is not None
+
+    def _pick(self, triggers: tuple[Trigger, ...], words: list[str], first: int) -> Trigger | None:
         window: set[str] | None = None
-        for trigger in triggers:  # an ignored phrase has none
+        for trigger in triggers:
             if not trigger.near:
                 return trigger
             if window is None:
-                window = set(words.text[max(0, first - NEAR_WINDOW) : first + NEAR_WINDOW + 3])
+                window = set(words[max(0, first - NEAR_WINDOW) : first + NEAR_WINDOW + 3])
             if not trigger.near.isdisjoint(window):
                 return trigger
         return None
 
-    def _clause_end(self, words: _Words, first: int, span: int) -> int:
-        last = min(len(words.text) - 1, first + span)
+    def _clause_end(self, words: list[str], first: int, span: int) -> int:
+        last = min(len(words) - 1, first + span)
         for index in range(first + 1, last + 1):
-            if words.text[index] in {",", ";", ":"}:
+            if words[index] in _CLAUSE_MARKS:
                 return index
         return last
 
-    def _negated(self, words: _Words, first: int, denial: int) -> bool:
-        if denial < first:  # a denial word anywhere before the trigger
-            return True
+    def _negated(self, words: list[str], first: int) -> bool:
+        """A negation cue among the words right before the trigger, back to a clause break."""
         window: list[str] = []
-        for word in reversed(words.text[max(0, first - NEGATION_WINDOW) : first]):
+        for word in reversed(words[max(0, first - NEGATION_WINDOW) : first]):
             if word in self._breaks:
                 break
             window.append(word)
@@ -194,42 +227,40 @@ class EventFinder:
             return True
         return len(window) > 1 and self._neg_phrase.search(joined) is not None  # phrases have 2+ words
 
-    def _passive(self, words: _Words, first: int, trigger_text: str) -> bool:
-        head, *rest = trigger_text.lower().split()
-        if head in self._aux and rest:
-            return True  # the trigger itself is passive ("were sent")
-        participle = head.endswith(("ed", "en", "wn")) or head in IRREGULAR_PARTICIPLES
-        return participle and not self._aux.isdisjoint(words.text[max(0, first - 2) : first])
+    def _passive(self, words: list[str], first: int, trigger_text: str) -> bool:
+        shape = self._shapes.get(trigger_text)
+        if shape is None:
+            shape = self._shapes[trigger_text] = self._shape(trigger_text)
+        itself, participle = shape
+        return itself or (participle and not self._aux.isdisjoint(words[max(0, first - 2) : first]))
 
-    def _event(
-        self, text: str, sentence: str, hit: Hit, trigger: Trigger, words: _Words, first: int,
-        actors: list[ActorMention], clues: tuple[int, list[int]],
-    ) -> FoundEvent:  # fmt: skip
-        trigger_text = text[hit.start : hit.end]
-        passive = self._passive(words, first, trigger_text)
-        source, target = self._roles(hit, trigger, words, actors, passive, clues[1])
-        confidence = trigger.weight + (0.05 if source else 0.0) + (0.05 if target else 0.0)
-        return FoundEvent(
-            trigger.type, trigger.mode, trigger_text, sentence, self._negated(words, first, clues[0]),
-            round(min(confidence, 0.99), 3), source.name if source else None, target.name if target else None,
-            source.country if source else None, target.country if target else None, hit.start, hit.end,
-        )  # fmt: skip
+    def _shape(self, trigger_text: str) -> tuple[bool, bool]:
+        """(the trigger itself is passive, as in "were sent"; its head word is a participle)."""
+        head, *rest = trigger_text.lower().split()
+        return head in self._aux and bool(rest), head.endswith(("ed", "en", "wn")) or head in IRREGULAR_PARTICIPLES
 
     def _roles(
-        self, hit: Hit, trigger: Trigger, words: _Words, actors: list[ActorMention], passive: bool, speech: list[int]
-    ) -> tuple[ActorMention | None, ActorMention | None]:
-        before = [a for a in actors if a.end <= hit.start]
-        after = [a for a in actors if a.start >= hit.end]
+        self, hit: Hit, trigger: Trigger, words: _Words, first: int, actors: list[ActorMention], passive: bool,
+        speech: list[int],
+    ) -> tuple[ActorMention | None, ActorMention | None]:  # fmt: skip
+        hit_start, hit_end = hit.start, hit.end
+        before = [a for a in actors if a.end <= hit_start]
+        after = [a for a in actors if a.start >= hit_end]
         if passive:
-            agent = next((a for a in after if "by" in words.text[words.at(hit.end) : words.at(a.start)]), None)
-            return agent, (before[-1] if before else None)
-        said = bisect_left(speech, hit.start)  # speech verbs before the trigger: speech[:said]
-        if said and trigger.type not in VERBAL:
+            for actor in after:
+                if "by" in words.text[words.at(hit_end) : words.at(actor.start)]:
+                    return actor, (before[-1] if before else None)
+            return None, (before[-1] if before else None)
+        kind = trigger.type
+        said = bisect_left(speech, hit_start)  # speech verbs before the trigger: speech[:said]
+        if said and kind not in VERBAL:
             before = [a for a in before if a.start > speech[said - 1]]  # the doer follows the last one
-        if trigger.type in POPULAR:
+        if kind in POPULAR:
             before = [a for a in before if a.type in POPULAR_ACTORS]
         source = before[-1] if before else None
-        if trigger.type in VERBAL and first_actor_after_pronoun(words, hit.start) and actors:
-            source = actors[0]
-        target = next((a for a in after if source is None or a.name != source.name), None)
-        return source, target
+        if kind in VERBAL and first > 0 and words.text[first - 1] in PRONOUNS and actors:
+            source = actors[0]  # first_actor_after_pronoun, with the trigger's word index known
+        for actor in after:
+            if source is None or actor.name != source.name:
+                return source, actor
+        return source, None
