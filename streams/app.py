@@ -19,7 +19,7 @@ import logging
 import math
 import zlib
 from collections import OrderedDict
-from collections.abc import AsyncIterator, Callable, Iterator, MutableMapping
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -27,7 +27,7 @@ from typing import Any
 import aiokafka
 import faust
 from faust.transport.drivers import aiokafka as aiokafka_driver
-from faust.types import EventT, StreamT, TableT
+from faust.types import EventT, StreamT
 
 from schemas import Alert, DeadLetter, DigestBatch, TaggedArticle, WindowCount
 from streams import offline
@@ -37,6 +37,7 @@ from streams.kafka import faust_broker_options
 from streams.metrics import Metrics
 from streams.notify import WebhookConfig
 from streams.settings import Settings
+from streams.store import PartitionStore
 
 log = logging.getLogger(__name__)
 
@@ -48,83 +49,6 @@ def utcnow() -> datetime:
 def owner_partition(key: str, partitions: int) -> int:
     """The digests partition that owns a country's series (or an article's per-article metrics)."""
     return zlib.crc32(key.encode()) % partitions
-
-
-_DELETED = object()
-
-
-class PartitionStore(MutableMapping[str, Any]):
-    """The core's state store for one partition: a key prefix in the faust table, written behind.
-
-    Writes are buffered until `flush()`, so one digest batch produces one changelog record per
-    changed key instead of one per article.
-    """
-
-    def __init__(self, table: TableT[Any, Any], partition: int) -> None:
-        self._table = table
-        self._prefix = f"{partition}/"
-        self._dirty: dict[str, Any] = {}
-
-    def __getitem__(self, key: str) -> Any:
-        value = self._dirty.get(key, None)
-        if value is _DELETED:
-            raise KeyError(key)
-        if value is not None or key in self._dirty:
-            return value
-        return self._table[self._prefix + key]
-
-    def __setitem__(self, key: str, value: Any) -> None:
-        self._dirty[key] = value
-
-    def __delitem__(self, key: str) -> None:
-        if key not in self:
-            raise KeyError(key)
-        self._dirty[key] = _DELETED
-
-    def __contains__(self, key: object) -> bool:
-        if key in self._dirty:
-            return self._dirty[key] is not _DELETED
-        return isinstance(key, str) and self._prefix + key in self._table
-
-    def __iter__(self) -> Iterator[str]:
-        n = len(self._prefix)
-        stored = {k[n:] for k in list(self._table.keys()) if isinstance(k, str) and k.startswith(self._prefix)}
-        yield from (k for k in stored | self._dirty.keys() if k in self)
-
-    def __len__(self) -> int:
-        return sum(1 for _ in self)
-
-    def flush(self) -> None:
-        """Write the buffered changes to the table (and so to its changelog); call in the event's context.
-
-        The change set goes first as one journal record, then key by key. kill -9 can cut the
-        per-key records short (the producer's buffer is lost), which would leave, say, a window's
-        volume counted but not the article id that makes a re-read a duplicate; `recover()`
-        completes them from the journal, so one digest's effects persist all or nothing.
-        """
-        if not self._dirty:
-            return
-        self._table[self._journal] = {k: None if v is _DELETED else [v] for k, v in self._dirty.items()}
-        self._write(self._dirty)
-        self._dirty.clear()
-
-    def recover(self) -> None:
-        """Re-apply the last flush's journal (a no-op when it was complete); call once per assignment."""
-        journal = self._table.get(self._journal) or {}
-        self._write({k: _DELETED if v is None else v[0] for k, v in journal.items()})
-
-    @property
-    def _journal(self) -> str:
-        return f"~flush/{self._prefix}"  # outside the partition's prefix, so never one of its keys
-
-    def _write(self, changes: dict[str, Any]) -> None:
-        for key, value in changes.items():
-            full = self._prefix + key
-            if value is _DELETED:
-                if full in self._table:
-                    del self._table[full]
-            else:
-                self._table[full] = value
 
 
 class DigestDecoder:
@@ -262,7 +186,9 @@ def create_app(
     table = app.Table(
         f"{settings.app_id}-series",
         partitions=settings.partitions,
-        schema=faust.Schema(key_serializer="json", value_serializer="json"),
+        # PartitionStore writes JSON bytes itself (orjson), a journal record per flush (streams/store.py);
+        # faust picks a table's serializers from key_type and value_type (json unless bytes).
+        value_type=bytes,
     )
     gp = Geopulse(settings, app, metrics, WorkerState(), topics)
     ingestor = Ingestor(tagger, clock=clock, max_future=settings.max_future)
@@ -284,7 +210,6 @@ def create_app(
             partition = event.message.partition
             if partition not in gp.state.trackers:
                 store = PartitionStore(table, partition)
-                store.recover()
                 owns = lambda country, p=partition: owner_partition(country, settings.partitions) == p  # noqa: E731
                 gp.state.trackers[partition] = (SeriesTracker(tracker_config, store=store, owns=owns), store)
             tracker, store = gp.state.trackers[partition]
