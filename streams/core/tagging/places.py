@@ -21,7 +21,7 @@ from streams.core.tagging import data
 # How much one mention of each kind says about a country's salience.
 KIND_WEIGHT = {
     "name": 1.0, "capital": 0.8, "institution": 0.8, "demonym": 0.6, "region": 0.7,
-    "city": 0.6, "currency": 0.3, "ambiguous": 0.8, "actor": 0.7,
+    "city": 0.6, "currency": 0.3, "ambiguous": 0.8, "actor": 0.7, "company": 0.6,
 }  # fmt: skip
 NO_GUARD, PERSON_GUARD, LOCATIVE_GUARD = 0, 1, 2
 
@@ -109,6 +109,7 @@ def build(min_population: int | None = None) -> dict[str, Place]:
     table.update((form, Place(code, "city")) for code, forms in extra.items() for form in forms)
     for section, kind in (("regions", "region"), ("currencies", "currency"), ("capitals", "capital")):
         table.update(_section(config, section, kind))
+    table.update(_section(config, "companies", "company"))
     table.update(_section(config, "institutions", "institution"))
     table.update(_demonyms(config))
     table.update(_pycountry_names())
