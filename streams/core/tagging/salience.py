@@ -4,6 +4,14 @@ Evidence per country adds up its mentions by kind (a name says more than a curre
 up in the headline and the lead, plus a large bonus for the dateline. The score mixes that
 evidence on an absolute scale with its share of the article's strongest country, so a country
 named once in passing in a long story about another scores low and can be dropped.
+
+Which countries are emitted is a measured choice: with the tagger's default `min_score` (0.15) a
+country named once by its name (or twice by weaker forms) is always emitted, as role
+"mentioned" with a low score, and a lone currency or firm mention is not. Dropping such weak
+mentions was tried on the dev set and on 1987 wire copy (tests/data/newswire87.jsonl): it lowered
+dev-set country F1 (0.98 -> 0.94 at a 0.35 cut) and F1 against generous, Reuters-style labels
+(1.00 -> 0.83), and raised F1 against strict labels by less (0.86 -> 0.91). Consumers who want
+only the story's main countries filter on role and score.
 """
 
 from __future__ import annotations
