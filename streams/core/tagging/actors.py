@@ -22,6 +22,7 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
+from operator import itemgetter
 from typing import NamedTuple
 
 from streams.core.tagging import data
@@ -64,6 +65,10 @@ class ActorMention(NamedTuple):
     country: str | None
 
 
+_mention = tuple.__new__  # ActorMention(...) without NamedTuple's Python-level __new__
+_START = itemgetter(0)
+
+
 class ActorLexicon:
     """Curated actors and role nouns from data/actors.toml, resolved against place mentions."""
 
@@ -75,6 +80,7 @@ class ActorLexicon:
             self._named.extend((form, info) for form in [item["name"], *item["aliases"]])
         self._roles = [(noun, kind) for kind, nouns in config["roles"].items() for noun in nouns]
         self._short = short_names()
+        self._names: dict[tuple[str | None, str], str] = {}  # name_of, per (country, sector) seen
 
     @classmethod
     @cache
@@ -89,24 +95,30 @@ class ActorLexicon:
 
     def name_of(self, code: str | None, kind: str) -> str:
         """Canonical name of a country's sector ("Russia military"), or the bare label."""
-        return f"{self._short.get(code, code)} {LABELS[kind]}" if code else LABELS[kind]
+        name = self._names.get((code, kind))
+        if name is None:
+            name = self._names[code, kind] = f"{self._short.get(code, code)} {LABELS[kind]}" if code else LABELS[kind]
+        return name
 
     def resolve(self, text: str, hits: dict[int, list[Hit]], places: list[PlaceMention]) -> list[ActorMention]:
         """Named actors, bound role nouns and states acting as subjects, in text order."""
         found = [
-            ActorMention(h.start, h.end, h.entry.value.name, h.entry.value.type, h.entry.value.country)
-            for h in hits.get(ACTOR_LAYER, [])
+            _mention(ActorMention, (start, end, entry.value.name, entry.value.type, entry.value.country))
+            for start, end, entry in hits.get(ACTOR_LAYER, ())
         ]
         used: set[int] = set()
-        starts, ends = [p.start for p in places], [p.end for p in places]
-        for hit in hits.get(ROLE_LAYER, []):
-            # Places are in text order and do not overlap: only those ending less than 40 characters
-            # before the role noun or starting less than 12 after it can bind to it.
-            nearby = range(bisect_right(ends, hit.start - 40), bisect_left(starts, hit.end + 12))
-            code = self._bind(text, hit, places, nearby, used)
-            found.append(ActorMention(hit.start, hit.end, self.name_of(code, hit.entry.value), hit.entry.value, code))
+        roles = hits.get(ROLE_LAYER)
+        if roles:
+            starts, ends = [p.start for p in places], [p.end for p in places]
+            for hit in roles:
+                # Places are in text order and do not overlap: only those ending less than 40 characters
+                # before the role noun or starting less than 12 after it can bind to it.
+                nearby = range(bisect_right(ends, hit.start - 40), bisect_left(starts, hit.end + 12))
+                code = self._bind(text, hit, places, nearby, used) if nearby else None
+                kind = hit.entry.value
+                found.append(_mention(ActorMention, (hit.start, hit.end, self.name_of(code, kind), kind, code)))
         found.extend(self._states(text, places, used))
-        found.sort(key=lambda a: a.start)
+        found.sort(key=_START)
         return found
 
     def _bind(self, text: str, hit: Hit, places: list[PlaceMention], nearby: range, used: set[int]) -> str | None:
@@ -121,13 +133,15 @@ class ActorLexicon:
                 return place.code
         return None
 
-    def _states(self, text: str, places: list[PlaceMention], used: set[int]) -> Iterator[ActorMention]:
-        for index, place in enumerate(places):
-            if index in used or place.kind not in STATE_KINDS:
+    def _states(self, text: str, places: list[PlaceMention], used: set[int]) -> list[ActorMention]:
+        states = []
+        for index, (start, end, code, kind) in enumerate(places):
+            if kind not in STATE_KINDS or index in used:
                 continue
-            before = text[max(0, place.start - 12) : place.start].split()
+            before = text[max(0, start - 12) : start].split()
             prev = before[-1].lower() if before else ""
             if prev == "the" and len(before) > 1:
                 prev = before[-2].lower()
             if prev not in _STATE_BLOCK:
-                yield ActorMention(place.start, place.end, self._short.get(place.code, place.code), "GOV", place.code)
+                states.append(_mention(ActorMention, (start, end, self._short.get(code, code), "GOV", code)))
+        return states

@@ -39,6 +39,7 @@ from streams.core.tagging.topics import TopicGroups
 MIN_SCORE = 0.15
 LOCATED_KINDS = frozenset({"city", "region"})
 LOCATIVE_KINDS = frozenset({"name", "city", "region", "capital", "ambiguous"})
+HOMED = frozenset({"GOV", "MIL", "COP", "CVL", "OPP", "REB", "JUD"})  # sectors that default to home
 
 
 class Tagger:
@@ -75,7 +76,9 @@ class Tagger:
             self._mentions(places, locative, hits.get(ACTOR_LAYER, [])), body_start, dateline and dateline[0]
         )
         home = _home(evidence)
-        actors = [self._default_country(a, home) for a in self.actors.resolve(text, hits, places)]
+        actors = self.actors.resolve(text, hits, places)
+        if home:
+            actors = [a if a.country or a.type not in HOMED else self._homed(a, home) for a in actors]
         spans = sentences.split(text)
         found = self.events.find(text, spans, hits.get(TRIGGER_LAYER, []), actors)
         located = _Locator(text, spans, places, locative, home)
@@ -104,11 +107,9 @@ class Tagger:
         found += [(h.entry.value.country, "actor", h.start, False) for h in named if h.entry.value.country]
         return found
 
-    def _default_country(self, actor: ActorMention, home: str | None) -> ActorMention:
-        if actor.country or not home or actor.type not in ("GOV", "MIL", "COP", "CVL", "OPP", "REB", "JUD"):
-            return actor
-        name = self.actors.name_of(home, actor.type)
-        return ActorMention(actor.start, actor.end, name, actor.type, home)
+    def _homed(self, actor: ActorMention, home: str) -> ActorMention:
+        """A country-less domestic actor ("police") belongs to the article's home country."""
+        return ActorMention(actor.start, actor.end, self.actors.name_of(home, actor.type), actor.type, home)
 
     def _credit(self, evidence: dict[str, salience.Evidence], event: FoundEvent, where: str | None) -> None:
         if event.negated:
