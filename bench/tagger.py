@@ -85,9 +85,12 @@ def race(
     """Median articles/s of both and the median per-round ratio, after one warm-up pass each."""
     seconds(ours, items), seconds(peer, items)
     rounds = [(seconds(ours, items), seconds(peer, items)) for _ in range(repeat)]
+    ours_s, peer_s = statistics.median(o for o, _ in rounds), statistics.median(p for _, p in rounds)
     return {
-        "tagger_articles_per_s": round(len(items) / statistics.median(o for o, _ in rounds), 1),
-        "geotext_articles_per_s": round(len(items) / statistics.median(p for _, p in rounds), 1),
+        "tagger_articles_per_s": round(len(items) / ours_s, 1),
+        "geotext_articles_per_s": round(len(items) / peer_s, 1),
+        "tagger_us_per_article": round(ours_s / len(items) * 1e6, 1),
+        "geotext_us_per_article": round(peer_s / len(items) * 1e6, 1),
         "ratio": round(statistics.median(p / o for o, p in rounds), 3),
     }
 

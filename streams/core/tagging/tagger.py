@@ -79,10 +79,8 @@ class Tagger:
         actors = self.actors.resolve(text, hits, places)
         if home:
             actors = [a if a.country or a.type not in HOMED else self._homed(a, home) for a in actors]
-        spans = sentences.split(text)
-        found = self.events.find(text, spans, hits.get(TRIGGER_LAYER, []), actors)
-        located = _Locator(text, spans, places, locative, home)
-        where = [located.where(e) for e in found]
+        triggers = hits.get(TRIGGER_LAYER)
+        found, where = self._events(text, triggers, actors, places, locative, home) if triggers else ([], [])
         for event, place in zip(found, where, strict=True):
             self._credit(evidence, event, place)
         # Every field below comes from the validated article or the tagger's own tables, so the
@@ -110,6 +108,18 @@ class Tagger:
     def _homed(self, actor: ActorMention, home: str) -> ActorMention:
         """A country-less domestic actor ("police") belongs to the article's home country."""
         return ActorMention(actor.start, actor.end, self.actors.name_of(home, actor.type), actor.type, home)
+
+    def _events(
+        self, text: str, triggers: list[Hit], actors: list[ActorMention], places: list[PlaceMention],
+        locative: list[bool], home: str | None,
+    ) -> tuple[list[FoundEvent], list[str | None]]:  # fmt: skip
+        """The events of the text and where each happens (sentences are split only for them)."""
+        spans = sentences.split(text)
+        found = self.events.find(text, spans, triggers, actors)
+        if not found:
+            return found, []
+        located = _Locator(text, spans, places, locative, home)
+        return found, [located.where(e) for e in found]
 
     def _credit(self, evidence: dict[str, salience.Evidence], event: FoundEvent, where: str | None) -> None:
         if event.negated:
