@@ -3,7 +3,9 @@
 A research corpus or an export often names its fields differently (`text`, `headline`, `date`),
 leaves out the outlet or the id, or writes dates without a zone. The worker stays strict (bad
 messages go to the dead-letter topic); the offline commands fill such gaps the same way every time
-and say how many they filled:
+and say how many they filled. Wire archives get three more repairs: an ALL-CAPS first line of the
+body is the headline, a separately stored `dateline` goes back in front of the body, and a
+hard-wrapped body has its line breaks inside paragraphs made spaces.
 
 >>> data, filled = loosen({"text": "Troops were sent to Almaty.", "date": "26-FEB-1987 15:01:01.79"})
 >>> data["title"], data["source"], data["published_at"], sorted(filled)
@@ -38,8 +40,9 @@ def loosen(data: dict[str, Any]) -> tuple[dict[str, Any], set[str]]:
     filled: set[str] = set()
     body = str(_first(data, BODY_FIELDS) or "")
     title = _first(data, TITLE_FIELDS)
-    if not title:
-        title, body = _headline_line(body)
+    head, rest = _headline_line(body)
+    if head and (not title or head == str(title).strip()):  # the headline is not body text
+        title, body = head, rest
     out["body"] = _unwrapped(_with_dateline(body, _first(data, DATELINE_FIELDS)))
     if not title:
         filled.add("title")

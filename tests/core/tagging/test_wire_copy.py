@@ -147,6 +147,11 @@ def test_a_separate_dateline_goes_back_in_front_of_the_body() -> None:
     assert record["body"] == "SALVADOR, Feb 26 - Showers fell."
 
 
+def test_a_headline_repeated_at_the_top_of_the_body_is_dropped_from_it() -> None:
+    record, _ = loosen({"title": "JAPAN CUTS RATE", "text": "JAPAN CUTS RATE\n  TOKYO, Feb 2 - The bank cut."})
+    assert record["title"] == "JAPAN CUTS RATE" and record["body"] == "  TOKYO, Feb 2 - The bank cut."
+
+
 def test_bodies_with_long_lines_are_not_unwrapped() -> None:
     body = "First paragraph that runs on for a long time, " * 3 + "\nSecond paragraph.\nThird one.\nFourth."
     assert loosen({"title": "t", "body": body})[0]["body"] == body
