@@ -31,7 +31,7 @@ UNKNOWN_TIME = "1970-01-01T00:00:00+00:00"
 _SENTENCE = re.compile(r"(.{1,200}?[.!?])(\s|$)", re.DOTALL)
 _OLD_WIRE_DATE = "%d-%b-%Y %H:%M:%S.%f"  # "26-FEB-1987 15:01:01.79", as 1980s wire archives wrote it
 _WRAPPED_LINE = 80  # wire archives wrap bodies at about 65-70 characters
-_WRAP_BREAK = re.compile(r"(?<=\S)\n(?=\S)")  # a break inside a paragraph (paragraphs start indented)
+_WRAP_BREAK = re.compile(r"(?<=\S)\n(?=[^\s\-–—•*])")  # inside a paragraph: not before an indent or a bullet
 
 
 def loosen(data: dict[str, Any]) -> tuple[dict[str, Any], set[str]]:
@@ -93,8 +93,10 @@ def _unwrapped(body: str) -> str:
     Names split by a wrap ("West\\nGermany") then read as one, and sentences as sentences;
     indented lines and blank lines still start paragraphs.
     """
-    lines = [line for line in body.splitlines() if line.strip()]
-    if len(lines) < 3 or sum(len(line) <= _WRAPPED_LINE for line in lines) < 0.8 * len(lines):
+    lines = [len(line) for line in body.splitlines() if line.strip()]
+    short = sum(size <= _WRAPPED_LINE for size in lines)
+    full = sum(size >= _WRAPPED_LINE // 2 for size in lines)  # wrapped lines run close to the width
+    if len(lines) < 3 or short < 0.8 * len(lines) or full < 0.5 * len(lines):
         return body
     return _WRAP_BREAK.sub(" ", body)
 
