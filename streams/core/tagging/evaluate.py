@@ -160,22 +160,27 @@ class Report:
         return macro_f1(self.events)
 
     def format(self, misses: bool = False) -> str:
-        """A plain-text report: summary, per-type table, per-country table, optionally the misses."""
-        lines = [
-            f"items: {self.items}",
-            f"countries  micro  {_row(self.country_micro)}",
-            f"events     micro  {_row(self.event_micro)}   macro-F1 {self.event_macro_f1:.3f}",
-            f"items without events that got one: {self.false_alarms}/{self.quiet_items}",
-            "",
-            _table("event type", self.events, order=[t for t in EVENT_TYPES if t in self.events]),
-            "",
-            _table(
-                "country", self.countries, order=sorted(self.countries, key=lambda c: (-self.countries[c].support, c))
-            ),
-        ]
+        """A plain-text report: summary, per-type table, per-country table, optionally the misses.
+
+        A set labelled for countries only (no gold event anywhere) gets no event scores.
+        """
+        labelled = any(s.support for s in self.events.values())
+        countries = sorted(self.countries, key=lambda c: (-self.countries[c].support, c))
+        lines = [f"items: {self.items}", f"countries  micro  {_row(self.country_micro)}"]
+        if labelled:
+            lines += [
+                f"events     micro  {_row(self.event_micro)}   macro-F1 {self.event_macro_f1:.3f}",
+                f"items without events that got one: {self.false_alarms}/{self.quiet_items}",
+                "",
+                _table("event type", self.events, order=[t for t in EVENT_TYPES if t in self.events]),
+            ]
+        else:
+            lines.append("events     (the set has no event labels)")
+        lines += ["", _table("country", self.countries, order=countries)]
         if misses:
             lines += ["", "country misses (-missed +added):", *map(_miss, self.country_misses)]
-            lines += ["", "event misses (-missed +added):", *map(_miss, self.event_misses)]
+            if labelled:
+                lines += ["", "event misses (-missed +added):", *map(_miss, self.event_misses)]
         return "\n".join(lines)
 
 
