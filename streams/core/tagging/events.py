@@ -29,6 +29,9 @@ __all__ = ["TRIGGER_LAYER", "EventFinder", "FoundEvent", "Matcher"]
 _WORD = re.compile(r"[\w'’]+(?:-[\w'’]+)*|[,;:]")
 _WORD_PIECES = re.compile(r"([\w'’]+(?:-[\w'’]+)*|[,;:])")
 _PLAIN_WORD_PIECES = re.compile(r"([\w'’]+|[,;:])")  # the same without hyphens, and faster
+# The same for lowercased ASCII text, where \w is [a-z0-9_]: an explicit class scans twice as fast.
+_ASCII_WORD_PIECES = re.compile(r"([a-z0-9_']+(?:-[a-z0-9_']+)*|[,;:])")
+_ASCII_PLAIN_WORD_PIECES = re.compile(r"([a-z0-9_']+|[,;:])")
 VERBAL = frozenset({"ACCUSE", "REQUEST", "REJECT", "THREATEN", "SUPPORT", "AGREE"})
 POPULAR = frozenset({"PROTEST"})
 POPULAR_ACTORS = frozenset({"CVL", "OPP", "PTY", "REB", "LEG", "BUS", "NGO", "MED"})
@@ -81,7 +84,10 @@ def _words(sentence: str, offset: int) -> _Words:
     # Lowercasing first keeps every offset and which characters are word characters (checked for
     # every code point). split() with a group gives gap, word, gap, ..., gap: the words and, from
     # the running length, their starts, with no Python per word.
-    pieces = (_WORD_PIECES if "-" in lowered else _PLAIN_WORD_PIECES).split(lowered)
+    if lowered.isascii():
+        pieces = (_ASCII_WORD_PIECES if "-" in lowered else _ASCII_PLAIN_WORD_PIECES).split(lowered)
+    else:
+        pieces = (_WORD_PIECES if "-" in lowered else _PLAIN_WORD_PIECES).split(lowered)
     return _Words(pieces[1::2], list(accumulate(map(len, pieces), initial=offset))[1:-1:2])
 
 
