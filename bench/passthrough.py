@@ -22,7 +22,7 @@ import orjson
 from faust.types import StreamT
 from faust.web import Request, Response, View
 
-from streams.app import QuickFetchTransport
+from streams.app import PRODUCER_MAX_BATCH_BYTES, QuickFetchTransport
 
 
 def build(env: dict[str, str]) -> faust.App:
@@ -43,6 +43,7 @@ def build(env: dict[str, str]) -> faust.App:
         web_bind="127.0.0.1",
         web_port=int(env["BENCH_WEB_PORT"]),
         producer_linger_ms=5,  # as geopulse's worker
+        producer_max_batch_size=PRODUCER_MAX_BATCH_BYTES,  # as geopulse's worker
         autodiscover=False,
     )
     app.transport = QuickFetchTransport(app.conf.broker_consumer, app)  # the same consumer settings as geopulse

@@ -14,9 +14,9 @@ Recovery loads the checkpoint's pages and applies the complete journal flushes a
 A flush's records are written in order on one changelog partition, so a crash (kill -9 loses the
 producer's buffer) leaves a prefix: one flush persists all or nothing, and a checkpoint cut short
 leaves the previous one (its generation of pages is only deleted after the new marker). A
-checkpoint is written when the journal has grown as large as the state (or has `max_journal`
-records), so each byte of change is written about twice and recovery reads at most about twice
-the state.
+checkpoint is written when the journal has grown to `journal_factor` times the state (or has
+`max_journal` records), so a checkpoint costs at most 1/factor of the journal's writes and recovery
+reads at most about factor + 1 times the state.
 
 >>> table = {}
 >>> store = PartitionStore(table, 0)
@@ -55,10 +55,12 @@ class PartitionStore(MutableMapping[str, Any]):
         *,
         max_record_bytes: int = 400_000,
         max_journal: int = 256,
-        min_checkpoint_bytes: int = 256_000,
+        min_checkpoint_bytes: int = 1_000_000,
+        journal_factor: int = 4,
     ) -> None:
         self._table, self._p = table, f"{partition}/"
-        self._max_record, self._max_journal, self._min_checkpoint = max_record_bytes, max_journal, min_checkpoint_bytes
+        self._max_record, self._max_journal = max_record_bytes, max_journal
+        self._min_checkpoint, self._factor = min_checkpoint_bytes, journal_factor
         self._data: dict[str, Any] = {}
         self._dirty: dict[str, Any] = {}
         self._seq, self._gen, self._pages, self._state_bytes = 0, 0, 0, 0
@@ -102,13 +104,14 @@ class PartitionStore(MutableMapping[str, Any]):
             self._logged += 1
             self._logged_bytes += len(record)
         self._dirty.clear()
-        if self._logged >= self._max_journal or self._logged_bytes >= max(self._state_bytes, self._min_checkpoint):
+        due = max(self._factor * self._state_bytes, self._min_checkpoint)
+        if self._logged >= self._max_journal or self._logged_bytes >= due:
             self._checkpoint()
 
     def _checkpoint(self) -> None:
         """Write the whole state as pages of a new generation, then the marker; drop the old pages."""
         gen, old_gen, old_pages = 1 - self._gen, self._gen, self._pages
-        pages = paged(self._data, self._max_record)
+        pages = chunked(list(self._data.items()), self._max_record)
         for k, page in enumerate(pages):
             self._table[f"{self._p}g{gen}/{k}"] = page
         self._drop_pages(gen, start=len(pages))  # leftovers of a checkpoint cut short
@@ -153,31 +156,20 @@ class PartitionStore(MutableMapping[str, Any]):
 
 def journal_records(seq: int, changes: dict[str, Any], max_bytes: int) -> list[bytes]:
     """The change set as JSON records of about `max_bytes` at most, each naming its part and their number."""
-    parts: list[tuple[list[bytes], list[bytes]]] = [([], [])]
-    size = 0
-    for key, value in changes.items():
-        name = orjson.dumps(key)
-        item = name if value is _DELETED else name + b":" + orjson.dumps(value)
-        if size and size + len(item) > max_bytes:
-            parts.append(([], []))
-            size = 0
-        parts[-1][1 if value is _DELETED else 0].append(item)
-        size += len(item) + 1
+    sets = [(key, value) for key, value in changes.items() if value is not _DELETED]
+    deleted = orjson.dumps([key for key, value in changes.items() if value is _DELETED])
+    parts = chunked(sets, max_bytes)
     return [
-        b'{"seq":%d,"part":%d,"of":%d,"set":{%s},"del":[%s]}' % (seq, i, len(parts), b",".join(sets), b",".join(dels))
-        for i, (sets, dels) in enumerate(parts)
+        b'{"seq":%d,"part":%d,"of":%d,"set":%s,"del":%s}' % (seq, i, len(parts), part, deleted if i == 0 else b"[]")
+        for i, part in enumerate(parts)
     ]
 
 
-def paged(data: dict[str, Any], max_bytes: int) -> list[bytes]:
-    """The state as JSON objects of about `max_bytes` at most (at least one, maybe empty)."""
-    pages: list[list[bytes]] = [[]]
-    size = 0
-    for key, value in data.items():
-        item = orjson.dumps(key) + b":" + orjson.dumps(value)
-        if size and size + len(item) > max_bytes:
-            pages.append([])
-            size = 0
-        pages[-1].append(item)
-        size += len(item) + 1
-    return [b"{" + b",".join(page) + b"}" for page in pages]
+def chunked(items: list[tuple[str, Any]], max_bytes: int) -> list[bytes]:
+    """The items as JSON objects of about `max_bytes` at most (at least one, maybe empty)."""
+    body = orjson.dumps(dict(items))
+    if len(body) <= max_bytes or len(items) <= 1:
+        return [body]
+    n = min(len(items), -(-len(body) // max_bytes))
+    step = -(-len(items) // n)
+    return [page for i in range(0, len(items), step) for page in chunked(items[i : i + step], max_bytes)]

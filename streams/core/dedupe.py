@@ -22,6 +22,7 @@ one-minute buckets `x:<second>` listed under `x`, so the store stays bounded wit
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from collections.abc import MutableMapping
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
@@ -53,18 +54,22 @@ class Expiry:
     def schedule(self, key: str, exp: int) -> None:
         bucket = -(-exp // BUCKET) * BUCKET
         name = f"x:{bucket}"
-        self.store[name] = [*self.store.get(name, []), key]
-        buckets: list[int] = self.store.get("x", [])
-        if bucket not in buckets:
-            self.store["x"] = sorted([*buckets, bucket])
+        listed = self.store.get(name)
+        self.store[name] = [*listed, key] if listed else [key]
+        if listed is None:  # a new bucket: list it, keeping `x` sorted
+            buckets: list[int] = self.store.get("x", [])
+            at = bisect_left(buckets, bucket)
+            if at == len(buckets) or buckets[at] != bucket:
+                self.store["x"] = [*buckets[:at], bucket, *buckets[at:]]
 
     def expire(self, now: int) -> int:
         """Delete entries that expired by stream time `now`; returns how many were deleted."""
         buckets: list[int] = self.store.get("x", [])
-        due = [b for b in buckets if b <= now]
-        if not due:
+        split = bisect_right(buckets, now)  # `x` is sorted: the due buckets come first
+        if not split:
             return 0
-        self.store["x"] = [b for b in buckets if b > now]
+        due = buckets[:split]
+        self.store["x"] = buckets[split:]
         deleted = 0
         for bucket in due:
             for key in self.store.pop(f"x:{bucket}", []):

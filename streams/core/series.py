@@ -246,21 +246,22 @@ class SeriesTracker:
     def _judged(self, stories: int, articles: int) -> int:
         return stories if self.config.unit == "stories" else articles
 
-    def _alerting(self, tally: Tally, verdict: Verdict) -> bool:
+    def _gated(self, tally: Tally) -> bool:
+        """True when the window may alert at all: warmed up, enough stories and sources."""
         cfg = self.config
-        warm = self._clock()["closed"] >= cfg.warmup_windows()
         gates = tally.stories >= cfg.min_stories and tally.sources >= cfg.min_sources
-        return warm and gates and verdict.severity is not None
+        return gates and self._clock()["closed"] >= cfg.warmup_windows()
 
     def _step_alert(self, key: str, start: int, tally: Tally, volume: int, seen: Observation) -> None:
+        if not self._gated(tally):
+            return  # before judging: most windows are small, and the detector's tail sum is not cheap
         record = self.store[f"s:{key}"]
         # Early in a window few articles are in: judge against at least a share of a typical
         # window's volume, or the first handful of articles would look like a takeover.
         floor = int(self.config.min_volume_share * self.store.get("typical", 0.0))
         verdict = self.detector.judge(record["b"], self._observed(tally), max(volume, floor))
-        if not self._alerting(tally, verdict):
+        if verdict.severity is None:
             return
-        assert verdict.severity is not None
         stored = self.store.get(f"a:{key}")
         if stored is None and self._subsumed(key, start, tally):
             return
