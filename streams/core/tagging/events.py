@@ -62,7 +62,7 @@ class FoundEvent(NamedTuple):
 
 
 _START = attrgetter("start")
-_new_event = tuple.__new__  # FoundEvent(...) without NamedTuple's Python-level __new__
+_new_tuple = tuple.__new__  # a NamedTuple without its Python-level __new__ (made per sentence and event)
 
 
 class _Words(NamedTuple):
@@ -88,7 +88,7 @@ def _words(sentence: str, offset: int) -> _Words:
         pieces = (_ASCII_WORD_PIECES if "-" in lowered else _ASCII_PLAIN_WORD_PIECES).split(lowered)
     else:
         pieces = (_WORD_PIECES if "-" in lowered else _PLAIN_WORD_PIECES).split(lowered)
-    return _Words(pieces[1::2], list(accumulate(map(len, pieces), initial=offset))[1:-1:2])
+    return _new_tuple(_Words, (pieces[1::2], list(accumulate(map(len, pieces), initial=offset))[1:-1:2]))
 
 
 def first_actor_after_pronoun(words: _Words, start: int) -> bool:
@@ -173,7 +173,7 @@ class EventFinder:
             key = (trigger.type, negated)
             best = chosen.get(key)
             if best is None or best.confidence < confidence:
-                chosen[key] = _new_event(FoundEvent, (
+                chosen[key] = _new_tuple(FoundEvent, (
                     trigger.type, trigger.mode, trigger_text, sentence, negated, confidence,
                     source.name if source else None, target.name if target else None,
                     source.country if source else None, target.country if target else None, hit_start, hit_end,
