@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import contextlib
+import gc
 import hashlib
 import logging
 import math
@@ -31,7 +32,7 @@ from faust.types import EventT, StreamT
 
 from schemas import Alert, DeadLetter, DigestBatch, TaggedArticle, WindowCount
 from streams import offline
-from streams.core.ingest import Ingestor, RawMessage, encode_digests
+from streams.core.ingest import Ingestor, RawMessage
 from streams.core.series import SeriesTracker
 from streams.kafka import faust_broker_options
 from streams.metrics import Metrics
@@ -249,6 +250,10 @@ def create_app(
     from streams.web import register_views
 
     register_views(gp, table)
+    # The tagger's tables and the app are built and live as long as the process: moved out of the
+    # collector's generations, they are no longer traversed by every full collection (which the
+    # count stage's many small dicts trigger), a pause that held up both agents.
+    gc.freeze()
     return gp
 
 
@@ -419,7 +424,7 @@ async def ingest_batch(gp: Geopulse, ingestor: Ingestor, events: list[EventT[byt
         out.append((names.events, tagged.id.encode(), tagged.to_json(), None))
         observe_tagged(gp.metrics, tagged, seconds)
     # Partitions interleave in a batch; event-time order keeps the count stage's view close to a replay's.
-    for message in encode_digests(sorted(result.tagged, key=lambda t: t.published_at)):
+    for message in DigestBatch.encode(sorted(result.tagged, key=lambda t: t.published_at)):
         out.extend((names.digests, None, message, partition) for partition in range(gp.settings.partitions))
     for ack in await publish(gp, out):  # acks not awaited: the consumer's commit flushes the producer first
         asyncio.ensure_future(ack).add_done_callback(_log_failed_send)

@@ -221,7 +221,7 @@ class SeriesTracker:
             self.store[f"open:{start}"] = [*self.store.get(f"open:{start}", []), key]
         tally = Tally.from_json(stored) if stored else Tally.empty()
         tally.add(story, exemplar, actors, others)
-        record["w"] = {**record["w"], str(start): tally.to_json()}
+        record["w"][str(start)] = tally.to_json()  # `_series` returns a copy with its own "w"
         self.store[f"s:{key}"] = record
         return tally
 
