@@ -6,7 +6,7 @@ import contextlib
 import threading
 import time
 from collections.abc import Iterable, Iterator
-from typing import Any
+from typing import Any, TypeVar
 
 from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer, TopicPartition
 from kafka.admin import NewTopic
@@ -109,6 +109,36 @@ def consume(
                 idle_since = time.monotonic()
             elif idle_timeout is not None and time.monotonic() - idle_since > idle_timeout:
                 return
+    finally:
+        consumer.close()
+
+
+TP = TypeVar("TP", bound=tuple[str, int])
+
+
+def end_offsets(settings: Settings, partitions: Iterable[TP], timeout: float = 30.0) -> dict[TP, int]:
+    """The end offset (offset of the next record to be written) of each (topic, partition).
+
+    Read off a fetch response's high watermark, not ListOffsets(latest) alone: tansu 0.6.0 answers
+    that with the offset after the *first* record of a partition's last batch, so a reader that
+    stops there (faust's table recovery, for one) misses the rest of that batch.
+    """
+    wanted = {TopicPartition(topic, partition): key for key in partitions for topic, partition in [key]}
+    if not wanted:
+        return {}
+    consumer = KafkaConsumer(**kafka_python_options(settings), enable_auto_commit=False, group_id=None,
+                             fetch_max_wait_ms=50)  # fmt: skip
+    try:
+        consumer.assign(list(wanted))
+        listed: dict[TopicPartition, int] = consumer.end_offsets(list(wanted))
+        for tp, offset in listed.items():
+            consumer.seek(tp, offset)  # fetch at the listed end: the response is small
+        deadline = time.monotonic() + timeout
+        while any(consumer.highwater(tp) is None for tp in wanted):
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"no fetch response for {sorted(wanted)} in {timeout}s")
+            consumer.poll(timeout_ms=100)
+        return {key: max(listed[tp], consumer.highwater(tp) or 0) for tp, key in wanted.items()}
     finally:
         consumer.close()
 

@@ -173,5 +173,25 @@ def count_diff(online: dict[CountKey, WindowCount], offline: dict[CountKey, Wind
     return lines
 
 
+def recovery_highwaters(log: str, topic: str) -> dict[int, int]:
+    """{partition: highwater} of `topic` in the last "Highwater - Active" table of a faust worker log.
+
+    faust recovers a changelog partition up to its highwater (the end offset minus one).
+    """
+    found: dict[int, int] = {}
+    for table in log.split("Highwater - Active")[1:]:
+        rows: dict[int, int] = {}
+        name = ""
+        for line in table.splitlines()[3:]:
+            if not line.startswith("|"):
+                break
+            cells = [cell.strip() for cell in line.strip("| ").split("|")]
+            name = name if cells[0] == "\u3003" else cells[0]  # faust writes 〃 for "same topic"
+            if name == topic:
+                rows[int(cells[1])] = int(cells[2])
+        found = rows or found
+    return found
+
+
 def _facts(c: WindowCount | None) -> str:
     return "-" if c is None else f"n={c.count} st={c.stories} src={c.sources} vol={c.volume} final={c.final}"
