@@ -126,13 +126,16 @@ class EventFinder:
         """Events of every sentence, in text order."""
         events: list[FoundEvent] = []
         starts = [a.start for a in actors]
-        position = 0
+        position, count = 0, len(hits)
         for start, end in sentences:
-            own: list[Hit] = []
-            while position < len(hits) and hits[position].start < end:
-                if hits[position].start >= start:
-                    own.append(hits[position])
+            if position == count:
+                break
+            if hits[position].start >= end:
+                continue  # no trigger in this sentence
+            first = position
+            while position < count and hits[position].start < end:
                 position += 1
+            own = [h for h in hits[first:position] if h.start >= start]  # not in the gap before it
             if own:
                 in_sentence = actors[bisect_left(starts, start) : bisect_left(starts, end)]
                 events.extend(self._sentence(text, start, end, own, in_sentence))
@@ -144,7 +147,7 @@ class EventFinder:
         sentence = text[start:end]
         words = _words(sentence, start)
         wtext, wstarts = words
-        denial, speech = self._clues(words)
+        denial = self._denial(wtext)
         # Most sentences hold no negation cue at all: then only a denial word can negate.
         negatable = self._may_negate(wtext)
         chosen: dict[tuple[str, bool], FoundEvent] = {}
@@ -167,7 +170,7 @@ class EventFinder:
             trigger_text = text[hit_start:hit_end]
             negated = denial < first or (negatable and self._negated(wtext, first))
             passive = self._passive(wtext, first, trigger_text)
-            source, target = self._roles(hit, trigger, words, first, actors, passive, speech)
+            source, target = self._roles(hit, trigger, words, first, actors, passive)
             confidence = trigger.weight + (0.05 if source else 0.0) + (0.05 if target else 0.0)
             confidence = round(min(confidence, 0.99), 3)
             key = (trigger.type, negated)
@@ -181,16 +184,11 @@ class EventFinder:
         strong = [e for e in chosen.values() if e.confidence >= WEAK + 0.1]
         return sorted(strong or chosen.values(), key=_START)
 
-    def _clues(self, words: _Words) -> tuple[int, list[int]]:
-        """Per sentence: the index of its first denial word (or len) and the starts of its speech verbs."""
-        text = words.text
-        denial = len(text)
-        if not self._denials.isdisjoint(text):
-            denial = next(i for i, w in enumerate(text) if w in self._denials)
-        speech = []
-        if not self._speech.isdisjoint(text):
-            speech = [s for s, w in zip(words.starts, text, strict=True) if w in self._speech]
-        return denial, speech
+    def _denial(self, words: list[str]) -> int:
+        """Index of the sentence's first denial word ("denied"), or its length when it has none."""
+        if self._denials.isdisjoint(words):
+            return len(words)
+        return next(i for i, w in enumerate(words) if w in self._denials)
 
     def _may_negate(self, words: list[str]) -> bool:
         """False when no window of the sentence can hold a negation cue (see `_negated`)."""
@@ -245,10 +243,16 @@ class EventFinder:
         head, *rest = trigger_text.lower().split()
         return head in self._aux and bool(rest), head.endswith(("ed", "en", "wn")) or head in IRREGULAR_PARTICIPLES
 
+    def _last_speech(self, words: _Words, offset: int) -> int | None:
+        """Start of the last speech verb ("said") starting before `offset`, if any."""
+        count = bisect_left(words.starts, offset)  # the words starting before `offset`
+        if self._speech.isdisjoint(words.text[:count]):
+            return None
+        return next(words.starts[i] for i in range(count - 1, -1, -1) if words.text[i] in self._speech)
+
     def _roles(
-        self, hit: Hit, trigger: Trigger, words: _Words, first: int, actors: list[ActorMention], passive: bool,
-        speech: list[int],
-    ) -> tuple[ActorMention | None, ActorMention | None]:  # fmt: skip
+        self, hit: Hit, trigger: Trigger, words: _Words, first: int, actors: list[ActorMention], passive: bool
+    ) -> tuple[ActorMention | None, ActorMention | None]:
         hit_start, hit_end = hit.start, hit.end
         before = [a for a in actors if a.end <= hit_start]
         after = [a for a in actors if a.start >= hit_end]
@@ -258,9 +262,10 @@ class EventFinder:
                     return actor, (before[-1] if before else None)
             return None, (before[-1] if before else None)
         kind = trigger.type
-        said = bisect_left(speech, hit_start)  # speech verbs before the trigger: speech[:said]
-        if said and kind not in VERBAL:
-            before = [a for a in before if a.start > speech[said - 1]]  # the doer follows the last one
+        if kind not in VERBAL and before:
+            said = self._last_speech(words, hit_start)
+            if said is not None:
+                before = [a for a in before if a.start > said]  # the doer follows the last speech verb
         if kind in POPULAR:
             before = [a for a in before if a.type in POPULAR_ACTORS]
         source = before[-1] if before else None
