@@ -59,6 +59,8 @@ class FoundEvent(NamedTuple):
     target_country: str | None
     start: int
     end: int
+    sentence_start: int
+    sentence_end: int
 
 
 _START = attrgetter("start")
@@ -180,6 +182,7 @@ class EventFinder:
                     trigger.type, trigger.mode, trigger_text, sentence, negated, confidence,
                     source.name if source else None, target.name if target else None,
                     source.country if source else None, target.country if target else None, hit_start, hit_end,
+                    start, end,
                 ))  # fmt: skip
         strong = [e for e in chosen.values() if e.confidence >= WEAK + 0.1]
         return sorted(strong or chosen.values(), key=_START)

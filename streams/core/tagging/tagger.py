@@ -16,7 +16,7 @@ True
 
 from __future__ import annotations
 
-from bisect import bisect_left, bisect_right
+from bisect import bisect_left
 from functools import cache
 from itertools import chain
 from typing import Any, TypeVar
@@ -114,11 +114,10 @@ class Tagger:
         locative: list[bool], home: str | None,
     ) -> tuple[list[FoundEvent], list[str | None]]:  # fmt: skip
         """The events of the text and where each happens (sentences are split only for them)."""
-        spans = sentences.split(text)
-        found = self.events.find(text, spans, triggers, actors)
+        found = self.events.find(text, sentences.split(text), triggers, actors)
         if not found:
             return found, []
-        located = _Locator(text, spans, places, locative, home)
+        located = _Locator(places, locative, home)
         return found, [located.where(e) for e in found]
 
     def _credit(self, evidence: dict[str, salience.Evidence], event: FoundEvent, where: str | None) -> None:
@@ -142,18 +141,14 @@ class Tagger:
 class _Locator:
     """Where an event happens: the nearest place of its sentence named as a location, else home."""
 
-    def __init__(
-        self, text: str, spans: list[tuple[int, int]], places: list[PlaceMention], locative: list[bool],
-        home: str | None,
-    ) -> None:  # fmt: skip
-        self.text, self.spans, self.home = text, spans, home
+    def __init__(self, places: list[PlaceMention], locative: list[bool], home: str | None) -> None:
+        self.home = home
         located = [p for p, here in zip(places, locative, strict=True) if here or p.kind in LOCATED_KINDS]
         self.starts = [p.start for p in located]
         self.codes = [p.code for p in located]
 
     def where(self, event: FoundEvent) -> str | None:
-        index = bisect_right(self.spans, (event.start, len(self.text))) - 1
-        start, end = self.spans[index] if index >= 0 else (0, len(self.text))
+        start, end = event.sentence_start, event.sentence_end
         best, code = -1, self.home
         for i in range(bisect_left(self.starts, start), bisect_left(self.starts, end)):
             distance = abs(self.starts[i] - event.start)
