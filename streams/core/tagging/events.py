@@ -198,7 +198,14 @@ class EventFinder:
         if not self._neg_words.isdisjoint(words):
             return True
         joined = " ".join(words)  # every window's words, joined, is a substring of this
-        return "n't" in joined or "n’t" in joined or self._neg_phrase.search(joined) is not None
+        if "n't" in joined or "n’t" in joined:
+            return True
+        # Plain substring tests beat the phrase alternation's scan of a whole sentence (0.7 vs 1.1 us),
+        # and this loop beats any() over a generator or a map of __contains__ (both ~1.0 us).
+        for phrase in self._neg_phrases:  # noqa: SIM110
+            if phrase in joined:
+                return True
+        return False
 
     def _pick(self, triggers: tuple[Trigger, ...], words: list[str], first: int) -> Trigger | None:
         window: set[str] | None = None
