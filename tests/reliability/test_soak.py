@@ -6,7 +6,6 @@ bound of the first half's (after warm-up)."""
 from __future__ import annotations
 
 import random
-import statistics
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -47,18 +46,7 @@ def sample(worker: WorkerProcess, started: float) -> dict[str, float]:
 
 @pytest.mark.parametrize(
     "seconds",
-    [
-        pytest.param(
-            90,
-            id="90s",
-            marks=pytest.mark.xfail(
-                strict=False,
-                reason="flaky on a loaded 2-core machine: a growth bound (58 vs 44+10) tripped in session 1 CI; "
-                    "the 11-minute soak is the real check",
-            ),
-        ),
-        pytest.param(660, id="11min", marks=[pytest.mark.slow, pytest.mark.timeout(900)]),
-    ],
+    [pytest.param(90, id="90s"), pytest.param(660, id="11min", marks=[pytest.mark.slow, pytest.mark.timeout(900)])],
 )
 def test_memory_state_tasks_and_sockets_stay_flat_under_a_steady_stream(
     start_worker: Callable[..., WorkerProcess], bootstrap: str, seconds: int
@@ -89,9 +77,15 @@ def test_memory_state_tasks_and_sockets_stay_flat_under_a_steady_stream(
     def peak(part: list[dict[str, float]], name: str) -> float:
         return max(s[name] for s in part)
 
+    def floor(part: list[dict[str, float]], name: str) -> float:
+        return min(s[name] for s in part)
+
     assert peak(second, "keys") <= peak(first, "keys") * 1.15 + 50
     assert peak(second, "rss_mb") <= peak(first, "rss_mb") * 1.10 + 15
-    # Tasks come and go with each batch's sends (single samples reach 70-90); a leak raises the middle.
-    assert statistics.median(s["tasks"] for s in second) <= statistics.median(s["tasks"] for s in first) + 5
-    assert peak(second, "sockets") <= peak(first, "sockets") + 4
+    # Tasks and sockets come and go with the work in flight when a sample is taken: a batch's sends
+    # are one task each (a loaded machine takes bigger batches, so a sample can see 30-40 more) and
+    # the health check opens a connection every 5 s. What was leaked stays in every sample after it,
+    # so compare the floors: the fewest seen in each half.
+    assert floor(second, "tasks") <= floor(first, "tasks") + 3
+    assert floor(second, "sockets") <= floor(first, "sockets") + 2
     assert worker.get("/ready")[0] == 200
