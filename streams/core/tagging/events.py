@@ -93,12 +93,6 @@ def _words(sentence: str, offset: int) -> _Words:
     return _new_tuple(_Words, (pieces[1::2], list(accumulate(map(len, pieces), initial=offset))[1:-1:2]))
 
 
-def first_actor_after_pronoun(words: _Words, start: int) -> bool:
-    """True when the trigger's subject is a pronoun ("and he denounced"): the sentence's subject acts."""
-    index = words.at(start)
-    return index > 0 and words.text[index - 1] in PRONOUNS
-
-
 class EventFinder:
     """Turns trigger hits into events, one per type and polarity per sentence."""
 
@@ -280,7 +274,7 @@ class EventFinder:
             before = [a for a in before if a.type in POPULAR_ACTORS]
         source = before[-1] if before else None
         if kind in VERBAL and first > 0 and words.text[first - 1] in PRONOUNS and actors:
-            source = actors[0]  # first_actor_after_pronoun, with the trigger's word index known
+            source = actors[0]  # "and he denounced": the sentence's subject acts
         for actor in after:
             if source is None or actor.name != source.name:
                 return source, actor
