@@ -18,15 +18,17 @@ import gc
 import hashlib
 import logging
 import math
+import weakref
 import zlib
 from collections import OrderedDict
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
 import aiokafka
 import faust
+from faust import streams as faust_streams
 from faust.transport.drivers import aiokafka as aiokafka_driver
 from faust.types import EventT, StreamT
 
@@ -133,6 +135,7 @@ class QuickFetchTransport(aiokafka_driver.Transport):
 # it (a spin of futures per waiting send). Big batches (under Kafka's 1 MB message limit) let one
 # produce request carry a whole ingest batch.
 PRODUCER_MAX_BATCH_BYTES = 512 * 1024
+COUNT_BATCH_TIMEOUT = 0.01  # seconds the count agent waits for more digests once one is in
 
 
 def faust_app(settings: Settings) -> faust.App:
@@ -215,16 +218,29 @@ def create_app(
 
     @app.agent(topics["digests"], name="count")
     async def count(stream: StreamT[bytes]) -> AsyncIterator[None]:
-        async for event in stream.events():
-            partition = event.message.partition
-            if partition not in gp.state.trackers:
-                store = PartitionStore(table, partition)
-                owns = lambda country, p=partition: owner_partition(country, settings.partitions) == p  # noqa: E731
-                gp.state.trackers[partition] = (SeriesTracker(tracker_config, store=store, owns=owns), store)
-            tracker, store = gp.state.trackers[partition]
-            await count_batch(gp, tracker, partition, digests.decode(event.value))
-            store.flush()
+        # Digests that queued up are counted together: one wait for the broker's acks and one
+        # journal record per partition, instead of one per digest (the costs that dominated when
+        # ingest batches, and so digests, held a few articles each).
+        batches = stream.take_events(settings.batch_size, within=COUNT_BATCH_TIMEOUT)  # type: ignore[attr-defined]
+        async for events in batches:
+            work: dict[int, tuple[SeriesTracker, PartitionStore, list[DigestBatch]]] = {}
+            for event in events:
+                partition = event.message.partition
+                if partition not in work:
+                    work[partition] = (*tracker_of(partition), [])
+                work[partition][2].append(digests.decode(event.value))
+            await count_batch(gp, {p: (tracker, batch) for p, (tracker, _, batch) in work.items()})
+            for partition, (_, store, _) in work.items():
+                with current_event(next(e for e in reversed(events) if e.message.partition == partition)):
+                    store.flush()
             yield None
+
+    def tracker_of(partition: int) -> tuple[SeriesTracker, PartitionStore]:
+        if partition not in gp.state.trackers:
+            store = PartitionStore(table, partition)
+            owns = lambda country, p=partition: owner_partition(country, settings.partitions) == p  # noqa: E731
+            gp.state.trackers[partition] = (SeriesTracker(tracker_config, store=store, owns=owns), store)
+        return gp.state.trackers[partition]
 
     @app.on_partitions_revoked.connect  # type: ignore[arg-type]  # faust types receivers as sync-or-Awaitable unions
     async def forget_trackers(sender: Any, *args: Any, **kwargs: Any) -> None:
@@ -255,6 +271,20 @@ def create_app(
     # count stage's many small dicts trigger), a pause that held up both agents.
     gc.freeze()
     return gp
+
+
+@contextlib.contextmanager
+def current_event(event: EventT[bytes]) -> Iterator[None]:
+    """Make `event` faust's current event in this task: tables write their changelog to its partition.
+
+    Only the context variable that `faust.current_event()` reads; `Stream._set_current_event`
+    would also change the stream attribute from which `take_events` collects the events it buffers.
+    """
+    token = faust_streams._current_event.set(weakref.ref(event))
+    try:
+        yield
+    finally:
+        faust_streams._current_event.reset(token)
 
 
 async def broker_reachable(settings: Settings, timeout: float = 2.0) -> bool:
@@ -460,24 +490,30 @@ def observe_tagged(metrics: Metrics, tagged: TaggedArticle, seconds: float) -> N
             metrics.events.labels(event.type).inc()
 
 
-async def count_batch(gp: Geopulse, tracker: SeriesTracker, partition: int, batch: DigestBatch) -> None:
-    counts: dict[tuple[str, datetime], WindowCount] = {}
+async def count_batch(gp: Geopulse, work: dict[int, tuple[SeriesTracker, list[DigestBatch]]]) -> None:
+    """Observe each partition's digests with its tracker; send the counts and alerts, wait for their acks."""
+    counts: dict[int, dict[tuple[str, datetime], WindowCount]] = {}
     alerts: list[Alert] = []
-    for article in batch.articles:
-        observation = tracker.observe(article)
-        if owner_partition(article.id, gp.settings.partitions) == partition:
-            gp.metrics.articles.labels(observation.outcome).inc()
-        for c in observation.counts:
-            counts[(c.key, c.window_start)] = c
-        alerts.extend(observation.alerts)
+    for partition, (tracker, batches) in work.items():
+        latest = counts[partition] = {}
+        for article in (article for batch in batches for article in batch.articles):
+            observation = tracker.observe(article)
+            if owner_partition(article.id, gp.settings.partitions) == partition:
+                gp.metrics.articles.labels(observation.outcome).inc()
+            for c in observation.counts:
+                latest[(c.key, c.window_start)] = c
+            alerts.extend(observation.alerts)
     names = gp.settings.topics
-    out: list[Outgoing] = [(names.counts, c.key.encode(), c.to_json(), None) for c in counts.values()]
+    out: list[Outgoing] = [
+        (names.counts, c.key.encode(), c.to_json(), None) for p in counts for c in counts[p].values()
+    ]
     out += [(names.alerts, a.key.encode(), a.to_json(), None) for a in alerts]
     # Wait for the broker's acks before the state is written: a crash in between re-reads the digest
     # and sends these again (duplicates), where writing state first could lose them for good.
     await asyncio.gather(*await publish(gp, out))
-    for c in counts.values():
-        gp.state.remember(c)
-    observe_series(gp, {c.key for c in counts.values()}, tracker)
+    for partition, latest in counts.items():
+        for c in latest.values():
+            gp.state.remember(c)
+        observe_series(gp, {c.key for c in latest.values()}, work[partition][0])  # sweeps by that stream time
     for a in alerts:
         gp.metrics.alerts.labels(a.status, a.severity).inc()
