@@ -50,6 +50,16 @@ def values(settings: Settings, topic: str) -> list[bytes]:
     return [v for _, v, _, _ in records(settings, topic) if v is not None]
 
 
+def offsets_of(settings: Settings, ids: Iterable[str]) -> dict[str, list[tuple[int, int]]]:
+    """Where articles with these ids (message keys) sit on the articles topic: [(partition, offset)]."""
+    wanted = {i.encode() for i in ids}
+    found: dict[str, list[tuple[int, int]]] = {}
+    for key, _, partition, offset in records(settings, settings.topics.articles):
+        if key in wanted:
+            found.setdefault(key.decode(), []).append((partition, offset))
+    return found
+
+
 def group_lag(settings: Settings, topics: Iterable[str]) -> int:
     """Messages of `topics` not yet committed by the worker's consumer group (the faust app id).
 

@@ -15,7 +15,7 @@ from schemas import Article, TaggedArticle
 from streams.settings import Settings
 from tests.integration.workers import WorkerProcess
 from tests.reliability.badinput import good_article
-from tests.reliability.support import drained, produce_paced, settings_for, values, wait_for
+from tests.reliability.support import drained, offsets_of, produce_paced, settings_for, values, wait_for
 
 pytestmark = pytest.mark.integration
 
@@ -26,8 +26,6 @@ def event_ids(settings: Settings) -> Counter[str]:
     return Counter(TaggedArticle.model_validate_json(v).id for v in values(settings, settings.topics.events))
 
 
-@pytest.mark.xfail(strict=False, reason="known bug (session 1 CI, loaded machine): after SIGTERM and restart "
-                   "the set of article ids on events differed from the input")
 def test_sigterm_mid_stream_reprocesses_at_most_the_batch_in_flight(
     start_worker: Callable[..., WorkerProcess], bootstrap: str
 ) -> None:
@@ -53,7 +51,10 @@ def test_sigterm_mid_stream_reprocesses_at_most_the_batch_in_flight(
         thread.join(90)
     wait_for(drained(settings), 90, "the worker drains articles and digests")
     seen = event_ids(settings)
-    assert set(seen) == {a.id for a in articles}
+    # A lost article names its input offset: in session 2 a restarted worker once skipped one offset
+    # of `articles` (delivered 107, then 109) and faust committed past the gap.
+    missing = {a.id for a in articles} - set(seen)
+    assert not missing, f"never tagged (id: partition, offset): {offsets_of(settings, missing)}"
     twice = sum(n - 1 for n in seen.values())
     print(f"2 SIGTERM restarts mid-stream: {twice} of {len(articles)} articles tagged twice (batch {BATCH})")
     assert twice <= 2 * BATCH
