@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Mapping
 
 import faust
 from faust.types import TP
+from kafka.errors import KafkaError
 
 from streams.app import Geopulse
 from streams.clients import end_offsets
+
+log = logging.getLogger(__name__)
 
 
 def run_worker(gp: Geopulse, loglevel: str = "info") -> None:
@@ -42,7 +46,11 @@ def recover_to_the_real_end(gp: Geopulse) -> None:
 
     async def highwaters(*partitions: TP) -> Mapping[TP, int]:
         reported = await listed(*partitions)
-        fetched = await asyncio.to_thread(end_offsets, gp.settings, partitions)
+        try:
+            fetched = await asyncio.to_thread(end_offsets, gp.settings, partitions)
+        except (KafkaError, OSError, TimeoutError) as exc:  # recover as faust would, rather than crash
+            log.warning("changelog end offsets not confirmed by a fetch (%r); using the listed ones", exc)
+            return reported
         return {tp: max(reported.get(tp) or 0, fetched.get(tp, 0)) for tp in partitions}
 
     consumer.highwaters = highwaters  # type: ignore[method-assign]
