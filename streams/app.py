@@ -496,13 +496,15 @@ async def count_batch(gp: Geopulse, work: dict[int, tuple[SeriesTracker, list[Di
     alerts: list[Alert] = []
     for partition, (tracker, batches) in work.items():
         latest = counts[partition] = {}
-        for article in (article for batch in batches for article in batch.articles):
-            observation = tracker.observe(article)
-            if owner_partition(article.id, gp.settings.partitions) == partition:
-                gp.metrics.articles.labels(observation.outcome).inc()
-            for c in observation.counts:
-                latest[(c.key, c.window_start)] = c
-            alerts.extend(observation.alerts)
+        for batch in batches:
+            for article in batch.articles:
+                observation = tracker.observe(article)
+                if owner_partition(article.id, gp.settings.partitions) == partition:
+                    gp.metrics.articles.labels(observation.outcome).inc()
+                for c in observation.counts:
+                    latest[(c.key, c.window_start)] = c
+                alerts.extend(observation.alerts)
+            await asyncio.sleep(0)  # let the ingest agent in between digests (its latency is the product's)
     names = gp.settings.topics
     out: list[Outgoing] = [
         (names.counts, c.key.encode(), c.to_json(), None) for p in counts for c in counts[p].values()
