@@ -265,7 +265,7 @@ def create_app(
 
     from streams.web import register_views
 
-    register_views(gp, table)
+    register_views(gp)
     # The tagger's tables and the app are built and live as long as the process: moved out of the
     # collector's generations, they are no longer traversed by every full collection (which the
     # count stage's many small dicts trigger), a pause that held up both agents.

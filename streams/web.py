@@ -11,12 +11,10 @@ from faust.web import Request, Response, View
 from streams.core.ingest import REASONS
 
 if TYPE_CHECKING:
-    from faust.types import TableT
-
     from streams.app import Geopulse
 
 
-def register_views(gp: Geopulse, table: TableT[Any, Any]) -> None:
+def register_views(gp: Geopulse) -> None:
     app, state = gp.app, gp.state
 
     @app.page("/health")
@@ -31,7 +29,7 @@ def register_views(gp: Geopulse, table: TableT[Any, Any]) -> None:
 
     @app.page("/metrics")
     async def metrics(self: View, request: Request) -> Response:
-        gp.metrics.store_keys.set(len(table))
+        gp.metrics.store_keys.set(sum(len(store) for _, store in state.trackers.values()))
         gp.metrics.asyncio_tasks.set(len(asyncio.all_tasks()))
         gp.metrics.open_alerts.set(sum(len(store.get("alerts") or []) for _, store in state.trackers.values()))
         return self.bytes(gp.metrics.exposition(), content_type="text/plain; version=0.0.4")

@@ -25,7 +25,7 @@ from typing import Any, Protocol
 import orjson
 from pydantic import ValidationError
 
-from schemas import SCHEMA_VERSION, Article, DeadLetter, TaggedArticle
+from schemas import Article, DeadLetter, TaggedArticle
 from streams.errors import InvalidMessage
 
 MAX_MESSAGE_BYTES = 1_000_000
@@ -151,21 +151,3 @@ def dead_letter(message: RawMessage, exc: InvalidMessage, *, at: datetime, stage
     return DeadLetter.from_error(
         message.value, key=message.key, topic=message.topic, partition=message.partition,
         offset=message.offset, stage=stage, kind=exc.kind, error=str(exc), at=at)  # fmt: skip
-
-
-def encode_digests(tagged: Sequence[TaggedArticle], max_bytes: int = 500_000) -> list[bytes]:
-    """`DigestBatch` JSON messages of the tagged articles (events dropped), each under `max_bytes`."""
-    head, tail = b'{"schema_version":%d,"articles":[' % SCHEMA_VERSION, b"]}"
-    messages: list[bytes] = []
-    chunk: list[bytes] = []
-    size = 0
-    for article in tagged:
-        part = article.model_copy(update={"events": []}).model_dump_json().encode()
-        if chunk and size + len(part) > max_bytes:
-            messages.append(head + b",".join(chunk) + tail)
-            chunk, size = [], 0
-        chunk.append(part)
-        size += len(part) + 1
-    if chunk:
-        messages.append(head + b",".join(chunk) + tail)
-    return messages

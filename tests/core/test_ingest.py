@@ -8,7 +8,7 @@ import orjson
 import pytest
 
 from schemas import Article, DigestBatch, TaggedArticle
-from streams.core.ingest import Ingestor, RawMessage, decode_article, encode_digests
+from streams.core.ingest import Ingestor, RawMessage, decode_article
 from streams.errors import InvalidMessage
 
 NOW = datetime(2022, 1, 10, 12, tzinfo=UTC)
@@ -78,7 +78,7 @@ def test_ingest_tags_good_and_dead_letters_bad_in_order() -> None:
 def test_digests_drop_events_and_split_by_size() -> None:
     tagged = [TaggedArticle(id=f"a{i}", source="s", title="t" * 500, published_at=NOW, tagger_version="v")
               for i in range(50)]  # fmt: skip
-    messages = encode_digests(tagged, max_bytes=5_000)
+    messages = DigestBatch.encode(tagged, max_bytes=5_000)
     batches = [DigestBatch.model_validate_json(m) for m in messages]
     assert len(batches) > 1 and all(len(m) <= 5_000 + 1_000 for m in messages)
     assert [a.id for b in batches for a in b.articles] == [t.id for t in tagged]
