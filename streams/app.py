@@ -35,6 +35,7 @@ from faust.types import EventT, StreamT
 from schemas import Alert, DeadLetter, DigestBatch, TaggedArticle, WindowCount
 from streams import offline
 from streams.core.ingest import Ingestor, RawMessage
+from streams.core.offsets import OffsetWatch
 from streams.core.series import SeriesTracker
 from streams.kafka import faust_broker_options
 from streams.metrics import Metrics
@@ -84,6 +85,7 @@ class WorkerState:
     trackers: dict[int, tuple[SeriesTracker, PartitionStore]] = field(default_factory=dict)
     counts: dict[str, dict[datetime, WindowCount]] = field(default_factory=dict)  # newest windows per series
     swept: int | None = None  # the stale-series horizon, in windows, of the last full sweep
+    offsets: OffsetWatch = field(default_factory=OffsetWatch)  # records the consumer skipped
 
     def remember(self, count: WindowCount, keep: int = 48) -> None:
         """Keep the newest `keep` windows of each series for /api/counts."""
@@ -211,6 +213,7 @@ def create_app(
         # take_events is faust-streaming's batch API; its StreamT stub does not declare it.
         batches = stream.take_events(settings.batch_size, within=settings.batch_timeout)  # type: ignore[attr-defined]
         async for events in batches:
+            watch_offsets(gp, events)
             await ingest_batch(gp, ingestor, events)
             yield None
 
@@ -223,6 +226,7 @@ def create_app(
         # ingest batches, and so digests, held a few articles each).
         batches = stream.take_events(settings.batch_size, within=COUNT_BATCH_TIMEOUT)  # type: ignore[attr-defined]
         async for events in batches:
+            watch_offsets(gp, events)
             work: dict[int, tuple[SeriesTracker, PartitionStore, list[DigestBatch]]] = {}
             for event in events:
                 partition = event.message.partition
@@ -246,6 +250,7 @@ def create_app(
     async def forget_trackers(sender: Any, *args: Any, **kwargs: Any) -> None:
         gp.state.ready = False
         gp.state.trackers.clear()
+        gp.state.offsets.forget()
 
     @app.on_rebalance_complete.connect  # type: ignore[arg-type]
     async def mark_ready(sender: Any, *args: Any, **kwargs: Any) -> None:
@@ -431,6 +436,18 @@ async def publish(gp: Geopulse, messages: list[Outgoing]) -> list[Awaitable[Any]
 def _log_failed_send(ack: asyncio.Future[Any]) -> None:
     if not ack.cancelled() and ack.exception() is not None:
         log.error("send failed: %r", ack.exception())
+
+
+def watch_offsets(gp: Geopulse, events: list[EventT[bytes]]) -> None:
+    """Count and log input records the consumer skipped: faust commits past them (see core/offsets.py)."""
+    for event in events:
+        message = event.message
+        skipped = gp.state.offsets.see(message.topic, message.partition, message.offset)
+        if skipped:
+            gp.metrics.offsets_skipped.labels(message.topic).inc(len(skipped))
+            log.error(
+                "%s[%s]: offsets %s..%s were never delivered to the agent (the consumer went past them)",
+                message.topic, message.partition, skipped.start, skipped.stop - 1)  # fmt: skip
 
 
 async def ingest_batch(gp: Geopulse, ingestor: Ingestor, events: list[EventT[bytes]]) -> None:

@@ -54,6 +54,9 @@ class Metrics:
         self.window_volume = Gauge("geopulse_window_volume", "Articles in the newest window, all series.", registry=r)
         self.alerts = Counter("geopulse_alerts", "Alert lifecycle steps.", ["status", "severity"], registry=r)
         self.open_alerts = Gauge("geopulse_open_alerts", "Alerts currently open.", registry=r)
+        self.offsets_skipped = Counter(
+            "geopulse_offsets_skipped", "Input records the consumer never delivered (offset jumps).",
+            ["topic"], registry=r)  # fmt: skip
         self.dead_letters = Counter(
             "geopulse_dead_letters", "Messages sent to a dead-letter topic.", ["topic", "reason"], registry=r
         )

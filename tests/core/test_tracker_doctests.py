@@ -7,10 +7,10 @@ from types import ModuleType
 
 import pytest
 
-from streams.core import alerts, config, dedupe, detect, explain, replay, series, windows
+from streams.core import alerts, config, dedupe, detect, explain, offsets, replay, series, windows
 
 
-@pytest.mark.parametrize("module", [windows, detect, dedupe, explain, alerts, config, series, replay])
+@pytest.mark.parametrize("module", [windows, detect, dedupe, explain, alerts, config, series, replay, offsets])
 def test_docstring_examples_run(module: ModuleType) -> None:
     result = doctest.testmod(module, optionflags=doctest.ELLIPSIS)
     assert result.failed == 0 and result.attempted > 0

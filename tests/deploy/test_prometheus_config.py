@@ -42,7 +42,8 @@ def test_config_loads_every_rule_file_in_the_rules_folder() -> None:
 
 
 @pytest.mark.parametrize("alert", ["GeopulseWorkerDown", "GeopulseDeadLetterRateHigh", "GeopulseWebhookFailures",
-                                   "GeopulseConsumerLagHigh", "GeopulseNoArticlesProcessed"])  # fmt: skip
+                                   "GeopulseConsumerLagHigh", "GeopulseNoArticlesProcessed",
+                                   "GeopulseRecordsSkipped"])  # fmt: skip
 def test_the_alerts_the_issue_asks_for_exist_with_severity_and_summary(alert: str) -> None:
     [rule] = [r for r in ALERTS if r["alert"] == alert]
     assert rule["labels"]["severity"] in {"warning", "critical"}
