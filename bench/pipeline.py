@@ -43,7 +43,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import newswire
 
-from streams.broker import LocalBroker, free_port
+from streams.broker import LocalBroker, free_port, stop_process
 from streams.clients import ensure_topics, producer
 from streams.settings import Settings, TopicNames
 
@@ -85,13 +85,7 @@ class Worker:
         return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
     def stop(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(20)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
+        stop_process(self.proc)
 
 
 def profile(worker: Worker, out: Path) -> subprocess.Popen[bytes]:

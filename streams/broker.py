@@ -43,6 +43,17 @@ def free_port(host: str = "127.0.0.1") -> int:
         return int(sock.getsockname()[1])
 
 
+def stop_process(proc: subprocess.Popen[bytes], sig: int = signal.SIGTERM, grace: float = 20.0) -> int:
+    """Send `sig` to a child process, give it `grace` seconds to exit, then SIGKILL; its exit code."""
+    if proc.poll() is None:
+        proc.send_signal(sig)
+        try:
+            return proc.wait(grace)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+    return proc.wait()
+
+
 class LocalBroker:
     """A tansu broker process on a free loopback port; a context manager.
 
@@ -99,14 +110,8 @@ class LocalBroker:
     def stop(self, timeout: float = 5.0) -> None:
         """Stop with SIGINT (tansu ignores SIGTERM), then SIGKILL."""
         proc, self._proc = self._proc, None
-        if proc is None or proc.poll() is not None:
-            return
-        proc.send_signal(signal.SIGINT)
-        try:
-            proc.wait(timeout)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        if proc is not None:
+            stop_process(proc, signal.SIGINT, timeout)
 
     def kill(self) -> None:
         """Stop at once, as a crash would (all data is lost: storage is memory-only)."""

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import signal
 import subprocess
 import sys
 import tempfile
@@ -26,7 +25,7 @@ from rich.live import Live
 from rich.table import Table
 
 from schemas import Alert, WindowCount
-from streams.broker import LocalBroker, free_port
+from streams.broker import LocalBroker, free_port, stop_process
 from streams.clients import consume, ensure_topics, produce
 from streams.errors import GeopulseError
 from streams.settings import Settings
@@ -106,13 +105,7 @@ def _worker(settings: Settings, data_dir: Path, console: Console) -> Iterator[st
         console.print(f"[bold]worker[/] ready in {time.monotonic() - started:.1f}s, metrics at {url}/metrics")
         yield url
     finally:
-        if proc.poll() is None:
-            proc.send_signal(signal.SIGTERM)
-            try:
-                proc.wait(20)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
+        stop_process(proc)
         log.close()
 
 

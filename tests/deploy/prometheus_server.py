@@ -13,7 +13,7 @@ from typing import Any
 
 import yaml
 
-from streams.broker import free_port
+from streams.broker import free_port, stop_process
 
 PROMETHEUS = shutil.which("prometheus")
 PROMTOOL = shutil.which("promtool")
@@ -54,13 +54,8 @@ class PrometheusProcess:
         return self
 
     def stop(self) -> None:
-        if self.proc is not None and self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
+        if self.proc is not None:
+            stop_process(self.proc, grace=10)
 
     def get(self, path: str) -> bytes | None:
         try:

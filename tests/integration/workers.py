@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import signal
 import subprocess
 import sys
 import time
@@ -11,7 +10,7 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
-from streams.broker import free_port
+from streams.broker import free_port, stop_process
 from streams.settings import TopicNames
 
 FAST_GROUP = {
@@ -92,12 +91,7 @@ class WorkerProcess:
         """SIGTERM and wait (a clean shutdown); SIGKILL if it hangs."""
         if self.proc is None or self.proc.poll() is not None:
             return None if self.proc is None else self.proc.returncode
-        self.proc.send_signal(signal.SIGTERM)
-        try:
-            return self.proc.wait(timeout)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            return self.proc.wait()
+        return stop_process(self.proc, grace=timeout)
 
     def kill(self) -> None:
         """kill -9, as a crash."""
