@@ -34,9 +34,9 @@ def fingerprint_of(text: str, size: int = SIZE) -> tuple[int, ...]:
         words = [word.encode() for word in _WORD.findall(text.lower())]
     if SHINGLE != 3 or len(words) < SHINGLE:
         return sketch(text, size)
-    hashes = set(map(zlib.crc32, map(b" ".join, zip(words, words[1:], words[2:], strict=False))))
+    hashes = list(map(zlib.crc32, map(b" ".join, zip(words, words[1:], words[2:], strict=False))))
     # CRC-32 values spread evenly over 32 bits: about 3 * size of them fall below `limit`, and when
-    # at least `size` do, the smallest of those are the smallest of all (sorting ~50 beats ~250).
+    # at least `size` distinct ones do, they are the smallest of all (a set of ~50 beats one of ~250).
     limit = (3 * size << 32) // len(hashes)
-    small = sorted(filter(limit.__gt__, hashes))
-    return tuple(small[:size] if len(small) >= size else sorted(hashes)[:size])
+    small = sorted(set(filter(limit.__gt__, hashes)))
+    return tuple(small[:size] if len(small) >= size else sorted(set(hashes))[:size])

