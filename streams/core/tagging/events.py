@@ -41,6 +41,7 @@ GOVERN_WINDOW = 6
 NEAR_WINDOW = 4
 NEGATION_WINDOW = 5
 WEAK = 0.6
+STRONG = WEAK + 0.1  # a sentence's events this confident hide its weaker ones
 _CLAUSE_MARKS = frozenset({",", ";", ":"})
 
 
@@ -148,27 +149,30 @@ class EventFinder:
         negatable = self._may_negate(wtext)
         chosen: dict[tuple[str, bool], FoundEvent] = {}
         governed_until = -1
-        for hit in hits:
-            hit_start, hit_end, entry = hit
-            if text[hit_start - 1 : hit_start] == "-":
+        for hit_start, hit_end, entry in hits:
+            if hit_start and text[hit_start - 1] == "-":
                 continue  # "Russian-backed": part of a compound adjective
-            first = bisect_right(wstarts, hit_start) - 1  # words.at, inlined
-            if first < 0:
-                first = 0
             triggers: tuple[Trigger, ...] = entry.value
             if not triggers:
                 continue  # an ignored phrase
-            trigger = triggers[0] if not triggers[0].near else self._pick(triggers, wtext, first)
-            if trigger is None or first <= governed_until:
+            first = bisect_right(wstarts, hit_start) - 1  # words.at, inlined
+            if first < 0:
+                first = 0
+            trigger = triggers[0]
+            if trigger.near:
+                picked = self._pick(triggers, wtext, first)
+                if picked is None:
+                    continue
+                trigger = picked
+            if first <= governed_until:
                 continue
             if trigger.governs:
                 governed_until = self._clause_end(wtext, first, GOVERN_WINDOW)
             trigger_text = text[hit_start:hit_end]
             negated = denial < first or (negatable and self._negated(wtext, first))
             passive = self._passive(wtext, first, trigger_text)
-            source, target = self._roles(hit, trigger, words, first, actors, passive)
-            confidence = trigger.weight + (0.05 if source else 0.0) + (0.05 if target else 0.0)
-            confidence = round(min(confidence, 0.99), 3)
+            source, target = self._roles(hit_start, hit_end, trigger.type, words, first, actors, passive)
+            confidence = trigger.confidences[(source is not None) * 2 + (target is not None)]
             key = (trigger.type, negated)
             best = chosen.get(key)
             if best is None or best.confidence < confidence:
@@ -178,7 +182,9 @@ class EventFinder:
                     source.country if source else None, target.country if target else None, hit_start, hit_end,
                     start, end,
                 ))  # fmt: skip
-        strong = [e for e in chosen.values() if e.confidence >= WEAK + 0.1]
+        if len(chosen) < 2:
+            return list(chosen.values())
+        strong = [e for e in chosen.values() if e.confidence >= STRONG]
         return sorted(strong or chosen.values(), key=_START)
 
     def _denial(self, words: list[str]) -> int:
@@ -255,17 +261,25 @@ class EventFinder:
         return next(words.starts[i] for i in range(count - 1, -1, -1) if words.text[i] in self._speech)
 
     def _roles(
-        self, hit: Hit, trigger: Trigger, words: _Words, first: int, actors: list[ActorMention], passive: bool
-    ) -> tuple[ActorMention | None, ActorMention | None]:
-        hit_start, hit_end = hit.start, hit.end
-        before = [a for a in actors if a.end <= hit_start]
-        after = [a for a in actors if a.start >= hit_end]
+        self, hit_start: int, hit_end: int, kind: str, words: _Words, first: int, actors: list[ActorMention],
+        passive: bool,
+    ) -> tuple[ActorMention | None, ActorMention | None]:  # fmt: skip
+        if not actors:
+            return None, None
+        # Actors are in text order and never overlap the trigger: those before it, then those after.
+        split = 0
+        for actor in actors:
+            if actor.end > hit_start:
+                break
+            split += 1
+        before, after = actors[:split], actors[split:]
+        if after and after[0].start < hit_end:  # the trigger's own span (a role noun that is also a trigger)
+            after = [a for a in after if a.start >= hit_end]
         if passive:
             for actor in after:
                 if "by" in words.text[words.at(hit_end) : words.at(actor.start)]:
                     return actor, (before[-1] if before else None)
             return None, (before[-1] if before else None)
-        kind = trigger.type
         if kind not in VERBAL and before:
             said = self._last_speech(words, hit_start)
             if said is not None:
@@ -273,7 +287,7 @@ class EventFinder:
         if kind in POPULAR:
             before = [a for a in before if a.type in POPULAR_ACTORS]
         source = before[-1] if before else None
-        if kind in VERBAL and first > 0 and words.text[first - 1] in PRONOUNS and actors:
+        if kind in VERBAL and first > 0 and words.text[first - 1] in PRONOUNS:
             source = actors[0]  # "and he denounced": the sentence's subject acts
         for actor in after:
             if source is None or actor.name != source.name:

@@ -31,6 +31,7 @@ _DATELINE = re.compile(
     rf"|\s*\([A-Za-z0-9 .&]+\)\s*[-–—]|\s+[-–—]{{1,2}}\s)",
     re.MULTILINE,
 )
+_mention = tuple.__new__  # PlaceMention(...) without NamedTuple's Python-level __new__
 _PLACE_PREPOSITIONS = frozenset(["in", "at", "near", "outside", "inside", "throughout"])
 _SHOUTED_SPAN = 24  # characters either side that must have no lowercase letter for text to be ALL CAPS
 
@@ -78,13 +79,19 @@ class Gazetteer:
     def resolve(self, text: str, hits: list[Hit]) -> list[PlaceMention]:
         """Apply guards and ambiguity votes to raw place hits."""
         votes: dict[str, str] = {}
-        mentions = []
+        mentions: list[PlaceMention] = []
+        caps_words = self._caps_words
         for hit in hits:
-            place: Place = hit.entry.value
-            if place.kind == "blocker" or not self._guard_passes(text, hit, place):
+            entry = hit[2]
+            place: Place = entry.value
+            kind = place.kind
+            if kind == "blocker":
                 continue
-            code = place.code or self._vote(text, hit.entry.surface, votes)
-            mentions.append(PlaceMention(hit.start, hit.end, code, place.kind))
+            # Most places have no guard and are no shouted word: no call for them.
+            if (place.guard or entry.surface in caps_words) and not self._guard_passes(text, hit, place):
+                continue
+            code = place.code or self._vote(text, entry.surface, votes)
+            mentions.append(_mention(PlaceMention, (hit[0], hit[1], code, kind)))
         return mentions
 
     def _guard_passes(self, text: str, hit: Hit, place: Place) -> bool:

@@ -8,7 +8,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
@@ -28,6 +28,13 @@ class Trigger:
     weight: float
     governs: bool
     near: frozenset[str]
+    # Confidence of an event by this trigger, indexed by 2 * (has a source) + (has a target).
+    confidences: tuple[float, ...] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        bonus = (0.0, 0.05)
+        values = tuple(round(min(self.weight + s + t, 0.99), 3) for s in bonus for t in bonus)
+        object.__setattr__(self, "confidences", values)
 
 
 class TriggerLexicon:

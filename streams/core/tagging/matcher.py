@@ -14,6 +14,7 @@ text's casing fits the entry: proper names must appear as written or in ALL CAPS
 
 from __future__ import annotations
 
+import string
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -23,6 +24,7 @@ import ahocorasick
 
 PROPER = 0
 COMMON = 1
+_ASCII_ALNUM = frozenset(string.ascii_letters + string.digits)
 _SENTENCE_END = ".!?\n\"'“”‘’:(-–—"
 
 
@@ -69,7 +71,7 @@ class Matcher:
             table[key].append(Entry(entry.layer, entry.case, entry.value, surface))
         self._automaton = ahocorasick.Automaton()
         for key, group in table.items():
-            self._automaton.add_word(key, (len(key), tuple(group)))
+            self._automaton.add_word(key, (len(key) - 1, tuple(group)))  # a hit starts len - 1 before its last
         self._automaton.make_automaton()
         self.size = len(table)
 
@@ -81,12 +83,21 @@ class Matcher:
         found: dict[int, list[Hit]] = defaultdict(list)
         size = len(text)
         new_hit = tuple.__new__  # Hit(...) without NamedTuple's Python-level __new__
+        alnum = _ASCII_ALNUM
         # iter_long is the C-side leftmost-longest scan: one candidate per position, no overlaps.
-        # The loop is the tagger's hottest: word boundaries and the common exact-case match inline.
-        for end_index, (length, group) in self._automaton.iter_long(lowered):
-            start, end = end_index - length + 1, end_index + 1
-            if (start and text[start - 1].isalnum()) or (end < size and text[end].isalnum()):
-                continue
+        # The loop is the tagger's hottest: word boundaries and the common exact-case match inline,
+        # an ASCII character's test a set lookup rather than a method call.
+        for last, (span, group) in self._automaton.iter_long(lowered):
+            start = last - span
+            if start:
+                c = text[start - 1]
+                if c in alnum or (c > "\x7f" and c.isalnum()):
+                    continue
+            end = last + 1
+            if end < size:
+                c = text[end]
+                if c in alnum or (c > "\x7f" and c.isalnum()):
+                    continue
             piece = text[start:end]
             for entry in group:
                 if piece == entry.surface or _case_fits(entry, piece, text, start):

@@ -8,6 +8,7 @@
 from __future__ import annotations
 
 import re
+import string
 from functools import cache
 
 from streams.core.tagging import data
@@ -16,6 +17,7 @@ from streams.core.tagging import data
 # at newlines. The one character class up front lets the regex engine skip to candidates quickly.
 _CANDIDATE = re.compile(r"[.!?\n](?:(?<=[.!?])[.!?]*[\"'”’)]*(?=\s+[\"'“‘(]?[A-Z0-9])|(?<=\n)\n*)")
 _WORD_BEFORE = re.compile(r"([\w.]+)$")
+_ASCII_WORD_CHARS = string.ascii_letters + string.digits + "_."
 
 
 @cache
@@ -24,10 +26,13 @@ def _abbreviations() -> frozenset[str]:
 
 
 def _is_abbreviation(text: str, dot: int, abbreviations: frozenset[str]) -> bool:
-    match = _WORD_BEFORE.search(text, max(0, dot - 12), dot)
-    if not match:
-        return False
-    word = match.group(1).lower()
+    """Whether the word run right before the dot (at most 12 characters back) is an abbreviation."""
+    before = text[max(0, dot - 12) : dot]
+    if before.isascii() and before[-1:] != "\n":  # ASCII \w is [A-Za-z0-9_]: a C strip finds the run
+        word = before[len(before.rstrip(_ASCII_WORD_CHARS)) :].lower()
+    else:  # the regex, whose $ also matches before a final newline
+        match = _WORD_BEFORE.search(text, max(0, dot - 12), dot)
+        word = match.group(1).lower() if match else ""
     return word in abbreviations or (len(word) == 1 and word.isalpha())
 
 

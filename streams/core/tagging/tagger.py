@@ -198,7 +198,12 @@ def _trusted(cls: type[_Model], values: dict[str, Any]) -> _Model:
     """
     model = _new(cls)
     _set_dict(model, values)
-    _set_fields_set(model, set(values))
+    _set_fields_set(model, _fields_of(cls).copy())  # copying a set beats building one from keys
     _set_extra(model, None)
     _set_private(model, None)
     return model
+
+
+@cache
+def _fields_of(cls: type[BaseModel]) -> set[str]:
+    return set(cls.model_fields)
