@@ -26,10 +26,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-import aiokafka
 import faust
 from faust import streams as faust_streams
-from faust.transport.drivers import aiokafka as aiokafka_driver
 from faust.types import EventT, StreamT
 
 from schemas import Alert, DeadLetter, DigestBatch, TaggedArticle, WindowCount
@@ -42,6 +40,7 @@ from streams.metrics import Metrics
 from streams.notify import WebhookConfig
 from streams.settings import Settings
 from streams.store import PartitionStore
+from streams.transport import QuickFetchTransport
 
 log = logging.getLogger(__name__)
 
@@ -105,31 +104,6 @@ class Geopulse:
     state: WorkerState
     topics: dict[str, faust.TopicT]
     background: set[asyncio.Future[None]] = field(default_factory=set)
-
-
-# Faust passes fetch_max_wait_ms=1500 to aiokafka and offers no setting for it. A broker that
-# answers a waiting fetch only when that wait ends (the local dev broker, tansu) then holds every
-# message for up to 1.5 s per hop; Apache Kafka answers as soon as data arrives, where a shorter
-# wait only adds empty polls while idle.
-FETCH_MAX_WAIT_MS = 100
-
-
-class _QuickFetchThread(aiokafka_driver.AIOKafkaConsumerThread):
-    def _create_worker_consumer(self, transport: aiokafka_driver.Transport) -> aiokafka.AIOKafkaConsumer:
-        consumer = super()._create_worker_consumer(transport)
-        consumer._fetch_max_wait_ms = FETCH_MAX_WAIT_MS  # read when the consumer starts its fetcher
-        return consumer
-
-
-class _QuickFetchConsumer(aiokafka_driver.Consumer):
-    def _new_consumer_thread(self) -> aiokafka_driver.AIOKafkaConsumerThread:
-        return _QuickFetchThread(self, loop=self.loop, beacon=self.beacon)
-
-
-class QuickFetchTransport(aiokafka_driver.Transport):
-    """faust's aiokafka transport with a fetch wait of FETCH_MAX_WAIT_MS instead of 1.5 s."""
-
-    Consumer = _QuickFetchConsumer
 
 
 # aiokafka keeps one batch in flight per partition and faust's default batch is 16 KiB: a few

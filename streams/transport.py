@@ -1,0 +1,150 @@
+"""faust's aiokafka transport, made not to lose records around a rebalance, and with a short fetch wait.
+
+What went wrong (faust-streaming 0.15.3, seen in tests/reliability/test_shutdown.py with a trace of
+every fetched batch, hand-off and seek): after an assignment, table recovery ends with
+`resume_partitions(stream partitions)`, then `perform_seek()` (seek to the committed offsets), then
+`flow_control.resume()`. The fetcher runs all along, so
+
+1. while the seek is in flight the consumer already fetches the stream partitions from the old
+   position and hands records to the agents' queues (e.g. articles[1] 99..207, handed up to 124);
+2. `flow_control.resume()` clears every agent queue (they are `clear_on_resume`), dropping what
+   was handed over during the seek (124), while the drain loop has marked it read;
+3. the drain loop goes on with the batch it fetched before the seek, so its read offset passes
+   the seek's (124 → 207) and the re-fetch from the committed offset is discarded as already read;
+4. the commit then skips the dropped record: `Consumer._new_offset` holds back only when the
+   lowest acked offset is more than one past the committed one, and the committed offset is the
+   *next* record to read, so a single missing record at it is committed past (faust-streaming
+   #606); a longer hole is held forever (a partition that never drains).
+
+A message whose hand-off is cut short by `stop_flow()` at a rebalance start is dropped the same
+way (the drain loop marks it read regardless).
+
+The fix, in `SeekSafeConsumer`: while a rebalance or a seek is in progress, or when a batch was
+fetched before the latest seek, records of stream partitions are held back (not handed to the
+agents); then, before the next fetch — when nothing is in flight — the consumer seeks the stream
+partitions to their committed offsets again, so every record held back or dropped is fetched
+anew, and the read offsets are right. Records already processed before that may come again
+(at-least-once; the state is idempotent per article). The commit never passes a record that was
+not acknowledged: a hole at the committed offset holds the commit and, if it stays, asks for the
+same seek. Nothing here depends on the broker: it holds for Apache Kafka as for tansu. Input
+topics must hold consecutive offsets (not compacted, no transactional producers), as OffsetWatch
+assumes; a hole that no re-fetch fills (records deleted by retention) is committed past after
+HOLE_PATIENCE seconds, with an error log.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from time import monotonic
+from typing import Any
+
+import aiokafka
+from aiokafka.structs import TopicPartition
+from faust.transport.drivers import aiokafka as aiokafka_driver
+from faust.types import TP, Message
+
+from streams.core.offsets import CommitHoles
+
+__all__ = ["FETCH_MAX_WAIT_MS", "HOLE_GRACE", "HOLE_PATIENCE", "QuickFetchTransport", "SeekSafeConsumer"]
+
+log = logging.getLogger(__name__)
+
+# Faust passes fetch_max_wait_ms=1500 to aiokafka and offers no setting for it. A broker that
+# answers a waiting fetch only when that wait ends (the local dev broker, tansu) then holds every
+# message for up to 1.5 s per hop; Apache Kafka answers as soon as data arrives, where a shorter
+# wait only adds empty polls while idle.
+FETCH_MAX_WAIT_MS = 100
+HOLE_GRACE = 5.0  # seconds a record at the committed offset may stay unacknowledged before a re-fetch
+HOLE_PATIENCE = 120.0  # seconds after which a hole no re-fetch filled is committed past (logged)
+
+
+class _QuickFetchThread(aiokafka_driver.AIOKafkaConsumerThread):
+    def _create_worker_consumer(self, transport: aiokafka_driver.Transport) -> aiokafka.AIOKafkaConsumer:
+        consumer = super()._create_worker_consumer(transport)
+        consumer._fetch_max_wait_ms = FETCH_MAX_WAIT_MS  # read when the consumer starts its fetcher
+        return consumer
+
+
+class SeekSafeConsumer(aiokafka_driver.Consumer):
+    """faust's aiokafka consumer that re-fetches from the committed offsets after every seek."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._seeks = 0  # perform_seek calls started: a batch fetched before the latest one is stale
+        self._seeking = 0  # perform_seek calls running
+        self._reseek = False  # seek the stream partitions to their committed offsets before the next fetch
+        self._held = 0  # records held back since the last such seek
+        self._holes = CommitHoles(grace=HOLE_GRACE, patience=HOLE_PATIENCE)
+
+    def _new_consumer_thread(self) -> aiokafka_driver.AIOKafkaConsumerThread:
+        return _QuickFetchThread(self, loop=self.loop, beacon=self.beacon)
+
+    async def perform_seek(self) -> None:
+        self._seeks += 1
+        self._seeking += 1
+        try:
+            await super().perform_seek()
+        finally:
+            self._seeking -= 1
+        self._reseek = True  # once nothing is in flight: records handed over meanwhile may be lost
+
+    async def getmany(self, timeout: float) -> AsyncIterator[tuple[TP, Message]]:
+        if self._reseek and self._settled():
+            await self._seek_to_committed()
+        seeks = self._seeks
+        async for tp, message in super().getmany(timeout):
+            if self._is_changelog_tp(tp) or (seeks == self._seeks and self._settled() and not self._reseek):
+                yield tp, message
+            else:  # held back: the seek before the next fetch brings it again
+                self._reseek = True
+                self._held += 1
+
+    def _settled(self) -> bool:
+        """No rebalance and no seek in progress: records handed over now stay handed over."""
+        return self.flow_active and not self.app.rebalancing and not self._seeking
+
+    async def _seek_to_committed(self) -> None:
+        self._reseek = False
+        try:
+            await aiokafka_driver.Consumer.perform_seek(self)  # faust's seek, without our bookkeeping
+            await self._seek_uncommitted_to_beginning()
+        except Exception as exc:  # the assignment changing under us (as faust's own seek in getmany handles it)
+            log.warning("seek to the committed offsets failed (%r); retrying before the next fetch", exc)
+            self._reseek = True
+            return
+        log.info("stream partitions re-fetched from their committed offsets (%d records held back)", self._held)
+        self._held = 0
+
+    async def _seek_uncommitted_to_beginning(self) -> None:
+        """Partitions never committed restart where the consumer started them: the beginning, for 'earliest'."""
+        if self.app.conf.consumer_auto_offset_reset != "earliest":
+            return
+        uncommitted = [
+            TopicPartition(tp.topic, tp.partition)
+            for tp in self.assignment()
+            if not self._is_changelog_tp(tp) and self._committed_offset.get(tp) is None
+        ]
+        if uncommitted:
+            await self._thread.seek_to_beginning(*uncommitted)
+
+    def _new_offset(self, tp: TP) -> int | None:
+        committed, acked = self._committed_offset[tp], self._acked[tp]
+        if committed is None or not acked or self._is_changelog_tp(tp):
+            return super()._new_offset(tp)
+        lowest = min(acked)
+        verdict = self._holes.check(tp, committed, lowest, monotonic())
+        if verdict == "refetch":
+            log.warning("%s[%s]: offsets %s..%s not acknowledged while later ones are; fetching them again",
+                        tp.topic, tp.partition, committed, lowest - 1)  # fmt: skip
+            self._reseek = True
+        elif verdict == "give_up":
+            log.error("%s[%s]: offsets %s..%s never came back in %.0f s; committing past them",
+                      tp.topic, tp.partition, committed, lowest - 1, self._holes.patience)  # fmt: skip
+        return None if verdict in ("hold", "refetch") else super()._new_offset(tp)
+
+
+class QuickFetchTransport(aiokafka_driver.Transport):
+    """faust's aiokafka transport with SeekSafeConsumer and a fetch wait of FETCH_MAX_WAIT_MS."""
+
+    Consumer = SeekSafeConsumer
