@@ -109,14 +109,17 @@ class ActorLexicon:
         used: set[int] = set()
         roles = hits.get(ROLE_LAYER)
         if roles:
-            starts, ends = [p.start for p in places], [p.end for p in places]
+            starts, ends = [p[0] for p in places], [p[1] for p in places]
+            names = self._names
             for hit in roles:
+                start, end, entry = hit
                 # Places are in text order and do not overlap: only those ending less than 40 characters
                 # before the role noun or starting less than 12 after it can bind to it.
-                nearby = range(bisect_right(ends, hit.start - 40), bisect_left(starts, hit.end + 12))
+                nearby = range(bisect_right(ends, start - 40), bisect_left(starts, end + 12))
                 code = self._bind(text, hit, places, nearby, used) if nearby else None
-                kind = hit.entry.value
-                found.append(_mention(ActorMention, (hit.start, hit.end, self.name_of(code, kind), kind, code)))
+                kind = entry.value
+                name = names.get((code, kind)) or self.name_of(code, kind)
+                found.append(_mention(ActorMention, (start, end, name, kind, code)))
         found.extend(self._states(text, places, used))
         found.sort(key=_START)
         return found

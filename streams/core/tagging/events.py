@@ -122,20 +122,19 @@ class EventFinder:
     ) -> list[FoundEvent]:
         """Events of every sentence, in text order."""
         events: list[FoundEvent] = []
-        starts = [a.start for a in actors]
+        starts = [a[0] for a in actors]
+        hit_starts = [h[0] for h in hits]
         position, count = 0, len(hits)
         for start, end in sentences:
             if position == count:
                 break
-            if hits[position].start >= end:
+            if hit_starts[position] >= end:
                 continue  # no trigger in this sentence
-            first = position
-            while position < count and hits[position].start < end:
-                position += 1
-            own = [h for h in hits[first:position] if h.start >= start]  # not in the gap before it
-            if own:
+            first = bisect_left(hit_starts, start, position)  # hits before it fall in the gap before it
+            position = bisect_left(hit_starts, end, position)
+            if first < position:
                 in_sentence = actors[bisect_left(starts, start) : bisect_left(starts, end)]
-                events.extend(self._sentence(text, start, end, own, in_sentence))
+                events.extend(self._sentence(text, start, end, hits[first:position], in_sentence))
         return events
 
     def _sentence(
@@ -149,6 +148,7 @@ class EventFinder:
         negatable = self._may_negate(wtext)
         chosen: dict[tuple[str, bool], FoundEvent] = {}
         governed_until = -1
+        shapes, aux = self._shapes, self._aux
         for hit_start, hit_end, entry in hits:
             if hit_start and text[hit_start - 1] == "-":
                 continue  # "Russian-backed": part of a compound adjective
@@ -170,7 +170,10 @@ class EventFinder:
                 governed_until = self._clause_end(wtext, first, GOVERN_WINDOW)
             trigger_text = text[hit_start:hit_end]
             negated = denial < first or (negatable and self._negated(wtext, first))
-            passive = self._passive(wtext, first, trigger_text)
+            shape = shapes.get(trigger_text)  # self._passive, inlined
+            if shape is None:
+                shape = shapes[trigger_text] = self._shape(trigger_text)
+            passive = shape[0] or (shape[1] and not aux.isdisjoint(wtext[max(0, first - 2) : first]))
             source, target = self._roles(hit_start, hit_end, trigger.type, words, first, actors, passive)
             confidence = trigger.confidences[(source is not None) * 2 + (target is not None)]
             key = (trigger.type, negated)

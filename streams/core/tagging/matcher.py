@@ -71,7 +71,9 @@ class Matcher:
             table[key].append(Entry(entry.layer, entry.case, entry.value, surface))
         self._automaton = ahocorasick.Automaton()
         for key, group in table.items():
-            self._automaton.add_word(key, (len(key) - 1, tuple(group)))  # a hit starts len - 1 before its last
+            # A hit starts len - 1 before its last character; each entry comes with its surface and layer.
+            rows = tuple((entry.surface, entry.layer, entry) for entry in group)
+            self._automaton.add_word(key, (len(key) - 1, rows))
         self._automaton.make_automaton()
         self.size = len(table)
 
@@ -81,25 +83,23 @@ class Matcher:
         if len(lowered) != len(text):  # a few characters change length when lowercased
             lowered = "".join(c if len(c.lower()) != 1 else c.lower() for c in text)
         found: dict[int, list[Hit]] = defaultdict(list)
-        size = len(text)
+        padded = f" {text} "  # padded[i] is the character before text[i], padded[i + 2] the one after
         new_hit = tuple.__new__  # Hit(...) without NamedTuple's Python-level __new__
         alnum = _ASCII_ALNUM
         # iter_long is the C-side leftmost-longest scan: one candidate per position, no overlaps.
         # The loop is the tagger's hottest: word boundaries and the common exact-case match inline,
         # an ASCII character's test a set lookup rather than a method call.
-        for last, (span, group) in self._automaton.iter_long(lowered):
+        for last, (span, rows) in self._automaton.iter_long(lowered):
             start = last - span
-            if start:
-                c = text[start - 1]
-                if c in alnum or (c > "\x7f" and c.isalnum()):
-                    continue
+            c = padded[start]
+            if c in alnum or (c > "\x7f" and c.isalnum()):
+                continue
+            c = padded[last + 2]
+            if c in alnum or (c > "\x7f" and c.isalnum()):
+                continue
             end = last + 1
-            if end < size:
-                c = text[end]
-                if c in alnum or (c > "\x7f" and c.isalnum()):
-                    continue
             piece = text[start:end]
-            for entry in group:
-                if piece == entry.surface or _case_fits(entry, piece, text, start):
-                    found[entry.layer].append(new_hit(Hit, (start, end, entry)))
+            for surface, layer, entry in rows:
+                if piece == surface or _case_fits(entry, piece, text, start):
+                    found[layer].append(new_hit(Hit, (start, end, entry)))
         return found

@@ -42,10 +42,11 @@ def split(text: str) -> list[tuple[int, int]]:
     start = 0
     abbreviations = _abbreviations()
     for match in _CANDIDATE.finditer(text):
-        if text[match.start()] == "." and _is_abbreviation(text, match.start(), abbreviations):
+        dot, end = match.span()
+        if text[dot] == "." and _is_abbreviation(text, dot, abbreviations):
             continue
-        _append_trimmed(spans, text, start, match.end())
-        start = match.end()
+        _append_trimmed(spans, text, start, end)
+        start = end
     _append_trimmed(spans, text, start, len(text))
     return spans
 

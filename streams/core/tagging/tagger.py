@@ -19,9 +19,6 @@ from __future__ import annotations
 from bisect import bisect_left
 from functools import cache
 from itertools import chain
-from typing import Any, TypeVar
-
-from pydantic import BaseModel
 
 from schemas._base import SCHEMA_VERSION
 from schemas.article import Article
@@ -35,6 +32,7 @@ from streams.core.tagging.gazetteer import PLACE_LAYER, Gazetteer, PlaceMention
 from streams.core.tagging.lexicon import TRIGGER_LAYER, TriggerLexicon
 from streams.core.tagging.matcher import Hit, Matcher
 from streams.core.tagging.topics import TopicGroups
+from streams.core.tagging.trusted import trusted, trusted_many
 
 MIN_SCORE = 0.15
 LOCATED_KINDS = frozenset({"city", "region"})
@@ -70,39 +68,38 @@ class Tagger:
         places = self.gazetteer.resolve(text, hits.get(PLACE_LAYER, []))
         dateline = self.gazetteer.dateline(article.body)
         if dateline:
-            places = [p for p in places if p.end <= body_start + dateline[1] or p.start >= body_start + dateline[2]]
-        locative = [p.kind in LOCATIVE_KINDS and _locative(text, p.start) for p in places]
+            lo, hi = body_start + dateline[1], body_start + dateline[2]
+            places = [p for p in places if p[1] <= lo or p[0] >= hi]
+        locative = _locatives(text, places)
         evidence = salience.collect(
             self._mentions(places, locative, hits.get(ACTOR_LAYER, [])), body_start, dateline and dateline[0]
         )
         home = _home(evidence)
         actors = self.actors.resolve(text, hits, places)
         if home:
-            actors = [a if a.country or a.type not in HOMED else self._homed(a, home) for a in actors]
-        triggers = hits.get(TRIGGER_LAYER)
-        found, where = self._events(text, triggers, actors, places, locative, home) if triggers else ([], [])
-        for event, place in zip(found, where, strict=True):
-            self._credit(evidence, event, place)
+            actors = [a if a[4] or a[3] not in HOMED else self._homed(a, home) for a in actors]
+        events, topics = self._events(text, hits.get(TRIGGER_LAYER), actors, places, locative, home, evidence)
         # Every field below comes from the validated article or the tagger's own tables, so the
         # models are built without validation (a test checks they equal validated ones).
-        return _trusted(TaggedArticle, {
+        return trusted(TaggedArticle, {
             "schema_version": SCHEMA_VERSION,
             "id": article.id, "url": article.url, "source": article.source, "title": article.title,
             "published_at": article.published_at,
-            "countries": [_trusted(CountryMention, {"code": c.code, "role": c.role, "mentions": c.mentions,
-                                                    "score": c.score})
-                          for c in salience.rank(evidence, self.min_score)],
+            "countries": trusted_many(CountryMention, [
+                {"code": c.code, "role": c.role, "mentions": c.mentions, "score": c.score}
+                for c in salience.rank(evidence, self.min_score)
+            ]),
             "actors": _merge_actors(actors),
-            "events": [self._event(e, place) for e, place in zip(found, where, strict=True)],
-            "topics": self.topics.for_events((e.type, e.mode) for e in found if not e.negated),
+            "events": events,
+            "topics": topics,
             "fingerprint": encode(fingerprint_of(text)), "tagger_version": self.version,
         })  # fmt: skip
 
     def _mentions(
         self, places: list[PlaceMention], locative: list[bool], named: list[Hit]
     ) -> list[tuple[str, str, int, bool]]:
-        found = [(p.code, p.kind, p.start, here) for p, here in zip(places, locative, strict=True)]
-        found += [(h.entry.value.country, "actor", h.start, False) for h in named if h.entry.value.country]
+        found = [(p[2], p[3], p[0], here) for p, here in zip(places, locative, strict=True)]
+        found += [(h[2].value.country, "actor", h[0], False) for h in named if h[2].value.country]
         return found
 
     def _homed(self, actor: ActorMention, home: str) -> ActorMention:
@@ -110,32 +107,42 @@ class Tagger:
         return ActorMention(actor.start, actor.end, self.actors.name_of(home, actor.type), actor.type, home)
 
     def _events(
-        self, text: str, triggers: list[Hit], actors: list[ActorMention], places: list[PlaceMention],
-        locative: list[bool], home: str | None,
-    ) -> tuple[list[FoundEvent], list[str | None]]:  # fmt: skip
-        """The events of the text and where each happens (sentences are split only for them)."""
-        found = self.events.find(text, sentences.split(text), triggers, actors)
+        self, text: str, triggers: list[Hit] | None, actors: list[ActorMention], places: list[PlaceMention],
+        locative: list[bool], home: str | None, evidence: dict[str, salience.Evidence],
+    ) -> tuple[list[Event], list[str]]:  # fmt: skip
+        """The text's events and their topics; each event's place and actors add to the evidence.
+
+        Sentences are split only for events; one pass over the found events locates them, credits
+        the countries and builds the output models.
+        """
+        found = self.events.find(text, sentences.split(text), triggers, actors) if triggers else []
         if not found:
-            return found, []
-        located = _Locator(places, locative, home)
-        return found, [located.where(e) for e in found]
+            return [], []
+        where = _Locator(places, locative, home).where
+        cameo = self.triggers.cameo
+        rows = []
+        keys = set()
+        for event in found:
+            place = where(event)
+            if not event.negated:
+                keys.add((event.type, event.mode))
+                _credit(evidence, event, place)
+            rows.append({
+                "type": event.type, "cameo": cameo[event.type], "mode": event.mode,
+                "source_actor": event.source_actor, "target_actor": event.target_actor, "location": place,
+                "trigger": event.trigger, "sentence": event.sentence, "negated": event.negated,
+                "confidence": event.confidence,
+            })  # fmt: skip
+        return trusted_many(Event, rows), self.topics.for_events(keys)
 
-    def _credit(self, evidence: dict[str, salience.Evidence], event: FoundEvent, where: str | None) -> None:
-        if event.negated:
-            return
-        if where and where in evidence:
-            evidence[where].event_location += 1
-        for code in (event.source_country, event.target_country):
-            if code and code in evidence:
-                evidence[code].acting += 1
 
-    def _event(self, event: FoundEvent, where: str | None) -> Event:
-        return _trusted(Event, {
-            "type": event.type, "cameo": self.triggers.cameo[event.type], "mode": event.mode,
-            "source_actor": event.source_actor, "target_actor": event.target_actor, "location": where,
-            "trigger": event.trigger, "sentence": event.sentence, "negated": event.negated,
-            "confidence": event.confidence,
-        })  # fmt: skip
+def _credit(evidence: dict[str, salience.Evidence], event: FoundEvent, where: str | None) -> None:
+    """A non-negated event's place and actors' countries count towards their salience."""
+    if where and where in evidence:
+        evidence[where].event_location += 1
+    for code in (event.source_country, event.target_country):
+        if code and code in evidence:
+            evidence[code].acting += 1
 
 
 class _Locator:
@@ -157,11 +164,18 @@ class _Locator:
         return code
 
 
-def _locative(text: str, start: int) -> bool:
-    words = text[max(0, start - 16) : start].split()
-    if words and words[-1].lower() == "the":
-        words = words[:-1]
-    return bool(words) and words[-1].lower() in salience.LOCATIVE_WORDS
+def _locatives(text: str, places: list[PlaceMention]) -> list[bool]:
+    """Per place, whether it is named as a location ("in Almaty", "at the border of Iran")."""
+    located = []
+    for start, _, _, kind in places:
+        if kind not in LOCATIVE_KINDS:
+            located.append(False)
+            continue
+        words = text[max(0, start - 16) : start].split()  # the word before it, skipping "the"
+        if words and words[-1].lower() == "the":
+            words.pop()
+        located.append(bool(words) and words[-1].lower() in salience.LOCATIVE_WORDS)
+    return located
 
 
 def _home(evidence: dict[str, salience.Evidence]) -> str | None:
@@ -174,36 +188,9 @@ def _home(evidence: dict[str, salience.Evidence]) -> str | None:
 
 
 def _merge_actors(actors: list[ActorMention]) -> list[Actor]:
+    """One Actor per (name, type, country), with the spans of all its mentions."""
+    spans = trusted_many(Span, [{"start": a[0], "end": a[1]} for a in actors])
     merged: dict[tuple[str, str, str | None], list[Span]] = {}
-    for actor in actors:
-        span = _trusted(Span, {"start": actor.start, "end": actor.end})
-        merged.setdefault((actor.name, actor.type, actor.country), []).append(span)
-    return [_trusted(Actor, {"name": n, "type": t, "country": c, "spans": s}) for (n, t, c), s in merged.items()]
-
-
-_Model = TypeVar("_Model", bound=BaseModel)
-_new = object.__new__
-# BaseModel's slots, set through their descriptors (no attribute lookup by name per model).
-_set_dict = vars(BaseModel)["__dict__"].__set__
-_set_fields_set = vars(BaseModel)["__pydantic_fields_set__"].__set__
-_set_extra = vars(BaseModel)["__pydantic_extra__"].__set__
-_set_private = vars(BaseModel)["__pydantic_private__"].__set__
-
-
-def _trusted(cls: type[_Model], values: dict[str, Any]) -> _Model:
-    """`cls.model_construct(**values)` for a complete set of already valid fields, at a sixth of the cost.
-
-    The same state as validation leaves (no extras, no private attributes, every field set); the
-    models are frozen, so instances never share mutable state through `values`.
-    """
-    model = _new(cls)
-    _set_dict(model, values)
-    _set_fields_set(model, _fields_of(cls).copy())  # copying a set beats building one from keys
-    _set_extra(model, None)
-    _set_private(model, None)
-    return model
-
-
-@cache
-def _fields_of(cls: type[BaseModel]) -> set[str]:
-    return set(cls.model_fields)
+    for actor, span in zip(actors, spans, strict=True):
+        merged.setdefault(actor[2:], []).append(span)
+    return trusted_many(Actor, [{"name": n, "type": t, "country": c, "spans": s} for (n, t, c), s in merged.items()])
