@@ -37,6 +37,7 @@ LABELS = {
     "OPP": "opposition", "JUD": "judiciary", "MED": "media", "BUS": "business", "LEG": "legislature",
 }  # fmt: skip
 STATE_KINDS = frozenset({"name", "capital", "institution"})
+HOMED = frozenset({"GOV", "MIL", "COP", "CVL", "OPP", "REB", "JUD"})  # sectors that default to the home country
 _BEFORE_GAP = re.compile(
     r"(?:-(?:led|backed|based|controlled|allied|aligned|supported|sponsored|trained|run)|['’]s)?"
     r"(?:\s+(?!(?:said|says|sent|and|or|in|on|at|to|the|a|an|of|with|by|has|have|had|was|were|is|are|"
@@ -100,10 +101,17 @@ class ActorLexicon:
             name = self._names[code, kind] = f"{self._short.get(code, code)} {LABELS[kind]}" if code else LABELS[kind]
         return name
 
-    def resolve(self, text: str, hits: dict[int, list[Hit]], places: list[PlaceMention]) -> list[ActorMention]:
-        """Named actors, bound role nouns and states acting as subjects, in text order."""
+    def resolve(
+        self, text: str, hits: dict[int, list[Hit]], places: list[PlaceMention], home: str | None = None
+    ) -> list[ActorMention]:
+        """Named actors, bound role nouns and states acting as subjects, in text order.
+
+        With a `home` country, a domestic actor of no country ("police") belongs to it.
+        """
         found = [
             _mention(ActorMention, (start, end, entry.value.name, entry.value.type, entry.value.country))
+            if entry.value.country or not home or entry.value.type not in HOMED
+            else self._homed(start, end, entry.value.type, home)
             for start, end, entry in hits.get(ACTOR_LAYER, ())
         ]
         used: set[int] = set()
@@ -118,11 +126,16 @@ class ActorLexicon:
                 nearby = range(bisect_right(ends, start - 40), bisect_left(starts, end + 12))
                 code = self._bind(text, hit, places, nearby, used) if nearby else None
                 kind = entry.value
+                if not code and home and kind in HOMED:
+                    code = home
                 name = names.get((code, kind)) or self.name_of(code, kind)
                 found.append(_mention(ActorMention, (start, end, name, kind, code)))
-        found.extend(self._states(text, places, used))
+        found.extend(self._states(text, places, used, home))
         found.sort(key=_START)
         return found
+
+    def _homed(self, start: int, end: int, kind: str, home: str) -> ActorMention:
+        return _mention(ActorMention, (start, end, self.name_of(home, kind), kind, home))
 
     def _bind(self, text: str, hit: Hit, places: list[PlaceMention], nearby: range, used: set[int]) -> str | None:
         for index in nearby:
@@ -136,7 +149,7 @@ class ActorLexicon:
                 return place.code
         return None
 
-    def _states(self, text: str, places: list[PlaceMention], used: set[int]) -> list[ActorMention]:
+    def _states(self, text: str, places: list[PlaceMention], used: set[int], home: str | None) -> list[ActorMention]:
         states = []
         for index, (start, end, code, kind) in enumerate(places):
             if kind not in STATE_KINDS or index in used:
@@ -146,5 +159,8 @@ class ActorLexicon:
             if prev == "the" and len(before) > 1:
                 prev = before[-2].lower()
             if prev not in _STATE_BLOCK:
-                states.append(_mention(ActorMention, (start, end, self._short.get(code, code), "GOV", code)))
+                if not code and home:
+                    states.append(self._homed(start, end, "GOV", home))
+                else:
+                    states.append(_mention(ActorMention, (start, end, self._short.get(code, code), "GOV", code)))
         return states

@@ -37,7 +37,6 @@ from streams.core.tagging.trusted import trusted, trusted_many
 MIN_SCORE = 0.15
 LOCATED_KINDS = frozenset({"city", "region"})
 LOCATIVE_KINDS = frozenset({"name", "city", "region", "capital", "ambiguous"})
-HOMED = frozenset({"GOV", "MIL", "COP", "CVL", "OPP", "REB", "JUD"})  # sectors that default to home
 
 
 class Tagger:
@@ -75,9 +74,7 @@ class Tagger:
             self._mentions(places, locative, hits.get(ACTOR_LAYER, [])), body_start, dateline and dateline[0]
         )
         home = _home(evidence)
-        actors = self.actors.resolve(text, hits, places)
-        if home:
-            actors = [a if a[4] or a[3] not in HOMED else self._homed(a, home) for a in actors]
+        actors = self.actors.resolve(text, hits, places, home)
         events, topics = self._events(text, hits.get(TRIGGER_LAYER), actors, places, locative, home, evidence)
         # Every field below comes from the validated article or the tagger's own tables, so the
         # models are built without validation (a test checks they equal validated ones).
@@ -102,10 +99,6 @@ class Tagger:
         found += [(h[2].value.country, "actor", h[0], False) for h in named if h[2].value.country]
         return found
 
-    def _homed(self, actor: ActorMention, home: str) -> ActorMention:
-        """A country-less domestic actor ("police") belongs to the article's home country."""
-        return ActorMention(actor.start, actor.end, self.actors.name_of(home, actor.type), actor.type, home)
-
     def _events(
         self, text: str, triggers: list[Hit] | None, actors: list[ActorMention], places: list[PlaceMention],
         locative: list[bool], home: str | None, evidence: dict[str, salience.Evidence],
@@ -126,7 +119,13 @@ class Tagger:
             place = where(event)
             if not event.negated:
                 keys.add((event.type, event.mode))
-                _credit(evidence, event, place)
+                # The event's place and its actors' countries count towards their salience.
+                if place in evidence:
+                    evidence[place].event_location += 1
+                if event.source_country in evidence:
+                    evidence[event.source_country].acting += 1
+                if event.target_country in evidence:
+                    evidence[event.target_country].acting += 1
             rows.append({
                 "type": event.type, "cameo": cameo[event.type], "mode": event.mode,
                 "source_actor": event.source_actor, "target_actor": event.target_actor, "location": place,
@@ -134,15 +133,6 @@ class Tagger:
                 "confidence": event.confidence,
             })  # fmt: skip
         return trusted_many(Event, rows), self.topics.for_events(keys)
-
-
-def _credit(evidence: dict[str, salience.Evidence], event: FoundEvent, where: str | None) -> None:
-    """A non-negated event's place and actors' countries count towards their salience."""
-    if where and where in evidence:
-        evidence[where].event_location += 1
-    for code in (event.source_country, event.target_country):
-        if code and code in evidence:
-            evidence[code].acting += 1
 
 
 class _Locator:
