@@ -14,7 +14,13 @@ every fetched batch, hand-off and seek): after an assignment, table recovery end
 4. the commit then skips the dropped record: `Consumer._new_offset` holds back only when the
    lowest acked offset is more than one past the committed one, and the committed offset is the
    *next* record to read, so a single missing record at it is committed past (faust-streaming
-   #606); a longer hole is held forever (a partition that never drains).
+   #606);
+5. and when the seek resets the read offset to the committed one while the drain loop goes on
+   with its old batch (seen at the scale-out takeover: articles[0] read offset 423, next record
+   431), faust takes the jump for a gap in the topic and records 424..431 as committable; they are
+   acknowledged too, the duplicates cut faust's run of consecutive acked offsets to one, and the
+   commit advanced one offset per commit interval (2.8 s) for 70 s: the takeover that "never
+   drains". Records dropped inside such a gap are committed past.
 
 A message whose hand-off is cut short by `stop_flow()` at a rebalance start is dropped the same
 way (the drain loop marks it read regardless).
