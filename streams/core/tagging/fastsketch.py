@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import re
 import zlib
+from functools import partial
+from operator import gt
 
 from streams.core.fingerprint import SHINGLE, SIZE, sketch
 
@@ -38,5 +40,5 @@ def fingerprint_of(text: str, size: int = SIZE) -> tuple[int, ...]:
     # CRC-32 values spread evenly over 32 bits: about 3 * size of them fall below `limit`, and when
     # at least `size` distinct ones do, they are the smallest of all (a set of ~50 beats one of ~250).
     limit = (3 * size << 32) // len(hashes)
-    small = sorted(set(filter(limit.__gt__, hashes)))
+    small = sorted(set(filter(partial(gt, limit), hashes)))  # partial calls gt fast; limit.__gt__ is slow to call
     return tuple(small[:size] if len(small) >= size else sorted(set(hashes))[:size])

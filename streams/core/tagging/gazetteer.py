@@ -10,6 +10,7 @@
 from __future__ import annotations
 
 import re
+import string
 from collections.abc import Iterator, Mapping
 from functools import cache
 from typing import NamedTuple
@@ -23,6 +24,8 @@ from streams.core.tagging.places import LOCATIVE_GUARD, PERSON_GUARD, Place, bui
 
 PLACE_LAYER = 0
 _PREV_WORD = re.compile(r"([A-Za-z][\w.'’-]*)\s*$")
+_ASCII_RUN_NO_LETTER = string.digits + "_.'-"  # the ASCII characters of [\w.'’-] that are no letters
+_ASCII_RUN = string.ascii_letters + _ASCII_RUN_NO_LETTER
 _NEXT_WORD = re.compile(r"\s([A-Z][a-z]+)")
 _MONTH = r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.?\s+\d"
 _DATELINE = re.compile(
@@ -99,8 +102,7 @@ class Gazetteer:
             return False
         if place.guard == 0:
             return True
-        before = _PREV_WORD.search(text, max(0, hit.start - 30), hit.start)
-        prev = before.group(1) if before else ""
+        prev = _previous_word(text, hit.start)
         if place.guard == LOCATIVE_GUARD:
             return prev.lower() in self._locative
         if place.guard == PERSON_GUARD and not text[hit.start : hit.end].isupper():
@@ -154,6 +156,20 @@ class Gazetteer:
     def _dateline_region(self, name: str) -> str | None:
         key = fold(name).lower()
         return self._dateline_regions.get(key) or self._dateline_regions.get(key.rstrip("."))
+
+
+def _previous_word(text: str, start: int) -> str:
+    """The word right before `start` (within 30 characters), from its first letter; "" if none.
+
+    What `_PREV_WORD` finds, by C string strips when the window is ASCII: the run of word
+    characters before the trailing whitespace, from its first ASCII letter on.
+    """
+    window = text[max(0, start - 30) : start]
+    if not window.isascii():
+        match = _PREV_WORD.search(text, max(0, start - 30), start)
+        return match.group(1) if match else ""
+    stripped = window.rstrip()
+    return stripped[len(stripped.rstrip(_ASCII_RUN)) :].lstrip(_ASCII_RUN_NO_LETTER)
 
 
 def _shouted(text: str, start: int, end: int) -> bool:
