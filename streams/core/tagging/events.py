@@ -138,7 +138,7 @@ class EventFinder:
     def find(
         self, text: str, sentences: Sequence[tuple[int, int]], hits: list[Hit], actors: list[ActorMention]
     ) -> list[FoundEvent]:
-        """Events of every sentence, in text order."""
+        """Events of every sentence, in text order (`hits` and `actors` are in text order, as found)."""
         events: list[FoundEvent] = []
         starts = [a[0] for a in actors]
         hit_starts = [h[0] for h in hits]
