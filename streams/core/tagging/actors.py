@@ -43,6 +43,14 @@ _BEFORE_GAP = re.compile(
     r"(?:\s+(?!(?:said|says|sent|and|or|in|on|at|to|the|a|an|of|with|by|has|have|had|was|were|is|are|"
     r"will|would|that|for|as|its|their|his|her|from)\b)[a-z][a-z-]*){0,2}\s+$"
 )
+def _binds_before(gap: str) -> bool:
+    """Whether a place this far before a role noun names its country ("Kazakh police", "Iran's army")."""
+    if gap.isspace():  # most often one space: a gap _BEFORE_GAP accepts
+        return True
+    # _BEFORE_GAP allows a suffix and two words: more whitespace-separated pieces never match.
+    return len(gap.split(None, 3)) <= 3 and _BEFORE_GAP.fullmatch(gap) is not None
+
+
 _AFTER_GAP = re.compile(r"\s+(?:in|of|from|for)\s+(?:the\s+)?$")
 _STATE_BLOCK = frozenset(
     ["in", "at", "near", "across", "throughout", "outside", "inside", "into", "from", "to", "of", "within", "via"]
@@ -141,8 +149,7 @@ class ActorLexicon:
         for index in nearby:
             place = places[index]
             if place.end <= hit.start and hit.start - place.end < 40:
-                # Most often the two are one space apart ("Kazakh police"): a gap _BEFORE_GAP accepts.
-                if text[place.end : hit.start].isspace() or _BEFORE_GAP.fullmatch(text, place.end, hit.start):
+                if _binds_before(text[place.end : hit.start]):
                     used.add(index)
                     return place.code
             elif 0 <= place.start - hit.end < 12 and _AFTER_GAP.fullmatch(text, hit.end, place.start):

@@ -69,10 +69,10 @@ class Tagger:
         if dateline:
             lo, hi = body_start + dateline[1], body_start + dateline[2]
             places = [p for p in places if p[1] <= lo or p[0] >= hi]
-        locative = _locatives(text, places)
-        evidence = salience.collect(
-            self._mentions(places, locative, hits.get(ACTOR_LAYER, [])), body_start, dateline and dateline[0]
-        )
+        locative, mentions = _place_mentions(text, places)
+        named = hits.get(ACTOR_LAYER, ())
+        mentions += [(h[2].value.country, "actor", h[0], False) for h in named if h[2].value.country]
+        evidence = salience.collect(mentions, body_start, dateline and dateline[0])
         home = _home(evidence)
         actors = self.actors.resolve(text, hits, places, home)
         events, topics = self._events(text, hits.get(TRIGGER_LAYER), actors, places, locative, home, evidence)
@@ -91,13 +91,6 @@ class Tagger:
             "topics": topics,
             "fingerprint": encode(fingerprint_of(text)), "tagger_version": self.version,
         })  # fmt: skip
-
-    def _mentions(
-        self, places: list[PlaceMention], locative: list[bool], named: list[Hit]
-    ) -> list[tuple[str, str, int, bool]]:
-        found = [(p[2], p[3], p[0], here) for p, here in zip(places, locative, strict=True)]
-        found += [(h[2].value.country, "actor", h[0], False) for h in named if h[2].value.country]
-        return found
 
     def _events(
         self, text: str, triggers: list[Hit] | None, actors: list[ActorMention], places: list[PlaceMention],
@@ -154,18 +147,21 @@ class _Locator:
         return code
 
 
-def _locatives(text: str, places: list[PlaceMention]) -> list[bool]:
-    """Per place, whether it is named as a location ("in Almaty", "at the border of Iran")."""
-    located = []
-    for start, _, _, kind in places:
-        if kind not in LOCATIVE_KINDS:
-            located.append(False)
-            continue
-        words = text[max(0, start - 16) : start].split()  # the word before it, skipping "the"
-        if words and words[-1].lower() == "the":
-            words.pop()
-        located.append(bool(words) and words[-1].lower() in salience.LOCATIVE_WORDS)
-    return located
+def _place_mentions(text: str, places: list[PlaceMention]) -> tuple[list[bool], list[tuple[str, str, int, bool]]]:
+    """Per place, whether it is named as a location ("in Almaty", "at the Iran border"), and its
+    (code, kind, start, locative) mention for the salience evidence."""
+    located: list[bool] = []
+    mentions = []
+    for start, _, code, kind in places:
+        here = False
+        if kind in LOCATIVE_KINDS:
+            words = text[max(0, start - 16) : start].split()  # the word before it, skipping "the"
+            if words and words[-1].lower() == "the":
+                words.pop()
+            here = bool(words) and words[-1].lower() in salience.LOCATIVE_WORDS
+        located.append(here)
+        mentions.append((code, kind, start, here))
+    return located, mentions
 
 
 def _home(evidence: dict[str, salience.Evidence]) -> str | None:

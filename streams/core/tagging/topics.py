@@ -10,7 +10,7 @@ True
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 
 from schemas.tagged import EVENT_TYPES
@@ -19,16 +19,13 @@ from streams.core.tagging import data
 ALL = "all"
 
 
-@cache
-def _topics_of(groups: TopicGroups, event_type: str, mode: str | None) -> tuple[str, ...]:
-    return groups._of(event_type, mode)
-
-
 @dataclass(frozen=True)
 class TopicGroups:
     """Topic name -> members ("PROTEST" or "ASSAULT:riot"); every type is also its own topic."""
 
     groups: Mapping[str, frozenset[str]]
+    # (type, mode) -> `of` it, filled as events come (bounded by the types and their modes).
+    _seen: dict[tuple[str, str | None], tuple[str, ...]] = field(default_factory=dict, compare=False, repr=False)
 
     def __hash__(self) -> int:
         return id(self)
@@ -56,7 +53,10 @@ class TopicGroups:
 
     def of(self, event_type: str, mode: str | None = None) -> tuple[str, ...]:
         """Sorted topic names an event of this type and mode counts towards."""
-        return _topics_of(self, event_type, mode)
+        topics = self._seen.get((event_type, mode))
+        if topics is None:
+            topics = self._seen[event_type, mode] = self._of(event_type, mode)
+        return topics
 
     def _of(self, event_type: str, mode: str | None) -> tuple[str, ...]:
         keys = {event_type, f"{event_type}:{mode}"} if mode else {event_type}
@@ -64,4 +64,8 @@ class TopicGroups:
 
     def for_events(self, events: Iterable[tuple[str, str | None]]) -> list[str]:
         """Sorted topic names of (type, mode) pairs, e.g. an article's non-negated events."""
-        return sorted({name for event_type, mode in set(events) for name in self.of(event_type, mode)})
+        seen = self._seen
+        names: set[str] = set()
+        for key in set(events):
+            names.update(seen.get(key) or self.of(*key))
+        return sorted(names)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from streams.core.tagging.actors import _BEFORE_GAP
+from streams.core.tagging.actors import _BEFORE_GAP, _binds_before
 from streams.core.tagging.gazetteer import _PREV_WORD, _previous_word
 
 PIECES = ["a", "B", "Mr", "St.", "x1y", " ", "  ", "\n", "\t", "\x1c", ".", "'", "’", "-", "_", "1", ",", "(", "é"]
@@ -23,7 +23,10 @@ def test_previous_word_equals_the_regex(text: str, start: int) -> None:
     assert _previous_word(text, start) == reference_previous_word(text, start)
 
 
-@settings(max_examples=200, deadline=None)
-@given(st.text(alphabet=" \t\n\r\x0b\x0c\x1c\u00a0\u2003", min_size=1, max_size=6))
-def test_a_gap_of_whitespace_binds_as_the_regex_says(gap: str) -> None:
-    assert gap.isspace() and _BEFORE_GAP.fullmatch(gap)
+GAP_PIECES = [" ", "  ", "\t", "\n", "\u00a0", "-led", "'s", "’s", "-", "said", "and", "troops", "anti-riot", "A", "2"]
+
+
+@settings(max_examples=800, deadline=None)
+@given(st.lists(st.sampled_from(GAP_PIECES), max_size=9).map("".join))
+def test_binding_gap_shortcuts_equal_the_regex(gap: str) -> None:
+    assert _binds_before(gap) == (_BEFORE_GAP.fullmatch(gap) is not None)
