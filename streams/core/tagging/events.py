@@ -289,30 +289,41 @@ class EventFinder:
     ) -> tuple[ActorMention | None, ActorMention | None]:  # fmt: skip
         if not actors:
             return None, None
-        # Actors are in text order and never overlap the trigger: those before it, then those after.
+        # Actors are in text order and never overlap the trigger: those before it, then those after
+        # (past any on the trigger's own span: a role noun that is also a trigger).
         split = 0
         for actor in actors:
-            if actor.end > hit_start:
+            if actor[1] > hit_start:
                 break
             split += 1
-        before, after = actors[:split], actors[split:]
-        if after and after[0].start < hit_end:  # the trigger's own span (a role noun that is also a trigger)
-            after = [a for a in after if a.start >= hit_end]
+        after = split
+        while after < len(actors) and actors[after][0] < hit_end:
+            after += 1
         if passive:
-            for actor in after:
-                if "by" in words.text[words.at(hit_end) : words.at(actor.start)]:
-                    return actor, (before[-1] if before else None)
-            return None, (before[-1] if before else None)
-        if kind not in VERBAL and before:
-            said = self._last_speech(words, hit_start)
-            if said is not None:
-                before = [a for a in before if a.start > said]  # the doer follows the last speech verb
-        if kind in POPULAR:
-            before = [a for a in before if a.type in POPULAR_ACTORS]
-        source = before[-1] if before else None
+            last = actors[split - 1] if split else None
+            for actor in actors[after:]:
+                if "by" in words.text[words.at(hit_end) : words.at(actor[0])]:
+                    return actor, last
+            return None, last
+        source = self._doer(hit_start, kind, words, actors, split)
         if kind in VERBAL and first > 0 and words.text[first - 1] in PRONOUNS:
             source = actors[0]  # "and he denounced": the sentence's subject acts
-        for actor in after:
-            if source is None or actor.name != source.name:
+        for actor in actors[after:]:
+            if source is None or actor[2] != source[2]:
                 return source, actor
         return source, None
+
+    def _doer(
+        self, hit_start: int, kind: str, words: _Words, actors: list[ActorMention], split: int
+    ) -> ActorMention | None:
+        """The last of the `split` actors before the trigger that may act: after the last speech verb
+        ("X said Y attacked": Y) unless the event is itself verbal, and a popular actor for PROTEST."""
+        said = self._last_speech(words, hit_start) if split and kind not in VERBAL else None
+        popular = kind in POPULAR
+        for index in range(split - 1, -1, -1):
+            actor = actors[index]
+            if said is not None and actor[0] <= said:
+                return None  # the doer follows the last speech verb
+            if not popular or actor[3] in POPULAR_ACTORS:
+                return actor
+        return None
