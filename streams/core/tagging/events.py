@@ -44,6 +44,8 @@ NEGATION_WINDOW = 5
 WEAK = 0.6
 STRONG = WEAK + 0.1  # a sentence's events this confident hide its weaker ones
 _CLAUSE_MARKS = frozenset({",", ";", ":"})
+# A governed complement ends at a clause mark or a conjunction of time or cause ("after the protests").
+_GOVERN_BREAKS = _CLAUSE_MARKS | {"after", "amid", "following", "since", "because"}
 
 
 class FoundEvent(NamedTuple):
@@ -244,7 +246,7 @@ class EventFinder:
     def _clause_end(self, words: list[str], first: int, span: int) -> int:
         last = min(len(words) - 1, first + span)
         for index in range(first + 1, last + 1):
-            if words[index] in _CLAUSE_MARKS:
+            if words[index] in _GOVERN_BREAKS:
                 return index
         return last
 

@@ -166,12 +166,18 @@ HARD_CASES = [
 
 @pytest.fixture(scope="module")
 def devset() -> list[dict[str, Any]]:
-    return [json.loads(line) for line in DEVSET.read_text(encoding="utf-8").splitlines() if line.strip()]
+    return _records(DEVSET)
 
 
-def test_devset_records_are_well_formed(devset: list[dict[str, Any]]) -> None:
-    assert len({r["id"] for r in devset}) == len(devset)
-    for record in devset:
+def _records(path: Path) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+@pytest.mark.parametrize("path", [DEVSET, DEVSET.with_name("events2024.jsonl")], ids=lambda p: p.name)
+def test_labelled_records_are_well_formed(path: Path) -> None:
+    records = _records(path)
+    assert len({r["id"] for r in records}) == len(records)
+    for record in records:
         assert set(record) - {"note"} == {"id", "title", "body", "published_at", "source", "countries", "events"}
         article_of(record)  # validates as an Article: non-empty title, aware timestamp, ...
         assert record["body"].strip(), record["id"]
@@ -180,8 +186,9 @@ def test_devset_records_are_well_formed(devset: list[dict[str, Any]]) -> None:
         assert len(set(record["countries"])) == len(record["countries"]), record["id"]
 
 
-def test_devset_countries_are_iso3_codes(devset: list[dict[str, Any]]) -> None:
-    unknown = {c for r in devset for c in r["countries"] if pycountry.countries.get(alpha_3=c) is None}
+@pytest.mark.parametrize("path", [DEVSET, DEVSET.with_name("events2024.jsonl")], ids=lambda p: p.name)
+def test_labelled_countries_are_iso3_codes(path: Path) -> None:
+    unknown = {c for r in _records(path) for c in r["countries"] if pycountry.countries.get(alpha_3=c) is None}
     assert not unknown
 
 
