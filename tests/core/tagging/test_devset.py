@@ -31,22 +31,27 @@ class Floors:
 
 
 # devset.jsonl, 340 items, the set the tagger is tuned on. Measured 2026-11-27 (session 3, after the
-# lexicon round driven by events2024): countries micro P 0.968 R 0.995 F1 0.982; events micro
-# P 0.803 R 0.858 F1 0.830, macro-F1 0.817 (0.803 before that round); no-event items given an
-# event 11/79.
+# two lexicon rounds driven by events2024): countries micro P 0.968 R 0.995 F1 0.982; events micro
+# F1 0.831, macro-F1 0.818 (0.803 before those rounds); no-event items given an event 11/79.
 #
-# events2024.jsonl, 96 modern wire-style items written in session 3 (six per PLOVER type, ten with
-# no event, negation and dating traps). Scored untuned first: countries F1 0.997, event macro-F1
-# 0.779, micro-F1 0.765 -- the honest estimate for unseen items. The lexicon gaps it showed
-# (kidnapping and hostage taking, thanks, withdrawn bills, deposits and relief convoys, import
-# bans, envoys ordered out or summoned, massed troops and missile tests, internet cuts, vetoes by
-# blocking; a governed complement now ends at "after"/"amid"/"since") were then filled: macro-F1
-# 0.878, micro-F1 0.853, countries 0.997, no-event items given an event 2/11.
+# events2024.jsonl, 149 modern wire-style items written in session 3, in two parts, each scored
+# untuned first -- the honest estimates for unseen items:
+#   e24-001..096 (six per PLOVER type, ten with no event, negation and dating traps): countries F1
+#     0.997, event macro-F1 0.779. Then filled: kidnapping and hostage taking, thanks, withdrawn
+#     bills, deposits and relief convoys, import bans, envoys ordered out or summoned, massed troops
+#     and missile tests, internet cuts, vetoes by blocking; a governed complement ends at
+#     "after"/"amid"/"since".
+#   e24b-001..053 (three per type, longer bodies), written after that round: countries F1 0.990,
+#     event macro-F1 0.788. Then filled: IFI financing, arms deliveries, airdrops, the last troops
+#     leaving, joint exercises of any branch, stripped citizenship, strikes by jets/drones/missiles;
+#     denials of an allegation, campaign rallies and warnings of famine are no event; Congo after
+#     "Democratic Republic of Congo" is COD, Punjab votes between India and Pakistan.
+#   Now: countries F1 0.998; events micro F1 0.870, macro-F1 0.886; no-event items given an event 2/16.
 #
 # Raise the floors when the tagger improves; never lower them to let a regression pass.
 SETS = {
     "devset.jsonl": Floors(0.94, 0.98, 0.96, 0.81, 0.80, 0.55, 0.18),
-    "events2024.jsonl": Floors(0.97, 0.98, 0.97, 0.82, 0.84, 0.55, 0.25),
+    "events2024.jsonl": Floors(0.97, 0.98, 0.97, 0.84, 0.86, 0.60, 0.20),
 }
 
 DATA = Path(__file__).resolve().parents[2] / "data"
