@@ -34,7 +34,7 @@ class Floors:
 # two lexicon rounds driven by events2024): countries micro P 0.968 R 0.995 F1 0.982; events micro
 # F1 0.831, macro-F1 0.818 (0.803 before those rounds); no-event items given an event 11/79.
 #
-# events2024.jsonl, 149 modern wire-style items written in session 3, in two parts, each scored
+# events2024.jsonl, 187 modern wire-style items written in session 3, in three parts, each scored
 # untuned first -- the honest estimates for unseen items:
 #   e24-001..096 (six per PLOVER type, ten with no event, negation and dating traps): countries F1
 #     0.997, event macro-F1 0.779. Then filled: kidnapping and hostage taking, thanks, withdrawn
@@ -46,12 +46,15 @@ class Floors:
 #     leaving, joint exercises of any branch, stripped citizenship, strikes by jets/drones/missiles;
 #     denials of an allegation, campaign rallies and warnings of famine are no event; Congo after
 #     "Democratic Republic of Congo" is COD, Punjab votes between India and Pakistan.
-#   Now: countries F1 0.998; events micro F1 0.870, macro-F1 0.886; no-event items given an event 2/16.
+#   e24c-001..038 (two or three per type, five with no event), written after the second round and
+#     NOT tuned on: countries F1 0.978, event micro-F1 0.861, macro-F1 0.839.
+#   All 187: countries F1 0.994; events micro F1 0.869, macro-F1 0.878; no-event items given an
+#   event 2/21.
 #
 # Raise the floors when the tagger improves; never lower them to let a regression pass.
 SETS = {
     "devset.jsonl": Floors(0.94, 0.98, 0.96, 0.81, 0.80, 0.55, 0.18),
-    "events2024.jsonl": Floors(0.97, 0.98, 0.97, 0.84, 0.86, 0.60, 0.20),
+    "events2024.jsonl": Floors(0.97, 0.98, 0.97, 0.84, 0.85, 0.60, 0.20),
 }
 
 DATA = Path(__file__).resolve().parents[2] / "data"
