@@ -413,7 +413,7 @@ def _log_failed_send(ack: asyncio.Future[Any]) -> None:
 
 
 def watch_offsets(gp: Geopulse, events: list[EventT[bytes]]) -> None:
-    """Count and log input records the consumer skipped: faust commits past them (see core/offsets.py)."""
+    """Count and log input records that reached the agent past a gap (streams/transport.py re-fetches them)."""
     for event in events:
         message = event.message
         skipped = gp.state.offsets.see(message.topic, message.partition, message.offset)

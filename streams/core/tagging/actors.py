@@ -43,14 +43,6 @@ _BEFORE_GAP = re.compile(
     r"(?:\s+(?!(?:said|says|sent|and|or|in|on|at|to|the|a|an|of|with|by|has|have|had|was|were|is|are|"
     r"will|would|that|for|as|its|their|his|her|from)\b)[a-z][a-z-]*){0,2}\s+$"
 )
-def _binds_before(gap: str) -> bool:
-    """Whether a place this far before a role noun names its country ("Kazakh police", "Iran's army")."""
-    if gap.isspace():  # most often one space: a gap _BEFORE_GAP accepts
-        return True
-    # _BEFORE_GAP allows a suffix and two words: more whitespace-separated pieces never match.
-    return len(gap.split(None, 3)) <= 3 and _BEFORE_GAP.fullmatch(gap) is not None
-
-
 _AFTER_GAP = re.compile(r"\s+(?:in|of|from|for)\s+(?:the\s+)?$")
 _STATE_BLOCK = frozenset(
     ["in", "at", "near", "across", "throughout", "outside", "inside", "into", "from", "to", "of", "within", "via"]
@@ -76,6 +68,14 @@ class ActorMention(NamedTuple):
 
 _mention = tuple.__new__  # ActorMention(...) without NamedTuple's Python-level __new__
 _START = itemgetter(0)
+
+
+def _binds_before(gap: str) -> bool:
+    """Whether a place this far before a role noun names its country ("Kazakh police", "Iran's army")."""
+    if gap.isspace():  # most often one space: a gap _BEFORE_GAP accepts
+        return True
+    # _BEFORE_GAP allows a suffix and two words: more whitespace-separated pieces never match.
+    return len(gap.split(None, 3)) <= 3 and _BEFORE_GAP.fullmatch(gap) is not None
 
 
 class ActorLexicon:
@@ -138,7 +138,7 @@ class ActorLexicon:
                     code = home
                 name = names.get((code, kind)) or self.name_of(code, kind)
                 found.append(_mention(ActorMention, (start, end, name, kind, code)))
-        found.extend(self._states(text, places, used, home))
+        found.extend(self._states(text, places, used))
         found.sort(key=_START)
         return found
 
@@ -157,7 +157,8 @@ class ActorLexicon:
                 return place.code
         return None
 
-    def _states(self, text: str, places: list[PlaceMention], used: set[int], home: str | None) -> list[ActorMention]:
+    def _states(self, text: str, places: list[PlaceMention], used: set[int]) -> list[ActorMention]:
+        """Country names, capitals and institutions not bound to a role noun, acting as governments."""
         states = []
         for index, (start, end, code, kind) in enumerate(places):
             if kind not in STATE_KINDS or index in used:
@@ -166,9 +167,6 @@ class ActorLexicon:
             prev = before[-1].lower() if before else ""
             if prev == "the" and len(before) > 1:
                 prev = before[-2].lower()
-            if prev not in _STATE_BLOCK:
-                if not code and home:
-                    states.append(self._homed(start, end, "GOV", home))
-                else:
-                    states.append(_mention(ActorMention, (start, end, self._short.get(code, code), "GOV", code)))
+            if prev not in _STATE_BLOCK:  # every resolved place has a country code
+                states.append(_mention(ActorMention, (start, end, self._short.get(code, code), "GOV", code)))
         return states

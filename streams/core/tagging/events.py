@@ -168,7 +168,6 @@ class EventFinder:
         negatable = self._may_negate(wtext)
         chosen: dict[tuple[str, bool], FoundEvent] = {}
         governed_until = -1
-        shapes, aux = self._shapes, self._aux
         for hit_start, hit_end, entry in hits:
             if hit_start and text[hit_start - 1] == "-":
                 continue  # "Russian-backed": part of a compound adjective
@@ -190,10 +189,7 @@ class EventFinder:
                 governed_until = self._clause_end(wtext, first, GOVERN_WINDOW)
             trigger_text = text[hit_start:hit_end]
             negated = denial < first or (negatable and self._negated(wtext, first))
-            shape = shapes.get(trigger_text)  # self._passive, inlined
-            if shape is None:
-                shape = shapes[trigger_text] = self._shape(trigger_text)
-            passive = shape[0] or (shape[1] and not aux.isdisjoint(wtext[max(0, first - 2) : first]))
+            passive = self._passive(wtext, first, trigger_text)
             source, target = self._roles(hit_start, hit_end, trigger.type, words, first, actors, passive)
             confidence = trigger.confidences[(source is not None) * 2 + (target is not None)]
             key = (trigger.type, negated)
