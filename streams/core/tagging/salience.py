@@ -27,7 +27,7 @@ TITLE_FACTOR = 2.0
 LEAD_FACTOR = 1.5
 LEAD_CHARS = 400
 HALF_SCORE = 2.0
-_LOCATED = frozenset(["city", "region"])  # kinds that name a location by themselves
+LOCATED_KINDS = frozenset(["city", "region"])  # kinds that name a location by themselves
 LOCATIVE_WORDS = frozenset(
     ["in", "at", "near", "across", "throughout", "inside", "outside", "into", "within", "around"]
 )
@@ -64,14 +64,11 @@ def collect(
 ) -> dict[str, Evidence]:
     """Evidence from (code, kind, start, locative) mentions and the dateline country."""
     table: dict[str, Evidence] = defaultdict(Evidence)
-    lead_end = title_end + LEAD_CHARS
     for code, kind, start, locative in mentions:
         item = table[code]
-        # positional_factor(start, title_end), inlined: this runs per mention
-        factor = TITLE_FACTOR if start < title_end else LEAD_FACTOR if start < lead_end else 1.0
-        item.weight += KIND_WEIGHT[kind] * factor
+        item.weight += KIND_WEIGHT[kind] * positional_factor(start, title_end)
         item.mentions += 1
-        item.located += int(locative or kind in _LOCATED)
+        item.located += int(locative or kind in LOCATED_KINDS)
     if dateline:
         table[dateline].weight += DATELINE_BONUS
         table[dateline].dateline = True

@@ -35,7 +35,6 @@ from streams.core.tagging.topics import TopicGroups
 from streams.core.tagging.trusted import trusted, trusted_many
 
 MIN_SCORE = 0.15
-LOCATED_KINDS = frozenset({"city", "region"})
 LOCATIVE_KINDS = frozenset({"name", "city", "region", "capital", "ambiguous"})
 
 
@@ -133,7 +132,7 @@ class _Locator:
 
     def __init__(self, places: list[PlaceMention], locative: list[bool], home: str | None) -> None:
         self.home = home
-        located = [p for p, here in zip(places, locative, strict=True) if here or p.kind in LOCATED_KINDS]
+        located = [p for p, here in zip(places, locative, strict=True) if here or p.kind in salience.LOCATED_KINDS]
         self.starts = [p.start for p in located]
         self.codes = [p.code for p in located]
 

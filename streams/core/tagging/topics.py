@@ -64,8 +64,7 @@ class TopicGroups:
 
     def for_events(self, events: Iterable[tuple[str, str | None]]) -> list[str]:
         """Sorted topic names of (type, mode) pairs, e.g. an article's non-negated events."""
-        seen = self._seen
         names: set[str] = set()
-        for key in set(events):
-            names.update(seen.get(key) or self.of(*key))
+        for event_type, mode in set(events):
+            names.update(self.of(event_type, mode))
         return sorted(names)
