@@ -163,6 +163,8 @@ def create_app(
     metrics.declare(
         dead_letter_topics=[settings.topics.articles_dlq, settings.topics.webhooks_dlq],
         endpoints=[e.name for e in webhooks.endpoints] if webhooks else [],
+        input_topics=[settings.topics.articles, settings.topics.digests],
+        webhook_dlq=settings.topics.webhooks_dlq,
     )
     metrics.build.info({"version": metrics_version(), "tagger_version": str(getattr(tagger, "version", ""))})
     app = faust_app(settings)
@@ -322,9 +324,14 @@ async def observe_consumer_lag(gp: Geopulse, topics: set[str]) -> None:
 def observe_series(gp: Geopulse, touched: set[str], tracker: SeriesTracker) -> None:
     """Gauges of the current window of each active series; series quiet for two windows are dropped."""
     metrics, state = gp.metrics, gp.state
+    newest_volume: tuple[datetime, int] | None = None
     for key in touched:
         newest = state.counts[key][max(state.counts[key])]
         metrics.window_count.labels(newest.country, newest.topic).set(newest.stories)
+        if newest_volume is None or newest.window_start > newest_volume[0]:
+            newest_volume = (newest.window_start, newest.volume)
+    if newest_volume is not None:
+        metrics.window_volume.set(newest_volume[1])
     now = tracker.stream_time
     if now is None:
         return

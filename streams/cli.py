@@ -76,7 +76,9 @@ def worker(
 def load_webhooks(settings: Settings) -> WebhookConfig | None:
     from streams.notify import load_config
 
-    return load_config(settings.webhooks_config) if settings.webhooks_config else None
+    if settings.webhooks_config is None:
+        return None
+    return load_config(settings.webhooks_config).scaled(settings.webhook_retry_scale)
 
 
 @webhooks_cli.command("test")

@@ -7,6 +7,8 @@ type, endpoint name from the config file — never ids or URLs.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from prometheus_client import (
     CollectorRegistry,
     Counter,
@@ -78,22 +80,33 @@ class Metrics:
         self.build = Info("geopulse_build", "Build information.", registry=r)
         self.build.info({"version": streams.__version__})
 
-    def declare(self, *, dead_letter_topics: list[str], endpoints: list[str]) -> None:
-        """Create the known label sets at 0, so the first increment of each shows up in rate()."""
+    def declare(self, *, dead_letter_topics: list[str], endpoints: list[str], input_topics: Iterable[str] = (),
+                webhook_dlq: str | None = None) -> None:  # fmt: skip
+        """Create every label set an alert rule or dashboard reads at 0, so the first increment is an increase.
+
+        A counter that first appears at 1 shows no increase() to Prometheus: without these, the first
+        dead letter or skipped record would raise no alert.
+        """
         from schemas import SEVERITIES
         from streams.core.ingest import REASONS
+        from streams.notify.pending import DEAD_LETTER_REASONS
+        from streams.notify.retry import OUTCOME_LABELS
 
         for outcome in ("valid", "invalid", "counted", "duplicate", "late"):
             self.articles.labels(outcome)
         for topic in dead_letter_topics:
-            for reason in REASONS:
+            for reason in DEAD_LETTER_REASONS if topic == webhook_dlq else REASONS:
                 self.dead_letters.labels(topic, reason)
+        for topic in input_topics:
+            self.offsets_skipped.labels(topic)
         for status in ("open", "update", "resolved"):
             for severity in SEVERITIES:
                 self.alerts.labels(status, severity)
         for endpoint in endpoints:
-            for outcome in ("success", "5xx", "timeout", "connection"):
+            for outcome in OUTCOME_LABELS:
                 self.deliveries.labels(endpoint, outcome)
+            self.delivery_seconds.labels(endpoint)
+        self.window_volume.set(0)
 
     def exposition(self) -> bytes:
         """The text exposition format served at /metrics."""
