@@ -59,14 +59,12 @@ def worker(
 ) -> None:
     """Run a worker: consume `articles`, publish events, counts and alerts, serve /metrics."""
     from streams.app import create_app
-    from streams.clients import ensure_topics
+    from streams.clients import ensure_worker_topics
     from streams.runner import run_worker
 
     settings = load_settings()
     try:
-        # Declared up front: a broker that auto-creates topics on first metadata request would
-        # otherwise create them with its default partition count.
-        ensure_topics(settings, settings.topics.model_dump().values(), exact=[settings.topics.digests])
+        ensure_worker_topics(settings)
         gp = create_app(settings, webhooks=load_webhooks(settings))
     except GeopulseError as exc:
         fail(str(exc))
