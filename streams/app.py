@@ -36,6 +36,7 @@ from streams.core.ingest import Ingestor, RawMessage
 from streams.core.offsets import OffsetWatch
 from streams.core.series import SeriesTracker
 from streams.kafka import faust_broker_options
+from streams.logsummary import RepeatSummary
 from streams.metrics import Metrics
 from streams.notify import WebhookConfig
 from streams.settings import Settings
@@ -79,8 +80,9 @@ class DigestDecoder:
 class WorkerState:
     """What the web views report: readiness and the trackers of the assigned partitions."""
 
-    ready: bool = False
-    broker_up: bool = True
+    ready: bool = False  # partitions assigned and recovered
+    broker_up: bool = True  # `geopulse worker` reached the broker just before it started
+    stopping: bool = False  # the worker decided to stop (lost its topics, or was told to)
     trackers: dict[int, tuple[SeriesTracker, PartitionStore]] = field(default_factory=dict)
     counts: dict[str, dict[datetime, WindowCount]] = field(default_factory=dict)  # newest windows per series
     swept: int | None = None  # the stale-series horizon, in windows, of the last full sweep
@@ -104,6 +106,12 @@ class Geopulse:
     state: WorkerState
     topics: dict[str, faust.TopicT]
     background: set[asyncio.Future[None]] = field(default_factory=set)
+    log_summary: RepeatSummary = field(default_factory=RepeatSummary)
+
+    def ready(self) -> bool:
+        """What /ready answers: assigned, broker up, and not on the way out."""
+        state = self.state
+        return state.ready and state.broker_up and not state.stopping and not self.app.should_stop
 
 
 # aiokafka keeps one batch in flight per partition and faust's default batch is 16 KiB: a few
@@ -232,6 +240,8 @@ def create_app(
     async def mark_ready(sender: Any, *args: Any, **kwargs: Any) -> None:
         gp.state.ready = True
 
+    gp.metrics.broker_up.set(1 if gp.state.broker_up else 0)  # as /ready says from the first second
+
     @app.timer(5.0, on_leader=False)  # type: ignore[untyped-decorator]
     async def observe_health() -> None:
         up = await broker_reachable(settings)
@@ -239,6 +249,7 @@ def create_app(
             up = await topics_survived(gp)
         gp.state.broker_up = up
         gp.metrics.broker_up.set(1 if gp.state.broker_up else 0)
+        gp.log_summary.flush()
         await observe_consumer_lag(gp, {names.articles, names.digests, names.alerts})
 
     if webhooks is not None:
@@ -300,8 +311,10 @@ async def topics_survived(gp: Geopulse) -> bool:
         return False
     if missing:
         reason = f"the broker came back without topics {', '.join(sorted(missing))}: its data was lost; stopping"
+        gp.state.stopping = True  # /ready says 503 from now until the process is gone
         log.error(reason)
         await gp.app.crash(BrokerError(reason))
+        return False
     return True
 
 

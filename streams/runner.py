@@ -28,7 +28,19 @@ def build_worker(gp: Geopulse, loglevel: str = "info") -> faust.Worker:
     # At WARNING and above faust keeps its terminal spinner, which sets the root logger to DEBUG
     # (every library's debug records are then built, only to be dropped by the handler).
     worker.spinner = None
+    quiet_repeats(worker, gp)
     return worker
+
+
+def quiet_repeats(worker: faust.Worker, gp: Geopulse) -> None:
+    """Once faust has set up the root logger, summarise its repeated warnings and errors (streams/logsummary.py)."""
+    setup = worker.on_setup_root_logger
+
+    def setup_and_summarise(logger: logging.Logger, level: int) -> None:
+        setup(logger, level)
+        gp.log_summary.install(logger.handlers)
+
+    worker.on_setup_root_logger = setup_and_summarise  # type: ignore[method-assign]
 
 
 def recover_to_the_real_end(gp: Geopulse) -> None:

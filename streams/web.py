@@ -23,12 +23,13 @@ def register_views(gp: Geopulse) -> None:
 
     @app.page("/ready")
     async def ready(self: View, request: Request) -> Response:
-        body: dict[str, Any] = {"ready": state.ready and state.broker_up, "broker_up": state.broker_up,
+        body: dict[str, Any] = {"ready": gp.ready(), "broker_up": state.broker_up, "stopping": state.stopping,
                                 "rebalancing": bool(app.rebalancing)}  # fmt: skip
         return self.json(body, status=200 if body["ready"] else 503)
 
     @app.page("/metrics")
     async def metrics(self: View, request: Request) -> Response:
+        gp.metrics.broker_up.set(1 if state.broker_up else 0)  # what /ready says at this moment
         gp.metrics.store_keys.set(sum(len(store) for _, store in state.trackers.values()))
         gp.metrics.asyncio_tasks.set(len(asyncio.all_tasks()))
         gp.metrics.open_alerts.set(sum(len(store.get("alerts") or []) for _, store in state.trackers.values()))
