@@ -104,6 +104,47 @@ def webhooks_test(name: Annotated[str, typer.Argument(help="Endpoint name from t
         raise typer.Exit(1)
 
 
+@webhooks_cli.command("redeliver")
+def webhooks_redeliver(
+    name: Annotated[str, typer.Argument(help="Endpoint name from the config file.")],
+    since: Annotated[str | None, typer.Option(help="Only letters of the last DURATION, e.g. 6h, 2d.")] = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="List what would be sent; send nothing.")] = False,
+) -> None:
+    """Send an endpoint's dead letters (webhooks.dlq) again, each with its own webhook-id."""
+    import asyncio
+    from datetime import UTC, datetime
+
+    from streams.clients import missing_topics, read_to_end
+    from streams.core.windows import parse_duration
+    from streams.notify.redeliver import dead_alerts, redeliver
+
+    settings = load_settings()
+    dlq = settings.topics.webhooks_dlq
+    try:
+        config = load_webhooks(settings)
+        if config is None:
+            fail("GEOPULSE_WEBHOOKS_CONFIG is not set")
+        endpoint = config.get(name)
+        cutoff = datetime.now(UTC) - parse_duration(since) if since else None
+        if missing_topics(settings, [dlq]):
+            fail(f"topic {dlq} does not exist: nothing was dead-lettered on this broker")
+        alerts = dead_alerts((value for _, value in read_to_end(settings, dlq)), name, since=cutoff)
+    except (GeopulseError, ValueError, TimeoutError) as exc:
+        fail(str(exc))
+    for alert in alerts if dry_run else ():
+        typer.echo(f"{alert.delivery_id}: would be sent again ({alert.country} {alert.topic} {alert.status})")
+    results = [] if dry_run else asyncio.run(redeliver(endpoint, alerts))
+    for result in results:
+        typer.secho(f"{result.delivery_id}: {result.status} (HTTP {result.status_code or '-'})"
+                    + (f": {result.error}" if result.error else ""),
+                    fg=typer.colors.GREEN if result.status == "delivered" else typer.colors.RED)  # fmt: skip
+    failed = sum(1 for r in results if r.status != "delivered")
+    verb = "would be sent" if dry_run else f"sent again, {len(results) - failed} delivered, {failed} failed"
+    typer.echo(f"{name}: {len(alerts)} dead-lettered deliveries on {dlq} {verb}")
+    if failed:
+        raise typer.Exit(1)
+
+
 @cli.command()
 def produce(
     paths: Paths = None,

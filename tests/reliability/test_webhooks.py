@@ -85,7 +85,7 @@ def test_every_alert_is_delivered_once_signed_across_retries_and_a_restart(
     secret_env: GEOPULSE_WEBHOOK_RX_SECRET
     internal: true
     max_attempts: 30
-    backoff: {{base: 1.0, cap: 2.0}}
+    retry: {{waits: [1s, 2s]}}
 """)
     settings = settings_for(bootstrap, app_id)
     ensure_topics(settings.model_copy(update={"partitions": 1}), [settings.topics.articles])
