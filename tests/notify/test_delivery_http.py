@@ -362,3 +362,25 @@ async def test_send_test_reports_the_outcome(transport: AiohttpTransport) -> Non
 async def test_send_test_with_its_own_transport_refuses_a_public_loopback_url() -> None:
     result = await send_test(endpoint("ops", "http://127.0.0.1:9/hook", internal=False))
     assert result.status == "failed" and "loopback" in (result.error or "")
+
+
+@pytest.mark.asyncio
+async def test_the_default_schedule_outlasts_a_20_hour_outage_and_delivers_once(transport: AiohttpTransport) -> None:
+    """The receiver fails for 20 hours (manual clock): attempts at the Standard Webhooks times, the 8th lands."""
+    async with Receiver([Reply(503)] * 7 + [Reply(204)]) as receiver:
+        rig = await rig_for(transport, endpoint("ops", receiver.url))
+        await deliver(rig, make_alert())
+        for wait in (5, 300, 1800, 7200, 18000, 36000, 36000):
+            await rig.step(wait - 1)
+            before = len(receiver.requests)
+            await rig.step(1)
+            assert len(receiver.requests) == before + 1  # each attempt exactly when the schedule says
+        await rig.step(86400)
+        await rig.notifier.close()
+    start = receiver.stamps[0]
+    assert [s - start for s in receiver.stamps] == [0, 5, 305, 2105, 9305, 27305, 63305, 99305]
+    assert [r.answered for r in receiver.requests] == [503] * 7 + [204]
+    assert set(receiver.ids) == {make_alert().delivery_id}
+    (result,) = rig.journal.results
+    assert (result.status, result.attempts, result.dead_letter) == ("delivered", 8, None)
+    assert rig.journal.records == {}
