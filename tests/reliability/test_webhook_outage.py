@@ -18,19 +18,17 @@ import subprocess
 import sys
 import threading
 import time
-from collections import Counter
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 from aiohttp import web
 
-from streams.broker import free_port
 from streams.clients import ensure_topics
 from streams.demo.sample import sample_articles
-from streams.notify import verify
 from tests.integration.workers import WorkerProcess
 from tests.reliability.support import metric_samples, produce_paced, records, settings_for, streamed_alerts, wait_for
+from tests.reliability.test_webhooks import Receiver
 
 pytestmark = pytest.mark.integration
 
@@ -40,36 +38,24 @@ REPO = Path(__file__).resolve().parents[2]
 
 
 class OutageReceiver:
-    """A signed-webhook receiver on a fixed loopback port that can be taken down (port closed) and up."""
+    """test_webhooks' signature-checking receiver (accepting every attempt) on a fixed loopback
+    port that can be taken down (port closed: nothing arrives) and brought up again."""
 
     def __init__(self) -> None:
-        self.secret = "whsec_" + base64.b64encode(secrets.token_bytes(24)).decode()
-        self.port = free_port()
-        self.accepted: Counter[str] = Counter()
-        self.bad: list[str] = []
-        self.down_attempts = 0  # unknown while down: the port is closed, nothing arrives
+        self.rx = Receiver(secret="whsec_" + base64.b64encode(secrets.token_bytes(24)).decode(), failures=0)
+        self.secret, self.port = self.rx.secret, self.rx.port
+        self.accepted, self.bad = self.rx.accepted, self.rx.bad_signatures
         self._loop = asyncio.new_event_loop()
         self._thread = threading.Thread(target=self._loop.run_forever, daemon=True)
         self._thread.start()
         app = web.Application()
-        app.router.add_post("/hook", self._hook)
+        app.router.add_post("/hook", self.rx.hook)
         self._runner = web.AppRunner(app, shutdown_timeout=0.5)
         self._call(self._runner.setup())
         self._site: web.TCPSite | None = None
 
     def _call(self, coro: object) -> object:
         return asyncio.run_coroutine_threadsafe(coro, self._loop).result(30)  # type: ignore[arg-type]
-
-    async def _hook(self, request: web.Request) -> web.Response:
-        body = await request.read()
-        delivery = request.headers.get("webhook-id", "?")
-        try:
-            verify(body, request.headers, self.secret)
-        except Exception as exc:
-            self.bad.append(f"{delivery}: {exc}")
-            return web.Response(status=400)
-        self.accepted[delivery] += 1
-        return web.Response(status=204)
 
     def up(self) -> None:
         self._site = web.TCPSite(self._runner, "127.0.0.1", self.port, reuse_address=True)
@@ -87,14 +73,7 @@ class OutageReceiver:
         self._thread.join(10)
 
     def config(self, path: Path, extra: str = "") -> Path:
-        path.write_text(f"""endpoints:
-  - name: rx
-    url: http://127.0.0.1:{self.port}/hook
-    secret_env: GEOPULSE_WEBHOOK_RX_SECRET
-    internal: true
-    timeout: 2
-{extra}""")
-        return path
+        return self.rx.config(path, extra)
 
 
 @pytest.fixture
