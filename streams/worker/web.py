@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import asyncio
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import orjson
 from faust.web import Request, Response, View
 
 from streams.core.ingest import REASONS
-
-if TYPE_CHECKING:
-    from streams.app import Geopulse
+from streams.worker.state import Geopulse
 
 
 def register_views(gp: Geopulse) -> None:

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from streams.store import PartitionStore
+from streams.worker.store import PartitionStore
 
 Ops = list[list[tuple[str, int | None]]]  # flushes of (key, value or None to delete)
 
@@ -128,6 +128,6 @@ def test_one_flush_writes_one_record_for_many_keys() -> None:
 def test_the_module_example_runs() -> None:
     import doctest
 
-    import streams.store
+    import streams.worker.store
 
-    assert doctest.testmod(streams.store).failed == 0
+    assert doctest.testmod(streams.worker.store).failed == 0
