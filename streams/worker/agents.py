@@ -7,19 +7,16 @@ acknowledged, written and measured.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
-import math
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from typing import Any
 
 from faust.types import EventT
 
-from schemas import DigestBatch, TaggedArticle
+from schemas import DigestBatch
 from streams.core.ingest import Ingestor, RawMessage
 from streams.core.series import SeriesTracker
-from streams.metrics import Metrics
 from streams.worker import stages
 from streams.worker.stages import DigestDecoder, Outgoing
 from streams.worker.state import Geopulse
@@ -54,7 +51,7 @@ def watch_offsets(gp: Geopulse, events: list[EventT[bytes]]) -> None:
         message = event.message
         skipped = gp.state.offsets.see(message.topic, message.partition, message.offset)
         if skipped:
-            gp.metrics.offsets_skipped.labels(message.topic).inc(len(skipped))
+            gp.metrics.skipped(message.topic, len(skipped))
             log.error(
                 "%s[%s]: offsets %s..%s were never delivered to the agent (the consumer went past them)",
                 message.topic, message.partition, skipped.start, skipped.stop - 1)  # fmt: skip
@@ -70,28 +67,16 @@ async def ingest_events(gp: Geopulse, ingestor: Ingestor, events: list[EventT[by
     ]
     done = stages.ingest(ingestor, records, names, gp.settings.partitions)
     for dead in done.dead:
-        metrics.articles.labels("invalid").inc()
-        metrics.dead_letters.labels(names.articles_dlq, dead.error_kind).inc()
+        metrics.invalid_article(dead.error_kind, names.articles_dlq)
         log.warning(
             "dead letter from %s[%s]@%s: %s: %s",
             dead.topic, dead.partition, dead.offset, dead.error_kind, dead.error)  # fmt: skip
+    tagged_at = utcnow().timestamp()
     for tagged, seconds in done.tagged:
-        observe_tagged(metrics, tagged, seconds)
+        metrics.tagged(tagged, seconds, tagged_at)
     for ack in await publish(gp, done.messages):  # acks not awaited: the consumer's commit flushes the producer first
         asyncio.ensure_future(ack).add_done_callback(_log_failed_send)
-    now = utcnow().timestamp()
-    for event in events:
-        if event.message.timestamp:
-            metrics.latency_from_ingest.observe(max(0.0, now - event.message.timestamp))
-
-
-def observe_tagged(metrics: Metrics, tagged: TaggedArticle, seconds: float) -> None:
-    metrics.articles.labels("valid").inc()
-    metrics.tagging_seconds.observe(seconds)
-    metrics.latency_from_published.observe(max(0.0, utcnow().timestamp() - tagged.published_at.timestamp()))
-    for event in tagged.events:
-        if not event.negated:
-            metrics.events.labels(event.type).inc()
+    metrics.sent_events((e.message.timestamp for e in events if e.message.timestamp), utcnow().timestamp())
 
 
 async def count_events(
@@ -101,6 +86,7 @@ async def count_events(
     events: list[EventT[bytes]],
 ) -> None:
     """One count batch: counts and alerts sent and acknowledged, then each partition's state written."""
+    metrics, state = gp.metrics, gp.state
     work: dict[int, tuple[SeriesTracker, PartitionStore, list[DigestBatch]]] = {}
     for event in events:
         partition = event.message.partition
@@ -109,42 +95,19 @@ async def count_events(
         work[partition][2].append(decoder.decode(event.value))
     trackers = {partition: (tracker, batches) for partition, (tracker, _, batches) in work.items()}
     counted = await stages.count(trackers, gp.settings.partitions)
-    for outcome, n in counted.outcomes.items():
-        gp.metrics.articles.labels(outcome).inc(n)
+    metrics.counted(counted.outcomes)
     # Wait for the broker's acks before the state is written: a crash in between re-reads the digest
     # and sends these again (duplicates), where writing state first could lose them for good.
     await asyncio.gather(*await publish(gp, counted.messages(gp.settings.topics)))
     for partition, latest in counted.counts.items():
         for c in latest.values():
-            gp.state.remember(c)
-        observe_series(gp, {c.key for c in latest.values()}, work[partition][0])  # sweeps by that stream time
-    for a in counted.alerts:
-        gp.metrics.alerts.labels(a.status, a.severity).inc()
+            state.remember(c)
+        touched = {c.key for c in latest.values()}
+        metrics.windows(state.newest(key) for key in touched)
+        now = work[partition][0].stream_time
+        if now is not None:  # series quiet for two windows of that stream time are dropped
+            metrics.stream_advanced(now, state.drop_stale(touched, now, gp.settings.window))
+    metrics.alerted(counted.alerts)
     for partition, (_, store, _) in work.items():
         with current_event(next(e for e in reversed(events) if e.message.partition == partition)):
             store.flush()
-
-
-def observe_series(gp: Geopulse, touched: set[str], tracker: SeriesTracker) -> None:
-    """Gauges of the current window of each active series; series quiet for two windows are dropped."""
-    metrics, state = gp.metrics, gp.state
-    for key in touched:
-        newest = state.counts[key][max(state.counts[key])]
-        metrics.window_count.labels(newest.country, newest.topic).set(newest.stories)
-    now = tracker.stream_time
-    if now is None:
-        return
-    metrics.stream_time.set(now)
-    horizon = datetime.fromtimestamp(now, UTC) - 2 * gp.settings.window
-    # Window ends are window-aligned, so the set of stale series can only grow when the horizon
-    # passes a window boundary: sweep them all then, and otherwise only the series just touched.
-    mark = math.ceil(horizon.timestamp() / gp.settings.window.total_seconds())
-    keys = list(state.counts) if mark != state.swept else touched
-    state.swept = mark
-    for key in keys:
-        windows = state.counts[key]
-        newest = windows[max(windows)]
-        if newest.window_end < horizon:
-            del state.counts[key]
-            with contextlib.suppress(KeyError):
-                metrics.window_count.remove(newest.country, newest.topic)

@@ -14,7 +14,6 @@ from typing import Any
 import faust
 from faust.types import StreamT
 
-import streams
 from streams.core.ingest import Ingestor
 from streams.core.series import SeriesTracker
 from streams.core.tagging import Tagger
@@ -86,7 +85,7 @@ def create_app(
         dead_letter_topics=[settings.topics.articles_dlq, settings.topics.webhooks_dlq],
         endpoints=[e.name for e in webhooks.endpoints] if webhooks else [],
     )
-    metrics.build.info({"version": streams.__version__, "tagger_version": str(getattr(tagger, "version", ""))})
+    metrics.built(str(getattr(tagger, "version", "")))
     app = faust_app(settings)
     topics = {
         name: app.topic(topic, key_type=bytes, value_type=bytes, partitions=settings.partitions)

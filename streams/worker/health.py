@@ -24,7 +24,7 @@ async def observe_health(gp: Geopulse) -> None:
     if up and not gp.state.broker_up:
         up = await topics_survived(gp)
     gp.state.broker_up = up
-    gp.metrics.broker_up.set(1 if gp.state.broker_up else 0)
+    gp.metrics.broker(gp.state.broker_up)
     await observe_consumer_lag(gp, {names.articles, names.digests, names.alerts})
 
 
@@ -66,11 +66,12 @@ async def observe_consumer_lag(gp: Geopulse, topics: set[str]) -> None:
     (Table changelogs are assigned to the consumer too, but only read during recovery.)
     """
     consumer = gp.app.consumer
-    gp.metrics.consumer_lag.clear()
+    lags = []
     for tp in consumer.assignment():
         if tp.topic not in topics:
             continue
         highwater = consumer.highwater(tp)
         position = await consumer.position(tp)
         if highwater is not None and position is not None:
-            gp.metrics.consumer_lag.labels(tp.topic, str(tp.partition)).set(max(0, highwater - position))
+            lags.append((tp.topic, tp.partition, max(0, highwater - position)))
+    gp.metrics.lag(lags)

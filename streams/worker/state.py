@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import math
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 
 import faust
 
@@ -33,6 +34,29 @@ class WorkerState:
         windows[count.window_start] = count
         if len(windows) > keep:
             del windows[min(windows)]
+
+    def newest(self, key: str) -> WindowCount:
+        """The newest window remembered of series `key`."""
+        windows = self.counts[key]
+        return windows[max(windows)]
+
+    def drop_stale(self, touched: set[str], stream_time: int, window: timedelta) -> list[WindowCount]:
+        """Forget the series quiet for two windows at `stream_time`; the newest count of each one dropped.
+
+        Window ends are window-aligned, so the set of stale series can only grow when the horizon
+        passes a window boundary: all series are swept then, and otherwise only those just `touched`.
+        """
+        horizon = datetime.fromtimestamp(stream_time, UTC) - 2 * window
+        mark = math.ceil(horizon.timestamp() / window.total_seconds())
+        keys = list(self.counts) if mark != self.swept else touched
+        self.swept = mark
+        dropped = []
+        for key in keys:
+            newest = self.newest(key)
+            if newest.window_end < horizon:
+                del self.counts[key]
+                dropped.append(newest)
+        return dropped
 
 
 @dataclass

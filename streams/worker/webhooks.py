@@ -31,13 +31,7 @@ def wire_notifier(gp: Geopulse, webhooks: WebhookConfig) -> None:
     transport = AiohttpTransport()
     journal = KafkaJournal(gp.topics["webhooks_retry"], gp.topics["webhooks_dlq"], metrics, names.webhooks_dlq)
 
-    def observe(endpoint: str, outcome: str, seconds: float) -> None:
-        label = "success" if outcome == "2xx" else outcome
-        metrics.deliveries.labels(endpoint, label).inc()
-        if outcome not in ("skipped", "queue_full"):
-            metrics.delivery_seconds.labels(endpoint).observe(seconds)
-
-    notifier = Notifier(webhooks.endpoints, transport, journal=journal, observer=observe)
+    notifier = Notifier(webhooks.endpoints, transport, journal=journal, observer=metrics.delivered)
 
     @app.agent(gp.topics["alerts"], name="notify")
     async def notify(stream: StreamT[bytes]) -> AsyncIterator[None]:
@@ -84,7 +78,7 @@ class KafkaJournal:
         await self._retry.send(key=result.key.encode(), value=None)
         dead = result.dead_letter
         if dead is not None:
-            self._metrics.dead_letters.labels(self._dlq_name, dead.error_kind).inc()
+            self._metrics.dead_lettered(self._dlq_name, dead.error_kind)
             log.warning("webhook delivery %s to %s gave up: %s", result.delivery_id, result.endpoint, dead.error)
             await self._dlq.send(key=result.delivery_id.encode(), value=dead.to_json())
 
