@@ -123,11 +123,3 @@ def test_one_flush_writes_one_record_for_many_keys() -> None:
     store.update({f"id:{n}": {"exp": n} for n in range(100)})
     store.flush()
     assert [key for key, _ in table.log] == ["3/j/0"]
-
-
-def test_the_module_example_runs() -> None:
-    import doctest
-
-    import streams.worker.store
-
-    assert doctest.testmod(streams.worker.store).failed == 0
