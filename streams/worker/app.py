@@ -91,19 +91,25 @@ def create_app(
         name: app.topic(topic, key_type=bytes, value_type=bytes, partitions=settings.partitions)
         for name, topic in settings.topics.model_dump().items()
     }
-    table = app.Table(
-        f"{settings.app_id}-series",
-        partitions=settings.partitions,
-        # PartitionStore writes JSON bytes itself (orjson), a journal record per flush (store.py);
-        # faust picks a table's serializers from key_type and value_type (json unless bytes).
-        value_type=bytes,
-    )
     gp = Geopulse(settings, app, metrics, WorkerState(), topics)
-    ingestor = Ingestor(tagger, clock=clock, max_future=settings.max_future)
-    config = tracker_config(settings)
-    decoder = DigestDecoder()
+    wire_ingest(gp, Ingestor(tagger, clock=clock, max_future=settings.max_future))
+    wire_count(gp)
+    wire_lifecycle(gp)
+    if webhooks is not None:
+        wire_notifier(gp, webhooks)
+    register_views(gp)
+    # The tagger's tables and the app are built and live as long as the process: moved out of the
+    # collector's generations, they are no longer traversed by every full collection (which the
+    # count stage's many small dicts trigger), a pause that held up both agents.
+    gc.freeze()
+    return gp
 
-    @app.agent(topics["articles"], name="ingest")
+
+def wire_ingest(gp: Geopulse, ingestor: Ingestor) -> None:
+    """The ingest agent: batches of `articles` through the ingest stage."""
+    settings = gp.settings
+
+    @gp.app.agent(gp.topics["articles"], name="ingest")
     async def ingest(stream: StreamT[bytes]) -> AsyncIterator[None]:
         # take_events is faust-streaming's batch API; its StreamT stub does not declare it.
         batches = stream.take_events(settings.batch_size, within=settings.batch_timeout)  # type: ignore[attr-defined]
@@ -112,7 +118,26 @@ def create_app(
             await ingest_events(gp, ingestor, events)
             yield None
 
-    @app.agent(topics["digests"], name="count")
+
+def wire_count(gp: Geopulse) -> None:
+    """The count agent: digests through each partition's tracker, its state in a changelogged table."""
+    settings = gp.settings
+    table = gp.app.Table(
+        f"{settings.app_id}-series",
+        partitions=settings.partitions,
+        # PartitionStore writes JSON bytes itself (orjson), a journal record per flush (store.py);
+        # faust picks a table's serializers from key_type and value_type (json unless bytes).
+        value_type=bytes,
+    )
+    config = tracker_config(settings)
+    decoder = DigestDecoder()
+
+    def tracker_of(partition: int) -> tuple[SeriesTracker, PartitionStore]:
+        if partition not in gp.state.trackers:
+            gp.state.trackers[partition] = partition_tracker(config, table, partition, settings.partitions)
+        return gp.state.trackers[partition]
+
+    @gp.app.agent(gp.topics["digests"], name="count")
     async def count(stream: StreamT[bytes]) -> AsyncIterator[None]:
         # Digests that queued up are counted together: one wait for the broker's acks and one
         # journal record per partition, instead of one per digest (the costs that dominated when
@@ -123,30 +148,21 @@ def create_app(
             await count_events(gp, decoder, tracker_of, events)
             yield None
 
-    def tracker_of(partition: int) -> tuple[SeriesTracker, PartitionStore]:
-        if partition not in gp.state.trackers:
-            gp.state.trackers[partition] = partition_tracker(config, table, partition, settings.partitions)
-        return gp.state.trackers[partition]
+
+def wire_lifecycle(gp: Geopulse) -> None:
+    """Readiness follows rebalances (trackers are rebuilt from the table after one); health every few seconds."""
+    app, state = gp.app, gp.state
 
     @app.on_partitions_revoked.connect  # type: ignore[arg-type]  # faust types receivers as sync-or-Awaitable unions
     async def forget_trackers(sender: Any, *args: Any, **kwargs: Any) -> None:
-        gp.state.ready = False
-        gp.state.trackers.clear()
-        gp.state.offsets.forget()
+        state.ready = False
+        state.trackers.clear()
+        state.offsets.forget()
 
     @app.on_rebalance_complete.connect  # type: ignore[arg-type]
     async def mark_ready(sender: Any, *args: Any, **kwargs: Any) -> None:
-        gp.state.ready = True
+        state.ready = True
 
     @app.timer(health.INTERVAL, on_leader=False)  # type: ignore[untyped-decorator]
     async def observe_health() -> None:
         await health.observe_health(gp)
-
-    if webhooks is not None:
-        wire_notifier(gp, webhooks)
-    register_views(gp)
-    # The tagger's tables and the app are built and live as long as the process: moved out of the
-    # collector's generations, they are no longer traversed by every full collection (which the
-    # count stage's many small dicts trigger), a pause that held up both agents.
-    gc.freeze()
-    return gp
