@@ -1,4 +1,4 @@
-"""Wiring webhook delivery into the worker: a Kafka journal for pending deliveries, and restore.
+"""Webhook delivery in the worker: the notify agent, a Kafka journal for pending deliveries, and restore.
 
 Pending deliveries live in the compacted `webhooks.retry` topic (key: endpoint|delivery id; a
 tombstone when the delivery is over), so they survive a restart. When a worker is assigned
