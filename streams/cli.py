@@ -58,9 +58,9 @@ def worker(
     loglevel: Annotated[str, typer.Option(help="debug, info, warning or error.")] = "",
 ) -> None:
     """Run a worker: consume `articles`, publish events, counts and alerts, serve /metrics."""
-    from streams.app import create_app
-    from streams.clients import ensure_worker_topics
-    from streams.runner import run_worker
+    from streams.worker.app import create_app
+    from streams.worker.clients import ensure_worker_topics
+    from streams.worker.runner import run_worker
 
     settings = load_settings()
     try:
@@ -114,9 +114,9 @@ def webhooks_redeliver(
     import asyncio
     from datetime import UTC, datetime
 
-    from streams.clients import missing_topics, read_to_end
     from streams.core.windows import parse_duration
     from streams.notify.redeliver import dead_alerts, redeliver
+    from streams.worker.clients import missing_topics, read_to_end
 
     settings = load_settings()
     dlq = settings.topics.webhooks_dlq
@@ -153,7 +153,7 @@ def produce(
     rate: Annotated[float | None, typer.Option(help="At most this many articles per second.")] = None,
 ) -> None:
     """Produce articles (JSONL lines or raw pages) to Kafka, keyed by article id."""
-    from streams.clients import produce as send
+    from streams.worker.clients import produce as send
 
     settings = load_settings()
     target = topic or settings.topics.articles
@@ -187,7 +187,7 @@ def tail(
     raw: Annotated[bool, typer.Option(help="Print values as they are, one per line.")] = False,
 ) -> None:
     """Pretty-print the messages of a topic."""
-    from streams.clients import consume
+    from streams.worker.clients import consume
 
     settings = load_settings()
     try:

@@ -15,11 +15,11 @@ import pytest
 import yaml
 from prometheus_client.parser import text_string_to_metric_families
 
-from streams.app import create_app
 from streams.notify import parse_config
 from streams.notify.pending import DEAD_LETTER_REASONS
 from streams.notify.retry import OUTCOME_LABELS
 from streams.settings import Settings
+from streams.worker.app import create_app
 from tests.deploy.grafana import DEPLOY, RULES_DIR
 from tests.notify.receivers import SECRET
 

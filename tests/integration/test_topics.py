@@ -12,9 +12,9 @@ import pytest
 from kafka import KafkaAdminClient
 from kafka.admin import NewTopic
 
-from streams.clients import ensure_topics, ensure_worker_topics, topic_configs
-from streams.kafka import kafka_python_options
 from streams.settings import Settings, TopicNames
+from streams.worker.clients import ensure_topics, ensure_worker_topics, topic_configs
+from streams.worker.kafka import kafka_python_options
 
 pytestmark = pytest.mark.integration
 

@@ -12,8 +12,9 @@ import orjson
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
-from streams.app import create_app, topics_survived
 from streams.settings import Settings
+from streams.worker.app import create_app
+from streams.worker.health import topics_survived
 from tests.integration.workers import WorkerProcess, topic_names, worker_env
 
 pytestmark = pytest.mark.integration

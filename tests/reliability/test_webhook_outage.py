@@ -24,8 +24,8 @@ from pathlib import Path
 import pytest
 from aiohttp import web
 
-from streams.clients import ensure_topics
 from streams.demo.sample import sample_articles
+from streams.worker.clients import ensure_topics
 from tests.integration.workers import WorkerProcess
 from tests.reliability.support import metric_samples, produce_paced, records, settings_for, streamed_alerts, wait_for
 from tests.reliability.test_webhooks import Receiver

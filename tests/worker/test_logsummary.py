@@ -6,7 +6,7 @@ import logging
 
 import pytest
 
-from streams.logsummary import RepeatSummary
+from streams.worker.logsummary import RepeatSummary
 
 
 class Clock:

@@ -14,8 +14,8 @@ from kafka.admin import ConfigResource, ConfigResourceType, NewTopic
 from kafka.errors import KafkaError, TopicAlreadyExistsError
 
 from streams.errors import BrokerError, ConfigError
-from streams.kafka import kafka_python_options
 from streams.settings import Settings
+from streams.worker.kafka import kafka_python_options
 
 log = logging.getLogger(__name__)
 
