@@ -4,9 +4,11 @@ worker that lost its topics is not ready from the moment it decides to stop."""
 from __future__ import annotations
 
 import asyncio
+import signal
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 
 import orjson
 import pytest
@@ -78,3 +80,18 @@ def test_a_worker_that_lost_its_topics_is_not_ready_from_that_moment(bootstrap: 
     assert asyncio.run(topics_survived(gp)) is False
     assert gp.state.stopping and not gp.ready()
     assert "came back without topics" in str(crashed[0])
+
+
+def test_a_worker_told_to_stop_is_not_ready_until_it_is_gone(start_worker: Callable[..., WorkerProcess]) -> None:
+    worker = start_worker("sigterm")
+    assert worker.get("/ready")[0] == 200 and worker.proc is not None
+    worker.proc.send_signal(signal.SIGTERM)
+    answers = []
+    while worker.proc.poll() is None:
+        try:
+            answers.append(worker.get("/ready")[0])
+        except OSError:
+            answers.append(0)  # the web server is gone: no answer
+        time.sleep(0.05)
+    print(f"/ready while stopping: {answers}")
+    assert 200 not in answers[1:], answers  # the first poll may come before the signal is handled
