@@ -9,6 +9,7 @@ pending    PendingDelivery / DeliveryResult and next_step  (pure)
 transport  the one I/O door (Transport) and AiohttpTransport
 delivery   one signed attempt (Deliverer), send_test
 notifier   Notifier: fan-out, scheduling, durable retries
+redeliver  dead letters sent again (`geopulse webhooks redeliver`)
 """
 
 from __future__ import annotations
