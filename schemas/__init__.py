@@ -18,6 +18,7 @@ from schemas.counts import WindowCount
 from schemas.deadletter import DeadLetter
 from schemas.digest import DigestBatch
 from schemas.tagged import (
+    TAGGED_SCHEMA_VERSION,
     EVENT_TYPES,
     Actor,
     ActorType,
@@ -34,6 +35,7 @@ __all__ = [
     "JSON_DIR",
     "SCHEMA_VERSION",
     "SEVERITIES",
+    "TAGGED_SCHEMA_VERSION",
     "TOPIC_MODELS",
     "Actor",
     "ActorType",

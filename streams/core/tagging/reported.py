@@ -1,0 +1,146 @@
+"""Which found events an article *reports*: its main events, not background, history or hypotheses.
+
+The trigger lexicon finds every sentence that names an event; a wire story also recalls last
+year's riots, quotes a threat that "would" follow, or names a strike in passing. Each found event
+(a candidate) is scored by a linear model over its own words and their place in the story:
+
+* the event: its type, mode and trigger word;
+* where it is: the headline, the lead (first body sentence), the next few sentences, later;
+* its sentence: cue words of time and mood (``last year``, ``since``, ``had``, ``would``, ``if``,
+  ``may``, ``plans``, ``ago``, a year such as 1983), the words right before and after the trigger,
+  the other event types the same sentence holds (a PROTEST's demands are not a REQUEST of their
+  own), whether an accident or a disaster is named (a crash is no ASSAULT);
+* the story: how often the type is found and whether the headline has it.
+
+An event is reported when it is not negated and its score reaches the model's threshold. The
+weights are learned from the labelled sets by `python -m streams.tools.train_reported` and shipped
+in ``data/reported.json``; scoring needs no library, only a dictionary look-up per feature.
+
+>>> model = ReportedModel({"t=ASSAULT": 1.0, "cue=last": -2.0}, bias=0.0, threshold=0.5)
+>>> model.score(["t=ASSAULT"]) > model.score(["t=ASSAULT", "cue=last"])
+True
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from bisect import bisect_right
+from collections import Counter
+from collections.abc import Sequence
+from functools import cache
+from pathlib import Path
+
+from streams.core.tagging.data import DATA_DIR
+from streams.core.tagging.events import FoundEvent
+
+MODEL_FILE = DATA_DIR / "reported.json"
+WINDOW = 3  # words either side of the trigger that become features
+_WORD = re.compile(r"[a-z0-9']+")
+_YEAR = re.compile(r"\b(?:19|20)\d\d\b")
+# Cue words of time, mood and reporting, looked up in the trigger's sentence.
+CUES = frozenset("""
+last ago since earlier previous previously past former formerly had already until recent recently
+history historical anniversary year years month months week decade decades
+would could might may should must if unless whether plan plans planned planning proposed propose
+proposal possible possibly likely expected expect hope hopes hoped intend intends ready prepared
+threat threatened threatening warned warning risk fear fears feared chance consider considering
+today yesterday tomorrow monday tuesday wednesday thursday friday saturday sunday tonight overnight
+said says told according reported report reports quoted sources
+accident accidental crash crashed collision disaster earthquake flood floods fire blaze explosion
+storm drought outbreak epidemic
+demand demanded demanding demands seeking
+not no never denied deny denies rejected
+""".split())
+
+
+class ReportedModel:
+    """A linear model over string features: score = bias + sum of their weights; reported at threshold."""
+
+    def __init__(self, weights: dict[str, float], bias: float, threshold: float) -> None:
+        self.weights = weights
+        self.bias = bias
+        self.threshold = threshold
+        self.cut = math.log(threshold / (1.0 - threshold))  # the threshold as a score
+
+    @classmethod
+    @cache
+    def default(cls) -> ReportedModel:
+        return cls.load(MODEL_FILE)
+
+    @classmethod
+    def load(cls, path: Path) -> ReportedModel:
+        spec = json.loads(path.read_text(encoding="utf-8"))
+        return cls(dict(spec["weights"]), float(spec["bias"]), float(spec["threshold"]))
+
+    def score(self, features: Sequence[str]) -> float:
+        weights = self.weights
+        return self.bias + sum(weights.get(f, 0.0) for f in features)
+
+    def reported(self, text: str, body_start: int, spans: Sequence[tuple[int, int]], found: Sequence[FoundEvent]) -> list[bool]:
+        """Per found event, whether the article reports it (negated events never are)."""
+        rows = candidate_features(text, body_start, spans, found)
+        cut = self.cut
+        return [not event.negated and self.score(row) >= cut for event, row in zip(found, rows, strict=True)]
+
+
+def candidate_features(
+    text: str, body_start: int, spans: Sequence[tuple[int, int]], found: Sequence[FoundEvent]
+) -> list[list[str]]:
+    """The feature strings of each found event (see the module docstring); one list per event."""
+    starts = [s for s, _ in spans]
+    first_body = bisect_right(starts, body_start - 1)  # index of the first body sentence
+    per_type = Counter(e.type for e in found)
+    titled = {e.type for e in found if e.start < body_start}
+    by_sentence: dict[int, set[str]] = {}
+    for event in found:
+        by_sentence.setdefault(event.sentence_start, set()).add(event.type)
+    words_of: dict[int, tuple[list[str], list[int]]] = {}
+    rows = []
+    for event in found:
+        kind = event.type
+        if event.sentence_start not in words_of:
+            lowered = event.sentence.lower()
+            matches = list(_WORD.finditer(lowered))
+            words_of[event.sentence_start] = ([m.group() for m in matches], [m.start() for m in matches])
+        words, offsets = words_of[event.sentence_start]
+        at = bisect_right(offsets, event.start - event.sentence_start) - 1
+        trigger = event.trigger.lower()
+        place = _place(event.start, body_start, bisect_right(starts, event.sentence_start) - 1 - first_body)
+        row = [
+            f"t={kind}", f"tm={kind}:{event.mode}", f"tr={kind}:{trigger}", f"p={place}", f"tp={kind}:{place}",
+            f"n={kind}:{min(per_type[kind], 3)}",
+        ]
+        if kind in titled and event.start >= body_start:
+            row.append(f"intitle={kind}")
+        if event.source_actor:
+            row.append("src")
+        if event.target_actor:
+            row.append("tgt")
+        for other in by_sentence[event.sentence_start]:
+            if other != kind:
+                row.append(f"co={kind}:{other}")
+        cues = CUES.intersection(words)
+        row += [f"cue={c}" for c in cues]
+        row += [f"tc={kind}:{c}" for c in cues]
+        if _YEAR.search(event.sentence):
+            row.append("year")
+        before = words[max(0, at - WINDOW) : max(0, at)]
+        after = words[at + len(trigger.split()) : at + len(trigger.split()) + WINDOW] if at >= 0 else []
+        row += [f"b={w}" for w in before] + [f"a={w}" for w in after]
+        if before:
+            row.append(f"tb={kind}:{before[-1]}")
+        rows.append(row)
+    return rows
+
+
+def _place(start: int, body_start: int, index: int) -> str:
+    """Where in the story: the headline, the lead sentence, sentences 2-3, 4-6, or later."""
+    if start < body_start:
+        return "title"
+    if index <= 0:
+        return "lead"
+    if index <= 2:
+        return "early"
+    return "middle" if index <= 5 else "late"
