@@ -18,8 +18,8 @@ from schemas.counts import WindowCount
 from schemas.deadletter import DeadLetter
 from schemas.digest import DigestBatch
 from schemas.tagged import (
-    TAGGED_SCHEMA_VERSION,
     EVENT_TYPES,
+    TAGGED_SCHEMA_VERSION,
     Actor,
     ActorType,
     CountryMention,

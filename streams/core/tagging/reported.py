@@ -10,7 +10,7 @@ year's riots, quotes a threat that "would" follow, or names a strike in passing.
   ``may``, ``plans``, ``ago``, a year such as 1983), the words right before and after the trigger,
   the other event types the same sentence holds (a PROTEST's demands are not a REQUEST of their
   own), whether an accident or a disaster is named (a crash is no ASSAULT);
-* the story: how often the type is found and whether the headline has it.
+* the story: how long it is, how often the type is found and whether the headline has it.
 
 An event is reported when it is not negated and its score reaches the model's threshold. The
 weights are learned from the labelled sets by `python -m streams.tools.train_reported` and shipped
@@ -37,22 +37,23 @@ from streams.core.tagging.events import FoundEvent
 
 MODEL_FILE = DATA_DIR / "reported.json"
 WINDOW = 3  # words either side of the trigger that become features
-_WORD = re.compile(r"[a-z0-9']+")
+_WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)*")
 _YEAR = re.compile(r"\b(?:19|20)\d\d\b")
 # Cue words of time, mood and reporting, looked up in the trigger's sentence.
-CUES = frozenset("""
-last ago since earlier previous previously past former formerly had already until recent recently
-history historical anniversary year years month months week decade decades
-would could might may should must if unless whether plan plans planned planning proposed propose
-proposal possible possibly likely expected expect hope hopes hoped intend intends ready prepared
-threat threatened threatening warned warning risk fear fears feared chance consider considering
-today yesterday tomorrow monday tuesday wednesday thursday friday saturday sunday tonight overnight
-said says told according reported report reports quoted sources
-accident accidental crash crashed collision disaster earthquake flood floods fire blaze explosion
-storm drought outbreak epidemic
-demand demanded demanding demands seeking
-not no never denied deny denies rejected
-""".split())
+CUES = frozenset([
+        "last", "ago", "since", "earlier", "previous", "previously", "past", "former", "formerly", "had", "already",
+        "until", "recent", "recently", "history", "historical", "anniversary", "year", "years", "month", "months",
+        "week", "decade", "decades", "would", "could", "might", "may", "should", "must", "if", "unless", "whether",
+        "plan", "plans", "planned", "planning", "proposed", "propose", "proposal", "possible", "possibly", "likely",
+        "expected", "expect", "hope", "hopes", "hoped", "intend", "intends", "ready", "prepared", "threat",
+        "threatened", "threatening", "warned", "warning", "risk", "fear", "fears", "feared", "chance", "consider",
+        "considering", "today", "yesterday", "tomorrow", "monday", "tuesday", "wednesday", "thursday", "friday",
+        "saturday", "sunday", "tonight", "overnight", "said", "says", "told", "according", "reported", "report",
+        "reports", "quoted", "sources", "accident", "accidental", "crash", "crashed", "collision", "disaster",
+        "earthquake", "flood", "floods", "fire", "blaze", "explosion", "storm", "drought", "outbreak", "epidemic",
+        "demand", "demanded", "demanding", "demands", "seeking", "not", "no", "never", "denied", "deny", "denies",
+        "rejected",
+])  # fmt: skip
 
 
 class ReportedModel:
@@ -78,7 +79,9 @@ class ReportedModel:
         weights = self.weights
         return self.bias + sum(weights.get(f, 0.0) for f in features)
 
-    def reported(self, text: str, body_start: int, spans: Sequence[tuple[int, int]], found: Sequence[FoundEvent]) -> list[bool]:
+    def reported(
+        self, text: str, body_start: int, spans: Sequence[tuple[int, int]], found: Sequence[FoundEvent]
+    ) -> list[bool]:
         """Per found event, whether the article reports it (negated events never are)."""
         rows = candidate_features(text, body_start, spans, found)
         cut = self.cut
@@ -91,6 +94,8 @@ def candidate_features(
     """The feature strings of each found event (see the module docstring); one list per event."""
     starts = [s for s, _ in spans]
     first_body = bisect_right(starts, body_start - 1)  # index of the first body sentence
+    sentences = len(starts) - first_body
+    size = "short" if sentences <= 2 else "medium" if sentences <= 6 else "long"
     per_type = Counter(e.type for e in found)
     titled = {e.type for e in found if e.start < body_start}
     by_sentence: dict[int, set[str]] = {}
@@ -109,8 +114,15 @@ def candidate_features(
         trigger = event.trigger.lower()
         place = _place(event.start, body_start, bisect_right(starts, event.sentence_start) - 1 - first_body)
         row = [
-            f"t={kind}", f"tm={kind}:{event.mode}", f"tr={kind}:{trigger}", f"p={place}", f"tp={kind}:{place}",
+            f"t={kind}",
+            f"tm={kind}:{event.mode}",
+            f"tr={kind}:{trigger}",
+            f"p={place}",
+            f"tp={kind}:{place}",
             f"n={kind}:{min(per_type[kind], 3)}",
+            f"size={size}",
+            f"sp={size}:{place}",
+            f"tsp={kind}:{size}:{place}",
         ]
         if kind in titled and event.start >= body_start:
             row.append(f"intitle={kind}")

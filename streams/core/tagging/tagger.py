@@ -63,7 +63,8 @@ class Tagger:
     def tag(self, article: Article) -> TaggedArticle:
         """The article's countries, actors, events and topics; deterministic for given data files."""
         text, body_start, hits, places, locative, evidence, home, actors = self._read(article)
-        events, topics = self._events(text, body_start, hits.get(TRIGGER_LAYER), actors, places, locative, home, evidence)
+        triggers = hits.get(TRIGGER_LAYER)
+        events, topics = self._events(text, body_start, triggers, actors, places, locative, home, evidence)
         # Every field below comes from the validated article or the tagger's own tables, so the
         # models are built without validation (a test checks they equal validated ones).
         return trusted(TaggedArticle, {
