@@ -14,7 +14,9 @@ cross-validation over items (folds fixed by item order) for the best macro-F1, t
 Features seen in fewer than MIN_COUNT examples are left out, weights are rounded to 4 decimals
 and those under MIN_WEIGHT dropped, so the file is small and the
 same data always writes the same bytes. `--check` fails when the file differs from a fresh build;
-`--cv` prints the cross-validated scores of every setting tried.
+`--cv` prints the cross-validated scores of every setting tried; `--compare` scores every found
+event, the coding rules (`ReportedModel.rules`) and the shipped model on each set, the parts never
+tuned on first (run it once, at the end of a round).
 
 scikit-learn is needed here only (the `train` extra); the tagger reads the weights with plain Python.
 """
@@ -132,11 +134,44 @@ def build(show: bool = False) -> str:
     return json.dumps(spec, indent=0, sort_keys=True) + "\n"
 
 
+def compare() -> None:
+    """Score the three decisions on the parts never tuned on, and on every set as a whole: every
+    found event (the tagger before this model), the coding rules as weights, the shipped model."""
+    from streams.core.tagging.evaluate import evaluate, gold_of
+    from streams.core.tagging.reported import ReportedModel
+
+    everything = ReportedModel({}, bias=5.0, threshold=0.5)
+    models = {"every event": everything, "rules": ReportedModel.rules(), "learned": ReportedModel.default()}
+    sets = {
+        "events2024 e24c (never tuned)": [r for r in load(DATA / "events2024.jsonl") if never_tuned(r)],
+        "reuters87 r87c (never tuned)": [r for r in load(DATA / "reuters87-events.jsonl") if never_tuned(r)],
+        "reuters87 r87a+b (tuned)": [r for r in load(DATA / "reuters87-events.jsonl") if not never_tuned(r)],
+        "devset (tuned)": load(DATA / "devset.jsonl"),
+        "events2024 all": load(DATA / "events2024.jsonl"),
+        "reuters87 all": load(DATA / "reuters87-events.jsonl"),
+    }
+    tagger = Tagger()
+    for name, records in sets.items():
+        print(f"\n{name}: {len(records)} items")
+        for label, model in models.items():
+            tagger.reported = model
+            report = evaluate([gold_of(r) for r in records], {str(r["id"]): tagger.tag(article_of(r)) for r in records})
+            weakest = sorted((s.f1, t) for t, s in report.events.items() if s.support)[:3]
+            print(
+                f"  {label:<12} macro-F1 {report.event_macro_f1:.3f}  micro-F1 {report.event_micro.f1:.3f}"
+                f"  countries F1 {report.country_micro.f1:.3f}  weakest "
+                + ", ".join(f"{t} {f:.2f}" for f, t in weakest)
+            )
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = set(sys.argv[1:] if argv is None else argv)
-    if args - {"--check", "--cv"}:
-        print("usage: python -m streams.tools.train_reported [--check] [--cv]", file=sys.stderr)
+    if args - {"--check", "--cv", "--compare"}:
+        print("usage: python -m streams.tools.train_reported [--check] [--cv] [--compare]", file=sys.stderr)
         return 2
+    if "--compare" in args:
+        compare()
+        return 0
     text = build(show="--cv" in args)
     if "--check" in args:
         if MODEL_FILE.read_text(encoding="utf-8") != text:

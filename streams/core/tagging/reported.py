@@ -32,8 +32,9 @@ from collections.abc import Sequence
 from functools import cache
 from pathlib import Path
 
+from schemas.tagged import EVENT_TYPES
 from streams.core.tagging.data import DATA_DIR
-from streams.core.tagging.events import FoundEvent
+from streams.core.tagging.events import VERBAL, FoundEvent
 
 MODEL_FILE = DATA_DIR / "reported.json"
 WINDOW = 3  # words either side of the trigger that become features
@@ -56,6 +57,14 @@ CUES = frozenset([
 ])  # fmt: skip
 
 
+BACKGROUND_CUES = ("last", "ago", "since", "earlier", "previous", "previously", "past", "former", "formerly", "had",
+                   "history", "historical", "anniversary")  # fmt: skip
+HYPOTHETICAL_CUES = ("would", "could", "might", "may", "if", "unless", "whether", "plan", "plans", "planned",
+                     "proposed", "possible", "possibly", "likely", "expected", "hope", "hopes")  # fmt: skip
+DISASTER_CUES = ("accident", "accidental", "crash", "crashed", "collision", "disaster", "earthquake", "flood",
+                 "floods", "fire", "blaze", "storm", "drought", "outbreak", "epidemic")  # fmt: skip
+
+
 class ReportedModel:
     """A linear model over string features: score = bias + sum of their weights; reported at threshold."""
 
@@ -69,6 +78,20 @@ class ReportedModel:
     @cache
     def default(cls) -> ReportedModel:
         return cls.load(MODEL_FILE)
+
+    @classmethod
+    def rules(cls) -> ReportedModel:
+        """The coding rules written as weights, with no learning: an event is background when its
+        sentence dates it (a year, "last", "since", "had", "ago") or, for an event that is not a verbal
+        act, makes it hypothetical ("would", "if", "may", "plans"); an ASSAULT in a sentence naming an
+        accident or a disaster is none; a REQUEST beside a PROTEST is the protest's demand. It is the
+        peer the learned model must beat (`python -m streams.tools.train_reported --compare`)."""
+        weights = {f"cue={cue}": -3.0 for cue in BACKGROUND_CUES} | {"year": -3.0, "co=REQUEST:PROTEST": -5.0}
+        for kind in EVENT_TYPES:
+            if kind not in VERBAL:  # "warned it would strike" is a THREATEN reported now, whatever its mood
+                weights |= {f"tc={kind}:{cue}": -3.0 for cue in HYPOTHETICAL_CUES}
+        weights |= {f"tc=ASSAULT:{cue}": -5.0 for cue in DISASTER_CUES}
+        return cls(weights, bias=2.0, threshold=0.5)
 
     @classmethod
     def load(cls, path: Path) -> ReportedModel:
