@@ -5,7 +5,7 @@
 Training data: every labelled set except the parts never tuned on (`NEVER_TUNED`): the dev set,
 events2024 parts one and two, and the real-wire parts r87a and r87b (text joined from
 ../shared/data). Each event the lexicon finds is one example; it is positive when its type is in
-the item's gold labels. Negated events are left out (they are never reported).
+the item's gold labels. Negated and vetoed events are left out (they are never reported).
 
 The model is an L2 logistic regression (scikit-learn, lbfgs, no randomness) over the feature
 strings of `streams.core.tagging.reported.candidate_features`. The item-level decision is "a type
@@ -33,7 +33,7 @@ from typing import Any
 
 from streams.core.tagging import Tagger
 from streams.core.tagging.evaluate import article_of, macro_f1, score_sets
-from streams.core.tagging.reported import MODEL_FILE, candidate_features
+from streams.core.tagging.reported import MODEL_FILE, VETO, candidate_features
 from streams.tools.evaluate import load
 
 DATA = Path(__file__).resolve().parents[2] / "tests" / "data"
@@ -65,7 +65,8 @@ def examples(records: Sequence[dict[str, Any]]) -> list[Example]:
         text, body_start, spans, found = tagger.candidates(article_of(record))
         kept = [e for e in found if not e.negated]
         for event, features in zip(kept, candidate_features(text, body_start, spans, kept), strict=True):
-            rows.append((index, event.type, features))
+            if not features[0].startswith(VETO):
+                rows.append((index, event.type, features))
     return rows
 
 

@@ -65,6 +65,15 @@ DISASTER_CUES = ("accident", "accidental", "crash", "crashed", "collision", "dis
                  "floods", "fire", "blaze", "storm", "drought", "outbreak", "epidemic")  # fmt: skip
 
 
+# The vetoes: rules of EVENT_RULES.md applied before any score (their feature starts with VETO).
+VETO = "veto="
+DISASTER_WORDS = frozenset(DISASTER_CUES)
+CAUSE_TYPES = frozenset({"PROTEST", "ASSAULT", "COERCE"})
+CAUSE_WORDS = frozenset({"over", "after", "following", "since", "amid", "amidst"})
+HISTORY_PHRASES = ("last year", "years ago", "decades ago", "months ago", "in the past", "last decade")
+_SINCE_YEAR = re.compile(r"\bsince (?:(?:early|late|mid) )?(?:19|20)\d\d\b")
+
+
 class ReportedModel:
     """A linear model over string features: score = bias + sum of their weights; reported at threshold."""
 
@@ -105,10 +114,13 @@ class ReportedModel:
     def reported(
         self, text: str, body_start: int, spans: Sequence[tuple[int, int]], found: Sequence[FoundEvent]
     ) -> list[bool]:
-        """Per found event, whether the article reports it (negated events never are)."""
+        """Per found event, whether the article reports it (negated and vetoed events never are)."""
         rows = candidate_features(text, body_start, spans, found)
         cut = self.cut
-        return [not event.negated and self.score(row) >= cut for event, row in zip(found, rows, strict=True)]
+        return [
+            not event.negated and not row[0].startswith(VETO) and self.score(row) >= cut
+            for event, row in zip(found, rows, strict=True)
+        ]
 
 
 def candidate_features(
@@ -136,7 +148,10 @@ def candidate_features(
         at = bisect_right(offsets, event.start - event.sentence_start) - 1
         trigger = event.trigger.lower()
         place = _place(event.start, body_start, bisect_right(starts, event.sentence_start) - 1 - first_body)
-        row = [
+        before = words[max(0, at - WINDOW) : max(0, at)]
+        veto = _veto(kind, trigger, words, before, by_sentence[event.sentence_start])
+        row = [VETO + veto] if veto else []
+        row += [
             f"t={kind}",
             f"tm={kind}:{event.mode}",
             f"tr={kind}:{trigger}",
@@ -161,13 +176,28 @@ def candidate_features(
         row += [f"tc={kind}:{c}" for c in cues]
         if _YEAR.search(event.sentence):
             row.append("year")
-        before = words[max(0, at - WINDOW) : max(0, at)]
         after = words[at + len(trigger.split()) : at + len(trigger.split()) + WINDOW] if at >= 0 else []
         row += [f"b={w}" for w in before] + [f"a={w}" for w in after]
         if before:
             row.append(f"tb={kind}:{before[-1]}")
         rows.append(row)
     return rows
+
+
+def _veto(kind: str, trigger: str, words: list[str], before: list[str], sentence_types: set[str]) -> str | None:
+    """Why the coding rules rule an event out whatever its score, if they do (see VETOES)."""
+    if kind == "ASSAULT" and not DISASTER_WORDS.isdisjoint(words):
+        return "disaster"  # "plane crash kills all 72": an accident, no violence
+    if kind == "REQUEST" and "PROTEST" in sentence_types:
+        return "demand"  # "marched to demand ...": the protest's own demand
+    if kind == "REQUEST" and before[-1:] == ["the"] and " " not in trigger:
+        return "passing"  # "the request for CSTO troops": a noun in passing
+    if kind in CAUSE_TYPES and not CAUSE_WORDS.isdisjoint(before[-2:]):
+        return "cause"  # "detained over the unrest": the cause of the news, told before
+    joined = " ".join(words)
+    if any(phrase in joined for phrase in HISTORY_PHRASES) or (_SINCE_YEAR.search(joined) is not None):
+        return "history"  # "has killed thousands since 2017", "two years ago", "last year"
+    return None
 
 
 def _place(start: int, body_start: int, index: int) -> str:
