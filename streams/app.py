@@ -477,7 +477,7 @@ def observe_tagged(metrics: Metrics, tagged: TaggedArticle, seconds: float) -> N
     metrics.tagging_seconds.observe(seconds)
     metrics.latency_from_published.observe(max(0.0, utcnow().timestamp() - tagged.published_at.timestamp()))
     for event in tagged.events:
-        if not event.negated:
+        if event.reported and not event.negated:  # only reported main events count (EVENT_RULES.md)
             metrics.events.labels(event.type).inc()
 
 

@@ -47,7 +47,9 @@ class Metrics:
             "geopulse_published_to_event_latency_seconds",
             "From the article's published_at to its TaggedArticle being sent on `events`.",
             buckets=AGE_BUCKETS, registry=r)  # fmt: skip
-        self.events = Counter("geopulse_events", "Non-negated events tagged, by PLOVER type.", ["type"], registry=r)
+        self.events = Counter(
+            "geopulse_events", "Reported (not negated, not background) events tagged, by type.", ["type"], registry=r
+        )
         self.window_count = Gauge(
             "geopulse_window_stories", "Stories in the current window of active series.",
             ["country", "topic"], registry=r)  # fmt: skip

@@ -8,12 +8,14 @@ from types import ModuleType
 import pytest
 
 from streams.core.tagging import actors, events, fastsketch, gazetteer, lexicon, matcher, morph, sentences, topics
+from streams.core.tagging import reported as reported_module
 from streams.core.tagging import tagger as tagger_module
 from streams.core.tagging import trusted as trusted_module
 
 MODULES = [
-    actors, events, fastsketch, gazetteer, lexicon, matcher, morph, sentences, tagger_module, topics, trusted_module,
-]
+    actors, events, fastsketch, gazetteer, lexicon, matcher, morph, reported_module, sentences, tagger_module, topics,
+    trusted_module,
+]  # fmt: skip
 
 
 @pytest.mark.parametrize("module", MODULES, ids=lambda m: m.__name__.rsplit(".", 1)[-1])
