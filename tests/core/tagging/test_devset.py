@@ -1,6 +1,6 @@
 """The tagger on the labelled sets: print per-type and per-country scores, fail below the floors.
 
-Run with `-s` to see the report, or `python -m streams.core.tagging.evaluate tests/data/devset.jsonl
+Run with `-s` to see the report, or `python -m streams.tools.evaluate tests/data/devset.jsonl
 --misses` for the items it gets wrong. The labels and their conventions: tests/data/DEVSET.md.
 """
 
