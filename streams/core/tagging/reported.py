@@ -31,6 +31,7 @@ from collections import Counter
 from collections.abc import Sequence
 from functools import cache
 from pathlib import Path
+from typing import NamedTuple
 
 from schemas.tagged import EVENT_TYPES
 from streams.core.tagging.data import DATA_DIR
@@ -123,79 +124,96 @@ class ReportedModel:
         ]
 
 
+class _Sentence(NamedTuple):
+    """What the features need of one sentence, worked out once for all its events."""
+
+    words: list[str]
+    offsets: list[int]
+    cues: tuple[str, ...]  # its cue words, sorted
+    year: bool  # it names a year
+    history: bool  # it dates what it tells ("since 2017", "years ago", "last year")
+    disaster: bool  # it names an accident or a disaster
+    types: tuple[str, ...]  # the types of its events, sorted
+
+
+def _sentence(sentence: str, types: set[str]) -> _Sentence:
+    lowered = sentence.lower()
+    matches = list(_WORD.finditer(lowered))
+    words = [m.group() for m in matches]
+    joined = " ".join(words)
+    history = any(phrase in joined for phrase in HISTORY_PHRASES) or _SINCE_YEAR.search(joined) is not None
+    return _Sentence(
+        words, [m.start() for m in matches], tuple(sorted(CUES.intersection(words))),
+        _YEAR.search(sentence) is not None, history, not DISASTER_WORDS.isdisjoint(words), tuple(sorted(types)),
+    )  # fmt: skip
+
+
 def candidate_features(
     text: str, body_start: int, spans: Sequence[tuple[int, int]], found: Sequence[FoundEvent]
 ) -> list[list[str]]:
-    """The feature strings of each found event (see the module docstring); one list per event."""
+    """The feature strings of each found event (see the module docstring); one list per event.
+
+    The first feature is a veto (VETO + why) when the coding rules rule the event out.
+    """
     starts = [s for s, _ in spans]
     first_body = bisect_right(starts, body_start - 1)  # index of the first body sentence
-    sentences = len(starts) - first_body
-    size = "short" if sentences <= 2 else "medium" if sentences <= 6 else "long"
+    count = len(starts) - first_body
+    size = "short" if count <= 2 else "medium" if count <= 6 else "long"
     per_type = Counter(e.type for e in found)
     titled = {e.type for e in found if e.start < body_start}
-    by_sentence: dict[int, set[str]] = {}
+    types: dict[int, set[str]] = {}
     for event in found:
-        by_sentence.setdefault(event.sentence_start, set()).add(event.type)
-    words_of: dict[int, tuple[list[str], list[int]]] = {}
+        types.setdefault(event.sentence_start, set()).add(event.type)
+    known: dict[int, _Sentence] = {}
     rows = []
     for event in found:
         kind = event.type
-        if event.sentence_start not in words_of:
-            lowered = event.sentence.lower()
-            matches = list(_WORD.finditer(lowered))
-            words_of[event.sentence_start] = ([m.group() for m in matches], [m.start() for m in matches])
-        words, offsets = words_of[event.sentence_start]
-        at = bisect_right(offsets, event.start - event.sentence_start) - 1
+        info = known.get(event.sentence_start)
+        if info is None:
+            info = known[event.sentence_start] = _sentence(event.sentence, types[event.sentence_start])
+        words = info.words
+        at = bisect_right(info.offsets, event.start - event.sentence_start) - 1
         trigger = event.trigger.lower()
         place = _place(event.start, body_start, bisect_right(starts, event.sentence_start) - 1 - first_body)
         before = words[max(0, at - WINDOW) : max(0, at)]
-        veto = _veto(kind, trigger, words, before, by_sentence[event.sentence_start])
+        veto = _veto(kind, trigger, before, info)
         row = [VETO + veto] if veto else []
         row += [
-            f"t={kind}",
-            f"tm={kind}:{event.mode}",
-            f"tr={kind}:{trigger}",
-            f"p={place}",
-            f"tp={kind}:{place}",
-            f"n={kind}:{min(per_type[kind], 3)}",
-            f"size={size}",
-            f"sp={size}:{place}",
-            f"tsp={kind}:{size}:{place}",
-        ]
+            f"t={kind}", f"tm={kind}:{event.mode}", f"tr={kind}:{trigger}", f"p={place}", f"tp={kind}:{place}",
+            f"n={kind}:{min(per_type[kind], 3)}", f"size={size}", f"sp={size}:{place}", f"tsp={kind}:{size}:{place}",
+        ]  # fmt: skip
         if kind in titled and event.start >= body_start:
             row.append(f"intitle={kind}")
         if event.source_actor:
             row.append("src")
         if event.target_actor:
             row.append("tgt")
-        for other in by_sentence[event.sentence_start]:
-            if other != kind:
-                row.append(f"co={kind}:{other}")
-        cues = CUES.intersection(words)
-        row += [f"cue={c}" for c in cues]
-        row += [f"tc={kind}:{c}" for c in cues]
-        if _YEAR.search(event.sentence):
+        row += [f"co={kind}:{other}" for other in info.types if other != kind]
+        row += [f"cue={c}" for c in info.cues]
+        row += [f"tc={kind}:{c}" for c in info.cues]
+        if info.year:
             row.append("year")
-        after = words[at + len(trigger.split()) : at + len(trigger.split()) + WINDOW] if at >= 0 else []
-        row += [f"b={w}" for w in before] + [f"a={w}" for w in after]
+        width = len(trigger.split())
+        after = words[at + width : at + width + WINDOW] if at >= 0 else []
+        row += [f"b={w}" for w in before]
+        row += [f"a={w}" for w in after]
         if before:
             row.append(f"tb={kind}:{before[-1]}")
         rows.append(row)
     return rows
 
 
-def _veto(kind: str, trigger: str, words: list[str], before: list[str], sentence_types: set[str]) -> str | None:
-    """Why the coding rules rule an event out whatever its score, if they do (see VETOES)."""
-    if kind == "ASSAULT" and not DISASTER_WORDS.isdisjoint(words):
+def _veto(kind: str, trigger: str, before: list[str], sentence: _Sentence) -> str | None:
+    """Why the coding rules rule an event out whatever its score, if they do."""
+    if kind == "ASSAULT" and sentence.disaster:
         return "disaster"  # "plane crash kills all 72": an accident, no violence
-    if kind == "REQUEST" and "PROTEST" in sentence_types:
+    if kind == "REQUEST" and "PROTEST" in sentence.types:
         return "demand"  # "marched to demand ...": the protest's own demand
     if kind == "REQUEST" and before[-1:] == ["the"] and " " not in trigger:
         return "passing"  # "the request for CSTO troops": a noun in passing
     if kind in CAUSE_TYPES and not CAUSE_WORDS.isdisjoint(before[-2:]):
         return "cause"  # "detained over the unrest": the cause of the news, told before
-    joined = " ".join(words)
-    if any(phrase in joined for phrase in HISTORY_PHRASES) or (_SINCE_YEAR.search(joined) is not None):
+    if sentence.history:
         return "history"  # "has killed thousands since 2017", "two years ago", "last year"
     return None
 
