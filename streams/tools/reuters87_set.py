@@ -11,6 +11,8 @@ How the stories were chosen (fixed before any was read or tagged):
    with `random.Random(SEED).sample` over the file order.
 3. The part of a story is fixed by its id alone: `sha1(id)` modulo 3 -- 1 and 2 are the tuning
    parts `r87a` and `r87b`, 0 is `r87c`, never tuned on.
+4. A second round (`rest`): the political stories the sample left out, all in the tuning part
+   `r87t`. They were labelled after the first round, before the tagger was run on them.
 
 `python -m streams.tools.reuters87_set` prints the chosen ids with their parts.
 """
@@ -69,18 +71,33 @@ def part_of(story_id: str) -> str:
     return ("r87c", "r87a", "r87b")[int(hashlib.sha1(story_id.encode()).hexdigest(), 16) % 3]
 
 
+def _political(story: Mapping[str, Any]) -> bool:
+    """A cue word in the title, or two different ones in title and body together."""
+    title, body = cues(str(story["title"])), cues(str(story["body"]))
+    return bool(title) or len(title | body) >= 2
+
+
 def choose(stories: Iterable[Mapping[str, Any]]) -> list[str]:
     """The ids of the labelled set, political ones first, then quiet ones (the documented rule)."""
     political: list[str] = []
     quiet: list[str] = []
     for story in stories:
-        title, body = cues(str(story["title"])), cues(str(story["body"]))
-        if title or len(title | body) >= 2:
+        if _political(story):
             political.append(str(story["id"]))
-        elif not body:
+        elif not cues(str(story["body"])) and not cues(str(story["title"])):
             quiet.append(str(story["id"]))
     chosen = random.Random(SEED).sample(political, POLITICAL)
     return chosen + random.Random(SEED).sample(quiet, QUIET)
+
+
+def rest(stories: Iterable[Mapping[str, Any]]) -> list[str]:
+    """The second round: the political stories `choose` left out, in file order (all tuned on)."""
+    stories = list(stories)
+    chosen = set(choose(stories))
+    return [str(s["id"]) for s in stories if str(s["id"]) not in chosen and _political(s)]
+
+
+SECOND_ROUND = "r87t"
 
 
 def joined(labels: Iterable[Mapping[str, Any]], path: Path | None = None) -> Iterator[dict[str, Any]]:
@@ -98,8 +115,11 @@ def joined(labels: Iterable[Mapping[str, Any]], path: Path | None = None) -> Ite
 
 
 def main() -> int:
-    for story_id in choose(read_wire()):
+    stories = read_wire()
+    for story_id in choose(stories):
         print(story_id, part_of(story_id))
+    for story_id in rest(stories):
+        print(story_id, SECOND_ROUND)
     return 0
 
 

@@ -146,7 +146,7 @@ def compare() -> None:
     sets = {
         "events2024 e24c (never tuned)": [r for r in load(DATA / "events2024.jsonl") if never_tuned(r)],
         "reuters87 r87c (never tuned)": [r for r in load(DATA / "reuters87-events.jsonl") if never_tuned(r)],
-        "reuters87 r87a+b (tuned)": [r for r in load(DATA / "reuters87-events.jsonl") if not never_tuned(r)],
+        "reuters87 r87a+b+t (tuned)": [r for r in load(DATA / "reuters87-events.jsonl") if not never_tuned(r)],
         "devset (tuned)": load(DATA / "devset.jsonl"),
         "events2024 all": load(DATA / "events2024.jsonl"),
         "reuters87 all": load(DATA / "reuters87-events.jsonl"),

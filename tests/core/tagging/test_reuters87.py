@@ -27,13 +27,14 @@ WIRE = reuters87_set.wire_path()
 pytestmark = pytest.mark.skipif(not WIRE.exists(), reason=f"the shared wire file {WIRE} is not beside the repo")
 
 # Measured 2026-12-05 (session 4, issue 15), Tagger.default() with the shipped reported-event model:
-#   all 360 items: countries micro P 0.636 R 0.956 F1 0.764; events micro-F1 0.745, macro-F1 0.636.
-#   r87c (117 items, never tuned on): events micro-F1 0.509, macro-F1 0.356 (untuned tagger: 0.366 / 0.296).
-# Several types occur once or twice in r87c, so one item moves its macro-F1 by ~0.03; the type floor
-# is not set for this set (AGREE, COOPERATE, RETREAT score 0 on some parts), see the issue-15 note.
+#   all 511 items: countries micro F1 0.756; events micro-F1 0.781, macro-F1 0.672 (tuning parts included).
+#   r87c (117 items, never tuned on): countries F1 0.689; events micro-F1 0.504, macro-F1 0.367
+#   (the session-3 tagger, untuned: 0.366 / 0.296).
+# Several types occur once or twice in r87c, so one item moves its macro-F1 by ~0.03; no per-type
+# floor is set for this set (COOPERATE, RETREAT and COERCE score 0 on r87c), see the issue-15 note.
 FLOORS = {
-    "all": {"country_f1": 0.75, "event_micro_f1": 0.72, "event_macro_f1": 0.60},
-    "r87c": {"country_f1": 0.67, "event_micro_f1": 0.48, "event_macro_f1": 0.33},
+    "all": {"country_f1": 0.74, "event_micro_f1": 0.75, "event_macro_f1": 0.64},
+    "r87c": {"country_f1": 0.67, "event_micro_f1": 0.48, "event_macro_f1": 0.34},
 }
 
 
@@ -48,10 +49,13 @@ def test_the_set_keeps_ids_and_labels_only() -> None:
 
 def test_the_set_is_the_documented_sample_in_its_documented_parts() -> None:
     records = _labels()
-    assert [r["id"] for r in records] == reuters87_set.choose(reuters87_set.read_wire(WIRE))
-    assert all(r["part"] == reuters87_set.part_of(r["id"]) for r in records)
+    stories = reuters87_set.read_wire(WIRE)
+    first, second = reuters87_set.choose(stories), reuters87_set.rest(stories)
+    assert [r["id"] for r in records] == first + second
+    assert all(r["part"] == reuters87_set.part_of(r["id"]) for r in records[: len(first)])
+    assert all(r["part"] == reuters87_set.SECOND_ROUND for r in records[len(first) :])
     parts = Counter(r["part"] for r in records)
-    assert set(parts) == {"r87a", "r87b", "r87c"} and min(parts.values()) >= 100
+    assert set(parts) == {"r87a", "r87b", "r87c", "r87t"} and min(parts.values()) >= 100
 
 
 def test_labels_are_valid_codes_and_types() -> None:
@@ -63,7 +67,7 @@ def test_labels_are_valid_codes_and_types() -> None:
         assert all(pycountry.countries.get(alpha_3=c) is not None for c in codes), record["id"]
         assert record["location"] is None or record["location"] in record["countries"], record["id"]
     political = [r for r in records if r["events"]]
-    assert len(records) >= 330 and len(political) >= 200
+    assert len(records) >= 500 and len(political) >= 300
     assert sum(1 for r in records if not r["events"]) >= 30
 
 
