@@ -54,7 +54,9 @@ class Metrics:
             "geopulse_published_to_event_latency_seconds",
             "From the article's published_at to its TaggedArticle being sent on `events`.",
             buckets=AGE_BUCKETS, registry=r)  # fmt: skip
-        self.events = Counter("geopulse_events", "Non-negated events tagged, by PLOVER type.", ["type"], registry=r)
+        self.events = Counter(
+            "geopulse_events", "Reported (not negated, not background) events tagged, by type.", ["type"], registry=r
+        )
         self.window_count = Gauge(
             "geopulse_window_stories", "Stories in the current window of active series.",
             ["country", "topic"], registry=r)  # fmt: skip
@@ -142,7 +144,7 @@ class Metrics:
         self.tagging_seconds.observe(seconds)
         self.latency_from_published.observe(max(0.0, now - article.published_at.timestamp()))
         for event in article.events:
-            if not event.negated:
+            if event.reported and not event.negated:  # only reported main events count (EVENT_RULES.md)
                 self.events.labels(event.type).inc()
 
     def sent_events(self, kafka_timestamps: Iterable[float], now: float) -> None:
