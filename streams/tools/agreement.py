@@ -74,9 +74,7 @@ def agreement(first: Sequence[Mapping[str, Any]], second: Sequence[Mapping[str, 
     events, event_misses = score_sets(
         (str(a["id"]), frozenset(a.get("events", ())), frozenset(b.get("events", ()))) for a, b in pairs
     )
-    countries, _ = score_sets(
-        (str(a["id"]), frozenset(a["countries"]), frozenset(b["countries"])) for a, b in pairs
-    )
+    countries, _ = score_sets((str(a["id"]), frozenset(a["countries"]), frozenset(b["countries"])) for a, b in pairs)
     return Agreement(
         items=len(pairs),
         events=events,
