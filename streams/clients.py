@@ -5,20 +5,38 @@ from __future__ import annotations
 import contextlib
 import threading
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any, TypeVar
 
 from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer, TopicPartition
 from kafka.admin import NewTopic
-from kafka.errors import KafkaError, TopicAlreadyExistsError
+from kafka.errors import KafkaError, KafkaTimeoutError, TopicAlreadyExistsError
 
 from streams.errors import BrokerError, ConfigError
 from streams.kafka import kafka_python_options
 from streams.settings import Settings
 
+CONNECT_SECONDS = 5.0  # how long a command waits for the broker before it says it cannot reach it
+C = TypeVar("C")
+
+
+def connect(settings: Settings, client: Callable[..., C], **options: Any) -> C:
+    """A kafka-python client connected to the broker, or BrokerError in one line after CONNECT_SECONDS."""
+    try:
+        return client(**kafka_python_options(settings), bootstrap_timeout_ms=int(CONNECT_SECONDS * 1000), **options)
+    except KafkaError as exc:
+        raise unreachable(settings, exc) from exc
+
+
+def unreachable(settings: Settings, exc: Exception) -> BrokerError:
+    """The one-line error for a broker that does not answer (naming it, never the credentials)."""
+    reason = f"no answer in {CONNECT_SECONDS:.0f}s" if isinstance(exc, KafkaTimeoutError) else str(exc)
+    where = f"{settings.kafka_bootstrap} ({settings.kafka.security_protocol})"
+    return BrokerError(f"cannot reach Kafka at {where}: {reason}")
+
 
 def producer(settings: Settings, **overrides: Any) -> KafkaProducer:
-    return KafkaProducer(**kafka_python_options(settings), acks="all", linger_ms=5, **overrides)
+    return connect(settings, KafkaProducer, acks="all", linger_ms=5, **overrides)
 
 
 def produce(
@@ -37,6 +55,8 @@ def produce(
             with_producer.send(topic, key=key, value=value)
             sent += 1
         with_producer.flush()
+    except KafkaError as exc:  # the broker went away or refused a record: one line, not a traceback
+        raise BrokerError(f"producing to {topic} failed after {sent} message(s): {exc}") from exc
     finally:
         with_producer.close()
     return sent
@@ -48,19 +68,13 @@ def ensure_topics(settings: Settings, names: Iterable[str], *, exact: Iterable[s
     Topics in `exact` must have exactly the configured partitions (the count/detect table is
     co-partitioned with them); a mismatch is a ConfigError, not a crash loop later.
     """
-    try:
-        admin = KafkaAdminClient(**kafka_python_options(settings))
-    except KafkaError as exc:  # one line naming the broker, not a traceback (and never the credentials)
-        raise BrokerError(f"cannot reach Kafka at {settings.kafka_bootstrap} "
-                          f"({settings.kafka.security_protocol}): {exc}") from exc  # fmt: skip
+    admin = connect(settings, KafkaAdminClient)
     try:
         existing = set(admin.list_topics())
         for topic in set(exact) & existing:
             found = len(admin.describe_topics([topic])[0]["partitions"])
             if found != settings.partitions:
-                raise ConfigError(
-                    f"topic {topic} has {found} partitions but GEOPULSE_PARTITIONS={settings.partitions}"
-                )
+                raise ConfigError(f"topic {topic} has {found} partitions but GEOPULSE_PARTITIONS={settings.partitions}")
         new = [NewTopic(n, settings.partitions, settings.replication_factor) for n in names if n not in existing]
         if new:
             with contextlib.suppress(TopicAlreadyExistsError):  # another process created it meanwhile
@@ -71,7 +85,7 @@ def ensure_topics(settings: Settings, names: Iterable[str], *, exact: Iterable[s
 
 def missing_topics(settings: Settings, names: Iterable[str]) -> list[str]:
     """Which of `names` the broker does not have (a metadata request for all topics creates none)."""
-    admin = KafkaAdminClient(**kafka_python_options(settings))
+    admin = connect(settings, KafkaAdminClient)
     try:
         existing = set(admin.list_topics())
     finally:
@@ -91,7 +105,7 @@ def consume(
 
     Stops after `idle_timeout` seconds without a message (never when None), or when `stop` is set.
     """
-    consumer = KafkaConsumer(**kafka_python_options(settings), enable_auto_commit=False, group_id=None)
+    consumer = connect(settings, KafkaConsumer, enable_auto_commit=False, group_id=None)
     try:
         partitions = _wait_partitions(consumer, topic)
         consumer.assign(partitions)

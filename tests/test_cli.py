@@ -8,12 +8,9 @@ import sys
 from pathlib import Path
 
 import orjson
-import pytest
 
-from tests.conftest import SEED_DIR
+from tests.conftest import SEED_PAGE as SEED
 from tests.notify.receivers import SECRET, Receiver, Reply
-
-SEED = SEED_DIR / "000_4b1f403a12207adc.txt"
 
 
 async def geopulse(*args: str, env: dict[str, str] | None = None, stdin: bytes = b"") -> tuple[int, str, str]:
@@ -41,8 +38,6 @@ def test_schemas_check_passes_on_a_clean_tree() -> None:
 
 
 def test_tag_reads_raw_pages_and_reports_bad_lines() -> None:
-    if not SEED.exists():
-        pytest.skip(f"seed page not found at {SEED}")
     code, out, _ = run("tag", "--format", "text", str(SEED))
     assert code == 0
     tagged = orjson.loads(out)
