@@ -42,10 +42,15 @@ def test_tag_reads_raw_pages_and_reports_bad_lines() -> None:
     assert code == 0
     tagged = orjson.loads(out)
     assert {"KAZ", "USA", "RUS"} <= {c["code"] for c in tagged["countries"]}
-    code, out, err = run("tag", "-", stdin=b'[1, 2]\nnot json\n{"text": "Police fired tear gas in Almaty."}\n')
+    code, out, err = run(
+        "tag",
+        "-",
+        stdin=b'[1, 2]\nnot json\n{"text": "Police fired tear gas in Almaty.", "date": "2022-01-10 06:05"}\n',
+    )
     assert code == 1 and "<stdin>:1: not_an_object" in err and "<stdin>:2: invalid_json" in err
     [lenient] = [orjson.loads(line) for line in out.splitlines()]
     assert lenient["source"] == "unknown" and "KAZ" in {c["code"] for c in lenient["countries"]}
+    assert lenient["published_at"] == "2022-01-10T06:05:00Z"  # no zone: UTC, as in the worker
     assert "filled missing fields" in err
 
 
