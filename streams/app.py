@@ -85,6 +85,8 @@ class WorkerState:
     counts: dict[str, dict[datetime, WindowCount]] = field(default_factory=dict)  # newest windows per series
     swept: int | None = None  # the stale-series horizon, in windows, of the last full sweep
     offsets: OffsetWatch = field(default_factory=OffsetWatch)  # records the consumer skipped
+    alerts: dict[str, Alert] = field(default_factory=dict)  # the last step published per open series
+    tracker_of: Callable[[int], tuple[SeriesTracker, PartitionStore]] | None = None  # set by create_app
 
     def remember(self, count: WindowCount, keep: int = 48) -> None:
         """Keep the newest `keep` windows of each series for /api/counts."""
@@ -92,6 +94,13 @@ class WorkerState:
         windows[count.window_start] = count
         if len(windows) > keep:
             del windows[min(windows)]
+
+    def note(self, alert: Alert) -> None:
+        """Keep the last step of each open alert for /api/alerts (top articles included)."""
+        if alert.status == "resolved":
+            self.alerts.pop(alert.key, None)
+        else:
+            self.alerts[alert.key] = alert
 
 
 @dataclass
@@ -219,6 +228,8 @@ def create_app(
             owns = lambda country, p=partition: owner_partition(country, settings.partitions) == p  # noqa: E731
             gp.state.trackers[partition] = (SeriesTracker(tracker_config, store=store, owns=owns), store)
         return gp.state.trackers[partition]
+
+    gp.state.tracker_of = tracker_of
 
     @app.on_partitions_revoked.connect  # type: ignore[arg-type]  # faust types receivers as sync-or-Awaitable unions
     async def forget_trackers(sender: Any, *args: Any, **kwargs: Any) -> None:
@@ -509,4 +520,5 @@ async def count_batch(gp: Geopulse, work: dict[int, tuple[SeriesTracker, list[Di
             gp.state.remember(c)
         observe_series(gp, {c.key for c in latest.values()}, work[partition][0])  # sweeps by that stream time
     for a in alerts:
+        gp.state.note(a)
         gp.metrics.alerts.labels(a.status, a.severity).inc()

@@ -20,7 +20,6 @@ from tests.integration.workers import WorkerProcess, topic_names
 pytestmark = pytest.mark.integration
 
 
-
 def settings_for(bootstrap: str, app_id: str) -> Settings:
     return Settings(kafka_bootstrap=bootstrap, topics=topic_names(app_id))
 
