@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import logging
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -10,11 +11,22 @@ from typing import Any, TypeVar
 
 from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer, TopicPartition
 from kafka.admin import NewTopic
-from kafka.errors import KafkaError, KafkaTimeoutError, TopicAlreadyExistsError
+from kafka.errors import Cancelled, KafkaError, KafkaTimeoutError, TopicAlreadyExistsError
 
 from streams.errors import BrokerError, ConfigError
 from streams.kafka import kafka_python_options
 from streams.settings import Settings
+
+
+class _ClosingIsNotAFailure(logging.Filter):
+    """kafka-python 3 logs the metadata refresh that close() cancels as an ERROR; a close is no failure."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not (record.msg == "Metadata refresh: failed %s" and isinstance(record.args, tuple)
+                    and isinstance(record.args[0], Cancelled))  # fmt: skip
+
+
+logging.getLogger("kafka.cluster").addFilter(_ClosingIsNotAFailure())
 
 CONNECT_SECONDS = 5.0  # how long a command waits for the broker before it says it cannot reach it
 C = TypeVar("C")

@@ -24,7 +24,9 @@ def run_worker(gp: Geopulse, loglevel: str = "info") -> None:
 def build_worker(gp: Geopulse, loglevel: str = "info") -> faust.Worker:
     """The faust worker for `gp`: table recovery reads changelogs to their real end, no spinner."""
     recover_to_the_real_end(gp)
-    worker = faust.Worker(gp.app, loglevel=loglevel.upper(), redirect_stdouts=False)
+    from streams.shutdown import GeopulseWorker
+
+    worker = GeopulseWorker(gp, loglevel=loglevel.upper(), redirect_stdouts=False)
     # At WARNING and above faust keeps its terminal spinner, which sets the root logger to DEBUG
     # (every library's debug records are then built, only to be dropped by the handler).
     worker.spinner = None
