@@ -22,6 +22,7 @@ from pydantic import (
 )
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from streams.core.config import UNLIMITED, TrackerConfig
 from streams.core.windows import parse_duration
 from streams.errors import ConfigError
 
@@ -147,3 +148,12 @@ def describe(exc: ValidationError, flags: Collection[str] = ()) -> str:
             name = f"GEOPULSE_{'__'.join(loc).upper()}" if loc else "settings"
         parts.append(f"{name}: {err['msg'].removeprefix('Value error, ')}")
     return "bad setting: " + "; ".join(parts)
+
+
+def tracker_config(settings: Settings) -> TrackerConfig:
+    """The count/detect configuration of the worker and of replay alike.
+
+    Articles from the future are rejected at the ingest edge against the wall clock, so the core
+    trusts event time (no clamping relative to stream time): a quiet night is a gap, not a clock error.
+    """
+    return TrackerConfig(window=settings.window, grace=settings.grace, max_ahead=UNLIMITED)

@@ -10,10 +10,10 @@ import orjson
 import pytest
 
 from schemas import Alert, DeadLetter, TaggedArticle
-from streams.clients import produce, read_to_end
 from streams.core.published import MISSING
 from streams.demo.sample import plan, sample_articles
 from streams.settings import Settings
+from streams.worker.clients import produce, read_to_end
 from tests.integration.workers import WorkerProcess, topic_names
 
 pytestmark = pytest.mark.integration

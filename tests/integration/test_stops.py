@@ -13,8 +13,8 @@ import orjson
 import pytest
 
 from streams.broker import LocalBroker
-from streams.clients import produce
 from streams.settings import Settings
+from streams.worker.clients import produce
 from tests.integration.workers import WorkerProcess, topic_names, worker_env
 
 pytestmark = pytest.mark.integration

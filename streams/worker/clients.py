@@ -14,8 +14,8 @@ from kafka.admin import NewTopic
 from kafka.errors import Cancelled, KafkaError, KafkaTimeoutError, TopicAlreadyExistsError
 
 from streams.errors import BrokerError, ConfigError
-from streams.kafka import kafka_python_options
 from streams.settings import Settings
+from streams.worker.kafka import kafka_python_options
 
 
 class _ClosingIsNotAFailure(logging.Filter):

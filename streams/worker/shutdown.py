@@ -18,7 +18,7 @@ from typing import Any
 
 import faust
 
-from streams.app import Geopulse
+from streams.worker.state import Geopulse
 
 log = logging.getLogger(__name__)
 

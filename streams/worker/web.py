@@ -4,16 +4,14 @@ from __future__ import annotations
 
 import asyncio
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import orjson
 from faust.web import Request, Response, View
 
 from streams.core.alerts import Episode, rank
 from streams.core.ingest import REASONS
-
-if TYPE_CHECKING:
-    from streams.app import Geopulse, WorkerState
+from streams.worker.state import Geopulse, WorkerState
 
 
 def open_alerts(state: WorkerState) -> list[dict[str, Any]]:
@@ -71,9 +69,9 @@ def register_views(gp: Geopulse) -> None:
 
     @app.page("/metrics")
     async def metrics(self: View, request: Request) -> Response:
-        gp.metrics.store_keys.set(sum(len(store) for _, store in state.trackers.values()))
-        gp.metrics.asyncio_tasks.set(len(asyncio.all_tasks()))
-        gp.metrics.open_alerts.set(sum(len(store.get("alerts") or []) for _, store in state.trackers.values()))
+        stores = [store for _, store in state.trackers.values()]
+        gp.metrics.scraped(state_keys=sum(map(len, stores)), tasks=len(asyncio.all_tasks()),
+                           open_alerts=sum(len(store.get("alerts") or []) for store in stores))  # fmt: skip
         return self.bytes(gp.metrics.exposition(), content_type="text/plain; version=0.0.4")
 
     @app.page("/api/counts")
