@@ -39,7 +39,7 @@ def notify_wired() -> bool:
     """Whether the worker delivers webhooks: streams.notify exists and the worker imports it."""
     if importlib.util.find_spec("streams.notify") is None:
         return False
-    return any("streams.notify" in (REPO / "streams" / name).read_text() for name in ("app.py", "runner.py"))
+    return any("streams.notify" in path.read_text() for path in (REPO / "streams" / "worker").glob("*.py"))
 
 
 NOT_WIRED = (
