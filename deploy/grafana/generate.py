@@ -29,6 +29,11 @@ WORKERS = 'job=~"$job", instance=~"$instance"'  # the selector of every panel: t
 Panel = Any  # a panel builder of the SDK (timeseries.Panel, stat.Panel, ...)
 
 
+def of(metric: str, matchers: str = "") -> str:
+    """`metric` of the chosen jobs and workers, with more label `matchers` if given."""
+    return f"{metric}{{{WORKERS}{', ' + matchers if matchers else ''}}}"
+
+
 def query(expr: str, legend: str, ref: str = "A", *, instant: bool = False, fmt: str | None = None) -> Any:
     q = prometheus.Dataquery().expr(expr).legend_format(legend).ref_id(ref)
     q = q.instant() if instant else q.range()
@@ -37,7 +42,7 @@ def query(expr: str, legend: str, ref: str = "A", *, instant: bool = False, fmt:
 
 def quantiles(metric: str, by: str, legend: str, levels: Sequence[float]) -> list[Any]:
     """histogram_quantile targets of `metric`, one per level (legend gets p50, p99, ...)."""
-    return [query(f"histogram_quantile({q}, sum by ({by}) (rate({metric}_bucket{{{WORKERS}}}[$__rate_interval])))",
+    return [query(f"histogram_quantile({q}, sum by ({by}) (rate({of(metric + '_bucket')}[$__rate_interval])))",
                   f"{legend}p{round(q * 100)}".strip(), chr(ord("A") + n))
             for n, q in enumerate(levels)]  # fmt: skip
 
@@ -125,8 +130,9 @@ def dashboard(uid: str, title: str, description: str, rows: Sequence[tuple[str, 
 
 
 def spikes_overview() -> dict[str, Any]:
-    top = f'topk(10, max by (country, topic) (geopulse_window_stories{{{WORKERS}, topic!="all"}}))'
-    alerts = f"geopulse_alerts_total{{{WORKERS}}}"
+    stories = of("geopulse_window_stories", 'topic!="all"')
+    top = f"topk(10, max by (country, topic) ({stories}))"
+    alerts, opened = of("geopulse_alerts_total"), of("geopulse_alerts_total", 'status="open"')
     return dashboard("geopulse-spikes", "geopulse · spikes overview",
                      "Which country/topic series are busiest now, and when alerts opened, updated and resolved.", [
         ("Series", [
@@ -138,8 +144,8 @@ def spikes_overview() -> dict[str, Any]:
         ]),
         ("Alerts", [
             figure("Alerts opened", "Alerts that opened in the dashboard's time range, by severity.",
-                   [query(f'sum by (severity) (increase({alerts[:-1]}, status="open"}}[$__range]))', "{{severity}}",
-                          instant=True)], (6, 8), "short"),
+                   [query(f"sum by (severity) (increase({opened}[$__range]))", "{{severity}}", instant=True)],
+                   (6, 8), "short"),
             graph("Alert timeline", "Alert lifecycle steps (open, update, resolved) per interval, stacked by "
                   "status and severity.",
                   [query(f"sum by (status, severity) (increase({alerts}[$__rate_interval]))",
@@ -147,36 +153,38 @@ def spikes_overview() -> dict[str, Any]:
         ]),
         ("Events", [
             graph("Events tagged by PLOVER type", "Non-negated events tagged per second, by PLOVER type.",
-                  [query(f"sum by (type) (rate(geopulse_events_total{{{WORKERS}}}[$__rate_interval]))", "{{type}}")],
+                  [query(f"sum by (type) (rate({of('geopulse_events_total')}[$__rate_interval]))", "{{type}}")],
                   (24, 8)),
         ]),
     ])  # fmt: skip
 
 
 def pipeline_health() -> dict[str, Any]:
-    articles = f"geopulse_articles_total{{{WORKERS}}}"
-    dead = f"geopulse_dead_letters_total{{{WORKERS}}}"
+    articles, dead = of("geopulse_articles_total"), of("geopulse_dead_letters_total")
+    valid, lag = (
+        of("geopulse_articles_total", 'outcome="valid"'),
+        of("geopulse_consumer_lag_messages", 'topic!~".*-changelog"'),
+    )
     return dashboard("geopulse-pipeline", "geopulse · pipeline health",
                      "Are the workers up, keeping up and accepting their input? Throughput, latency, lag, dead "
                      "letters.", [
         ("Workers", [
             figure("Workers up", "Workers Prometheus scrapes successfully.",
-                   [query(f"sum(up{{{WORKERS}}})", "up", instant=True)], (4, 6), None),
+                   [query(f"sum({of('up')})", "up", instant=True)], (4, 6), None),
             figure("Invalid input", "Share of messages on the articles topic that were dead-lettered (recorded "
                    "over 5m).", [query('max(job:geopulse_articles_invalid:ratio_rate5m{job=~"$job"})', "invalid")],
                    (4, 6), "percentunit"),
             placed(table.Panel(), "Builds", "Version and tagger version of each worker.",
-                   [query(f"geopulse_build_info{{{WORKERS}}}", "__auto", instant=True, fmt="table")], (10, 6)),
+                   [query(of("geopulse_build_info"), "__auto", instant=True, fmt="table")], (10, 6)),
             graph("State keys", "Keys each worker holds in its count/detect state.",
-                  [query(f"sum by (instance) (geopulse_state_keys{{{WORKERS}}})", "{{instance}}")], (6, 6),
+                  [query(f"sum by (instance) ({of('geopulse_state_keys')})", "{{instance}}")], (6, 6),
                   unit="short", legend="list"),
         ]),
         ("Throughput", [
             graph("Articles by outcome", "Articles per second: valid, invalid, counted, duplicate, late.",
                   [query(f"sum by (outcome) (rate({articles}[$__rate_interval]))", "{{outcome}}")], (12, 8)),
             graph("Valid articles per worker", "Articles tagged per second by each worker.",
-                  [query(f'sum by (instance) (rate({articles[:-1]}, outcome="valid"}}[$__rate_interval]))',
-                         "{{instance}}")], (12, 8)),
+                  [query(f"sum by (instance) (rate({valid}[$__rate_interval]))", "{{instance}}")], (12, 8)),
         ]),
         ("Latency", [
             graph("Tagging duration", "Time to tag one article (p50, p99).",
@@ -191,8 +199,7 @@ def pipeline_health() -> dict[str, Any]:
         ("Lag and dead letters", [
             graph("Consumer lag by topic", "Messages behind the end of the assigned input partitions, summed per "
                   "topic (table changelogs, which the worker writes, left out).",
-                  [query(f'sum by (topic) (geopulse_consumer_lag_messages{{{WORKERS}, topic!~".*-changelog"}})',
-                         "{{topic}}")], (12, 8), unit="short"),
+                  [query(f"sum by (topic) ({lag})", "{{topic}}")], (12, 8), unit="short"),
             graph("Dead letters by reason", "Messages sent to a dead-letter topic per second, by topic and reason.",
                   [query(f"sum by (topic, reason) (rate({dead}[$__rate_interval]))", "{{topic}} · {{reason}}")],
                   (12, 8)),
@@ -204,13 +211,14 @@ def pipeline_health() -> dict[str, Any]:
 
 
 def delivery_health() -> dict[str, Any]:
-    deliveries = f"geopulse_webhook_deliveries_total{{{WORKERS}}}"
+    deliveries = of("geopulse_webhook_deliveries_total")
+    gave_up = of("geopulse_dead_letters_total", 'topic=~".*webhooks.*"')
     return dashboard("geopulse-delivery", "geopulse · delivery health",
                      "Are alerts reaching the webhook endpoints? Attempts by outcome, failure ratio, latency, dead "
                      "letters.", [
         ("Alerts to deliver", [
             graph("Alert lifecycle steps", "Alert steps per second, the input of webhook delivery.",
-                  [query(f"sum by (status) (rate(geopulse_alerts_total{{{WORKERS}}}[$__rate_interval]))",
+                  [query(f"sum by (status) (rate({of('geopulse_alerts_total')}[$__rate_interval]))",
                          "{{status}}")], (24, 6)),
         ]),
         ("Webhooks", [
@@ -224,8 +232,7 @@ def delivery_health() -> dict[str, Any]:
                   quantiles("geopulse_webhook_delivery_duration_seconds", "endpoint, le", "{{endpoint}} ",
                             (0.5, 0.99)), (12, 8), unit="s"),
             graph("Deliveries that gave up", "Deliveries sent to the webhooks dead-letter topic after their last "
-                  "attempt.", [query(f'sum by (topic, reason) (increase(geopulse_dead_letters_total{{{WORKERS}, '
-                                     'topic=~".*webhooks.*"}[$__rate_interval]))', "{{reason}}")],
+                  "attempt.", [query(f"sum by (topic, reason) (increase({gave_up}[$__rate_interval]))", "{{reason}}")],
                   (12, 8), unit="short", bars=True),
         ]),
     ])  # fmt: skip
