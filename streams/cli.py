@@ -256,14 +256,12 @@ def demo(
     rate: Annotated[float, typer.Option(help="Articles per second to stream.")] = 40.0,
 ) -> None:
     """Start a local broker (unless GEOPULSE_KAFKA_BOOTSTRAP is set) and a worker, stream a sample, show it live."""
+    from streams.broker import stop_on_sigterm
     from streams.demo.runner import run_demo
 
     settings = load_settings()
-    try:
-        code = run_demo(settings, short=short, rate=rate)
-    except GeopulseError as exc:
-        fail(str(exc))
-    raise typer.Exit(code)
+    stop_on_sigterm()  # like Ctrl-C: the broker and worker it started are stopped on the way out
+    raise typer.Exit(run_demo(settings, short=short, rate=rate))
 
 
 @cli.command()

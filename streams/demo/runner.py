@@ -44,6 +44,7 @@ class Progress:
     metrics: dict[str, float] = field(default_factory=dict)
     counts: dict[str, WindowCount] = field(default_factory=dict)
     alerts: list[Alert] = field(default_factory=list)
+    failed: GeopulseError | None = None  # why the sample could not be sent
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def processed(self) -> int:
@@ -76,11 +77,17 @@ def run_demo(settings: Settings, *, short: bool = False, rate: float = 40.0, con
         messages = [(a.id.encode(), a.to_json()) for a in articles]
 
         def send() -> None:
-            progress.produced = produce(settings, settings.topics.articles, _counting(messages, progress), rate=rate)
+            counted = _counting(messages, progress)
+            try:
+                progress.produced = produce(settings, settings.topics.articles, counted, rate=rate)
+            except GeopulseError as exc:  # said once by the main thread (nothing, when stopping anyway)
+                progress.failed = exc
 
         sender = threading.Thread(target=send, daemon=True)
         sender.start()
         finished = _show(progress, sender, console)
+        if progress.failed is not None:
+            raise progress.failed
         _summary(progress, console)
         return 0 if finished and progress.processed() == progress.total else 1
     return 1

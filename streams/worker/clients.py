@@ -70,7 +70,8 @@ def produce(
     except KafkaError as exc:  # the broker went away or refused a record: one line, not a traceback
         raise BrokerError(f"producing to {topic} failed after {sent} message(s): {exc}") from exc
     finally:
-        with_producer.close()
+        with contextlib.suppress(KafkaError):  # flushed above; only a failure in flight can leave sends here
+            with_producer.close()
     return sent
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import signal
 import socket
 import subprocess
@@ -47,6 +48,29 @@ def test_broker_on_sigterm_stops_its_tansu_child() -> None:
     while listening(port) and time.monotonic() < deadline:
         time.sleep(0.1)
     assert not listening(port), "the tansu broker outlived `geopulse broker`"
+
+
+def test_demo_on_sigterm_stops_the_broker_and_worker_it_started() -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GEOPULSE_")}
+    command = [sys.executable, "-m", "streams", "demo"]
+    with subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True) as proc:
+        try:
+            assert proc.stdout is not None
+            lines = []
+            while not lines or not lines[-1].startswith("worker ready"):  # after "local broker on ..."
+                lines.append(proc.stdout.readline())
+                assert lines[-1], f"the demo ended before its worker was ready: {lines}"
+            [broker_line] = [line for line in lines if line.startswith("local broker on")]
+            broker = int(broker_line.split("127.0.0.1:")[1].split()[0])
+            worker = int(lines[-1].split("127.0.0.1:")[1].split("/")[0])
+            assert listening(broker) and listening(worker), lines
+            proc.send_signal(signal.SIGTERM)
+            assert proc.wait(60) == 130
+            rest = proc.stdout.read()
+        finally:
+            proc.kill()
+    assert "Traceback" not in rest, rest
+    assert not listening(broker) and not listening(worker)
 
 
 def test_a_healthy_start_says_where_it_serves_and_logs_no_error(tmp_path: Path) -> None:
