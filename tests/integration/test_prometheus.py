@@ -44,7 +44,7 @@ def notify_wired() -> bool:
 
 NOT_WIRED = (
     "webhook metrics appear only after a delivery, and the worker does not deliver yet: "
-    "streams.notify is missing or not wired into the worker (streams/worker/app.py)"
+    "streams.notify is missing or not wired into the worker (streams/worker/)"
 )
 
 
