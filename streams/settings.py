@@ -102,9 +102,11 @@ class Settings(BaseSettings):
     @field_validator("kafka_bootstrap")
     @classmethod
     def _host_port_list(cls, value: str | None) -> str | None:
-        for address in (value or "").split(","):
-            host, _, port = address.strip().rpartition(":")
-            if value is not None and not (host and port.isdigit() and 0 < int(port) < 65536):
+        """Each address a host, with a port of 1-65535 if one is given (the Kafka clients default to 9092)."""
+        for address in (value or "").split(",") if value is not None else ():
+            host, colon, port = address.strip().rpartition(":")
+            host, port = (host, port) if colon else (port, "9092")
+            if not (host and port.isdigit() and 0 < int(port) < 65536):
                 raise ValueError(f"expected host:port[,host:port], got {value!r}")
         return value
 
