@@ -1,10 +1,9 @@
-"""A worker that says where it serves, stops promptly, and does not flood its log while the broker is away.
+"""A worker that says where it serves and stops promptly when its broker is gone.
 
-With the broker down, Kafka clients log every reconnect attempt (aiokafka ~6 ERROR lines a second),
-and faust waited 60 s on a consumer thread that had already died before it exited. `RepeatFilter`
-lets the first line of a kind through and then one line with a count every `every` seconds;
-`GeopulseWorker` stops within seconds when the broker is unreachable (there is nothing to commit
-to it; records after the last commit are read again on the next start, as after a crash).
+With the broker down, faust waited 60 s on a consumer thread that had already died, then for acks
+and a producer flush that could never come. `GeopulseWorker` stops within seconds then (there is
+nothing to commit to a broker that is gone; records after the last commit are read again on the
+next start, as after a crash). Repeated client errors meanwhile are summarised by `logsummary`.
 """
 
 from __future__ import annotations
@@ -12,8 +11,6 @@ from __future__ import annotations
 import logging
 import os
 import threading
-import time
-from collections.abc import Callable
 from typing import Any
 
 import faust
@@ -22,58 +19,16 @@ from streams.worker.state import Geopulse
 
 log = logging.getLogger(__name__)
 
-CLIENT_LOGGERS = ("aiokafka", "kafka")
 UNREACHABLE_STOP_SECONDS = 3.0  # how long to wait for the consumer thread when the broker is gone
 UNREACHABLE_EXIT_SECONDS = 10.0  # how long to let faust stop by itself then
 
 
-class RepeatFilter(logging.Filter):
-    """Passes the first client WARNING/ERROR of each kind, then one per `every` seconds with a count.
-
-    A kind is the logger and the message template, so "Unable connect to node %s" is one kind
-    whatever the node. Records of other loggers, and below WARNING, always pass.
-
-    >>> now = [0.0]
-    >>> f = RepeatFilter(every=30.0, clock=lambda: now[0])
-    >>> def rec(): return logging.LogRecord("aiokafka.client", logging.ERROR, "", 0, "down %s", (1,), None)
-    >>> [f.filter(rec()) for _ in range(3)]
-    [True, False, False]
-    >>> now[0] = 31.0
-    >>> r = rec(); f.filter(r), r.getMessage()
-    (True, 'down 1 (2 more like it in 31s)')
-    """
-
-    def __init__(self, every: float = 30.0, clock: Callable[[], float] = time.monotonic) -> None:
-        super().__init__()
-        self.every, self._clock = every, clock
-        self._kinds: dict[tuple[str, str], tuple[float, int]] = {}  # kind -> (last passed at, held since)
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        if record.levelno < logging.WARNING or not record.name.startswith(CLIENT_LOGGERS):
-            return True
-        kind, now = (record.name, str(record.msg)), self._clock()
-        passed, held = self._kinds.get(kind, (None, 0))
-        if passed is not None and now - passed < self.every:
-            self._kinds[kind] = (passed, held + 1)
-            return False
-        if passed is not None and held:
-            record.msg = f"{record.msg} ({held} more like it in {now - passed:.0f}s)"
-        self._kinds[kind] = (now, 0)
-        return True
-
-
 class GeopulseWorker(faust.Worker):
-    """faust's worker, with the repeat filter on its log, its HTTP address said, and a prompt stop."""
+    """faust's worker, saying its HTTP address when ready, and stopping promptly without a broker."""
 
     def __init__(self, gp: Geopulse, *args: Any, **kwargs: Any) -> None:
         super().__init__(gp.app, *args, **kwargs)
         self.gp = gp
-
-    def on_setup_root_logger(self, logger: logging.Logger, level: int) -> None:
-        super().on_setup_root_logger(logger, level)
-        repeats = RepeatFilter()
-        for handler in logger.handlers:
-            handler.addFilter(repeats)
 
     async def on_startup_finished(self) -> None:
         await super().on_startup_finished()
