@@ -22,6 +22,8 @@ from prometheus_client import (
 )
 
 import streams
+from schemas import SEVERITIES
+from streams.core.ingest import REASONS
 
 if TYPE_CHECKING:
     from schemas import Alert, TaggedArticle, WindowCount
@@ -87,9 +89,6 @@ class Metrics:
 
     def declare(self, *, dead_letter_topics: list[str], endpoints: list[str]) -> None:
         """Create the known label sets at 0, so the first increment of each shows up in rate()."""
-        from schemas import SEVERITIES
-        from streams.core.ingest import REASONS
-
         for outcome in ("valid", "invalid", "counted", "duplicate", "late"):
             self.articles.labels(outcome)
         for topic in dead_letter_topics:
