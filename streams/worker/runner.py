@@ -7,9 +7,8 @@ import logging
 import faust
 
 from streams.worker.logsummary import RepeatSummary
-from streams.worker.shutdown import GeopulseWorker
 from streams.worker.state import Geopulse
-from streams.worker.workarounds import quiet_worker, recover_to_the_real_end
+from streams.worker.workarounds import GeopulseWorker, quiet_worker, recover_to_the_real_end
 
 
 def run_worker(gp: Geopulse, loglevel: str = "info") -> None:
