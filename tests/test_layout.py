@@ -3,7 +3,7 @@
 The house, from the ground up: `schemas` and `streams/core` (pure); `streams/notify` (webhook
 delivery, no Kafka) and the shared `settings`, `errors`, `metrics`; `streams/worker` (the
 Kafka/faust side); then the entry points: `streams/offline.py` (replay), `streams/demo`,
-`streams/cli.py`. Imports only go down.
+`streams/tools`, `streams/cli.py` (with `exits.py`). Imports only go down.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ SRC = REPO / "streams"
 CORE = SRC / "core"
 FORBIDDEN = {"faust", "aiokafka", "kafka", "aiohttp", "httpx", "prometheus_client", "mode"}
 
-ENTRY_POINTS = ("streams.cli", "streams.__main__", "streams.offline", "streams.demo")
+ENTRY_POINTS = ("streams.cli", "streams.exits", "streams.__main__", "streams.offline", "streams.demo", "streams.tools")
 SHARED = ("streams.settings", "streams.errors", "streams.metrics", "streams.inputs", "streams.broker")
 # part of the house -> what it may never import (or, for the core, everything but what it may)
 NEVER = {
