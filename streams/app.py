@@ -33,8 +33,10 @@ from faust.types import EventT, StreamT
 from schemas import Alert, DeadLetter, DigestBatch, TaggedArticle, WindowCount
 from streams import offline
 from streams.core.ingest import Ingestor, RawMessage
+from streams.core.lateness import LateArticles
 from streams.core.offsets import OffsetWatch
-from streams.core.series import SeriesTracker
+from streams.core.series import Observation, SeriesTracker
+from streams.idleness import InputWatch
 from streams.kafka import faust_broker_options
 from streams.metrics import Metrics
 from streams.notify import WebhookConfig
@@ -85,6 +87,7 @@ class WorkerState:
     counts: dict[str, dict[datetime, WindowCount]] = field(default_factory=dict)  # newest windows per series
     swept: int | None = None  # the stale-series horizon, in windows, of the last full sweep
     offsets: OffsetWatch = field(default_factory=OffsetWatch)  # records the consumer skipped
+    late: LateArticles = field(default_factory=LateArticles)  # logged once per interval
 
     def remember(self, count: WindowCount, keep: int = 48) -> None:
         """Keep the newest `keep` windows of each series for /api/counts."""
@@ -103,6 +106,7 @@ class Geopulse:
     metrics: Metrics
     state: WorkerState
     topics: dict[str, faust.TopicT]
+    inputs: InputWatch
     background: set[asyncio.Future[None]] = field(default_factory=set)
 
 
@@ -112,6 +116,7 @@ class Geopulse:
 # produce request carry a whole ingest batch.
 PRODUCER_MAX_BATCH_BYTES = 512 * 1024
 COUNT_BATCH_TIMEOUT = 0.01  # seconds the count agent waits for more digests once one is in
+LATE_LOG_INTERVAL = 10.0  # seconds: articles behind stream time are logged in one line per interval
 
 
 def faust_app(settings: Settings) -> faust.App:
@@ -178,7 +183,7 @@ def create_app(
         # faust picks a table's serializers from key_type and value_type (json unless bytes).
         value_type=bytes,
     )
-    gp = Geopulse(settings, app, metrics, WorkerState(), topics)
+    gp = Geopulse(settings, app, metrics, WorkerState(), topics, InputWatch(app, names.articles, settings.idle_timeout))
     ingestor = Ingestor(tagger, clock=clock, max_future=settings.max_future)
     tracker_config = offline.tracker_config(settings)
 
@@ -188,8 +193,22 @@ def create_app(
         batches = stream.take_events(settings.batch_size, within=settings.batch_timeout)  # type: ignore[attr-defined]
         async for events in batches:
             watch_offsets(gp, events)
+            gp.inputs.read(events)
             await ingest_batch(gp, ingestor, events)
             yield None
+
+    @app.timer(1.0, on_leader=False)  # type: ignore[untyped-decorator]
+    async def report_inputs() -> None:
+        """Idle input partitions declared (and confirmed while they stay idle) to every count partition."""
+        report = await gp.inputs.declare()
+        if report is not None:
+            digests = DigestBatch.encode([], inputs=report)
+            await publish(gp, [(names.digests, None, m, p) for m in digests for p in range(settings.partitions)])
+
+    @app.timer(LATE_LOG_INTERVAL, on_leader=False)  # type: ignore[untyped-decorator]
+    async def log_late() -> None:
+        if line := gp.state.late.summary():
+            log.warning("%s", line)
 
     digests = DigestDecoder()
 
@@ -445,7 +464,9 @@ async def ingest_batch(gp: Geopulse, ingestor: Ingestor, events: list[EventT[byt
         out.append((names.events, tagged.id.encode(), tagged.to_json(), None))
         observe_tagged(gp.metrics, tagged, seconds)
     # Partitions interleave in a batch; event-time order keeps the count stage's view close to a replay's.
-    for message in DigestBatch.encode(sorted(result.tagged, key=lambda t: t.published_at)):
+    ordered = sorted(zip(result.tagged, result.origins, strict=True), key=lambda pair: pair[0].published_at)
+    report = gp.inputs.report()
+    for message in DigestBatch.encode([t for t, _ in ordered], origins=[o for _, o in ordered], inputs=report):
         out.extend((names.digests, None, message, partition) for partition in range(gp.settings.partitions))
     for ack in await publish(gp, out):  # acks not awaited: the consumer's commit flushes the producer first
         asyncio.ensure_future(ack).add_done_callback(_log_failed_send)
@@ -481,6 +502,13 @@ def observe_tagged(metrics: Metrics, tagged: TaggedArticle, seconds: float) -> N
             metrics.events.labels(event.type).inc()
 
 
+def collect(observation: Observation, latest: dict[tuple[str, datetime], WindowCount], alerts: list[Alert]) -> None:
+    """The newest count per (series, window) and every alert step of an observation."""
+    for c in observation.counts:
+        latest[(c.key, c.window_start)] = c
+    alerts.extend(observation.alerts)
+
+
 async def count_batch(gp: Geopulse, work: dict[int, tuple[SeriesTracker, list[DigestBatch]]]) -> None:
     """Observe each partition's digests with its tracker; send the counts and alerts, wait for their acks."""
     counts: dict[int, dict[tuple[str, datetime], WindowCount]] = {}
@@ -488,13 +516,16 @@ async def count_batch(gp: Geopulse, work: dict[int, tuple[SeriesTracker, list[Di
     for partition, (tracker, batches) in work.items():
         latest = counts[partition] = {}
         for batch in batches:
-            for article in batch.articles:
-                observation = tracker.observe(article)
+            if batch.inputs is not None:
+                report = batch.inputs
+                collect(tracker.report_inputs(report.partitions, report.assigned, report.idle), latest, alerts)
+            for article, origin in batch.sourced():
+                observation = tracker.observe(article, origin)
                 if owner_partition(article.id, gp.settings.partitions) == partition:
                     gp.metrics.articles.labels(observation.outcome).inc()
-                for c in observation.counts:
-                    latest[(c.key, c.window_start)] = c
-                alerts.extend(observation.alerts)
+                    if observation.lag is not None:
+                        gp.state.late.add(observation.outcome, observation.lag, article.id)
+                collect(observation, latest, alerts)
             await asyncio.sleep(0)  # let the ingest agent in between digests (its latency is the product's)
     names = gp.settings.topics
     out: list[Outgoing] = [

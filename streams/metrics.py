@@ -34,7 +34,8 @@ class Metrics:
         self.registry = registry if registry is not None else CollectorRegistry()
         r = self.registry
         self.articles = Counter(
-            "geopulse_articles", "Articles by outcome: valid, invalid, counted, duplicate, late.",
+            "geopulse_articles",
+            "Articles by outcome: valid, invalid, counted, duplicate, corrected (a closed window), late (refused).",
             ["outcome"], registry=r)  # fmt: skip
         self.tagging_seconds = Histogram(
             "geopulse_tagging_duration_seconds", "Time to tag one article.", buckets=FAST_BUCKETS, registry=r
@@ -83,7 +84,7 @@ class Metrics:
         from schemas import SEVERITIES
         from streams.core.ingest import REASONS
 
-        for outcome in ("valid", "invalid", "counted", "duplicate", "late"):
+        for outcome in ("valid", "invalid", "counted", "duplicate", "corrected", "late"):
             self.articles.labels(outcome)
         for topic in dead_letter_topics:
             for reason in REASONS:

@@ -26,7 +26,7 @@ def tracker_config(settings: Settings) -> TrackerConfig:
     Articles from the future are rejected at the ingest edge against the wall clock, so the core
     trusts event time (no clamping relative to stream time): a quiet night is a gap, not a clock error.
     """
-    return TrackerConfig(window=settings.window, grace=settings.grace, max_ahead=UNLIMITED)
+    return TrackerConfig(window=settings.window, grace=settings.grace, max_ahead=UNLIMITED, retain=settings.retain)
 
 
 class ErrorSink(Protocol):

@@ -75,6 +75,12 @@ class Settings(BaseSettings):
     window: Duration = Field(timedelta(hours=1), description="Event-time window size, e.g. 1h, 6h, 1d.")
     grace: Duration = Field(timedelta(minutes=15), description="How late an article may arrive.")
     max_future: Duration = Field(timedelta(minutes=5), description="Tolerated clock skew for published_at.")
+    retain: Duration = Field(
+        timedelta(hours=6), description="How long a closed window is kept for late articles to correct (at most 24h)."
+    )
+    idle_timeout: float = Field(
+        10.0, gt=0, description="Seconds a caught-up input partition may go without records before it is idle."
+    )
     data_dir: Path = Path(".geopulse")
     store: str = Field("memory://", description="faust table store: memory:// or rocksdb://")
     web_host: str = "127.0.0.1"
@@ -92,6 +98,8 @@ class Settings(BaseSettings):
     def _coherent(self) -> Settings:
         if self.grace >= self.window * 24:
             raise ValueError("grace must be shorter than 24 windows")
+        if self.retain > timedelta(hours=24):
+            raise ValueError("retain must be at most 24h (how long counted articles are remembered)")
         proto = self.kafka.security_protocol
         if self.production and proto == "SASL_PLAINTEXT" and not self.allow_plaintext_sasl:
             raise ValueError(

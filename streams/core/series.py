@@ -48,11 +48,14 @@ from streams.core.config import TrackerConfig
 from streams.core.dedupe import DedupeIndex, Expiry, StoryIndex
 from streams.core.detect import Verdict
 from streams.core.explain import Tally
+from streams.core.watermarks import Watermarks
 from streams.core.windows import clamp_ahead, closes_at, from_seconds, is_closed, to_seconds, window_start
 
 __all__ = ["Observation", "Outcome", "SeriesTracker", "TrackerConfig"]
 
-Outcome = Literal["counted", "duplicate", "late", "advanced"]
+# corrected: behind its window's grace, counted into the closed window (a revised final count);
+# late: older than the retained history, refused.
+Outcome = Literal["counted", "duplicate", "corrected", "late", "advanced"]
 
 
 @dataclass
@@ -63,6 +66,7 @@ class Observation:
     counts: list[WindowCount] = field(default_factory=list)
     alerts: list[Alert] = field(default_factory=list)
     clamped: bool = False  # published_at was too far ahead of stream time and was pulled back
+    lag: int | None = None  # corrected or late: seconds its event time is behind stream time
 
 
 class SeriesTracker:
@@ -78,26 +82,40 @@ class SeriesTracker:
         self.expiry, self.dedupe = expiry, DedupeIndex(self.store, expiry)
         self.stories = StoryIndex(self.store, expiry, config.seconds("dedupe_ttl"), config.min_resemblance)
         self.size, self.grace = config.seconds("window"), config.seconds("grace")
+        self.retain = config.seconds("retain")
+        self.watermarks = Watermarks(self.store)
 
     @property
     def stream_time(self) -> int | None:
         now: int | None = self._clock()["now"]
         return now
 
-    def observe(self, article: TaggedArticle) -> Observation:
-        """Count one article once, close the windows it moves past, step the alerts it causes."""
+    def observe(self, article: TaggedArticle, partition: int = 0) -> Observation:
+        """Count one article once, close the windows stream time moves past, step the alerts it causes.
+
+        `partition` is the input partition it was read from: stream time is the slowest input's
+        watermark (see watermarks.py). An article whose window has closed corrects it (see `_late`).
+        """
         if self.dedupe.seen(article.id, article.url):
             return Observation("duplicate")
         raw = to_seconds(article.published_at)
-        ts = clamp_ahead(raw, self.stream_time, self.config.ahead_seconds())
+        ts = clamp_ahead(raw, self.watermarks.newest, self.config.ahead_seconds())
         start = window_start(ts, self.size)
+        seen = Observation("counted", clamped=ts != raw)
+        now = self.watermarks.read(partition, ts)
+        if now is not None:
+            self._advance(now, seen)
         next_open = self._clock()["next"]
         if next_open is not None and start < next_open:
-            return Observation("late")
-        seen = Observation("counted", clamped=ts != raw)
-        self._advance(ts, seen)
+            return self._late(article, ts, start, seen)
         self._count(article, ts, start, seen)
         return seen
+
+    def report_inputs(self, partitions: int, assigned: list[int], idle: list[int]) -> Observation:
+        """A reader of the input says which of its partitions are idle; closes what stream time then passes."""
+        self.watermarks.report(partitions, assigned, idle)
+        now = self.watermarks.stream_time
+        return Observation("advanced") if now is None else self.advance(now)
 
     def advance(self, stream_time: datetime | int) -> Observation:
         """Move stream time forward (e.g. on an idle stream): closes windows, resolves alerts.
@@ -119,8 +137,9 @@ class SeriesTracker:
         if clock["now"] is not None and ts <= clock["now"]:
             return
         clock["now"] = ts
-        if clock["next"] is None:
-            clock["next"] = window_start(ts - self.size - self.grace, self.size) + self.size
+        if clock["next"] is None:  # the oldest window still open, or the oldest counted while stream time was unknown
+            counted = [int(start) for start in self.store.get("vol", {})]
+            clock["next"] = min([window_start(ts - self.size - self.grace, self.size) + self.size, *counted])
         while is_closed(clock["next"], self.size, self.grace, ts):
             if self._skip_empty(clock, ts):
                 continue
@@ -168,6 +187,7 @@ class SeriesTracker:
     def _finalise(self, key: str, start: int, volume: tuple[int, int], warm: bool, seen: Observation) -> None:
         (stories, articles), record = volume, self._series(key, until=start)
         tally = Tally.from_json(record["w"].pop(str(start)))
+        self._retain(key, start, tally)
         observed, judged = self._observed(tally), self._judged(stories, articles)
         verdict = self.detector.judge(record["b"], observed, judged)
         record["b"] = self.detector.update(record["b"], observed, judged, robust=warm)
@@ -194,16 +214,14 @@ class SeriesTracker:
     # -- counting and judging ------------------------------------------------------------
 
     def _count(self, article: TaggedArticle, ts: int, start: int, seen: Observation) -> None:
-        exp = max(closes_at(start, self.size, self.grace), ts + self.config.seconds("dedupe_ttl"))
+        exp = max(closes_at(start, self.size, self.grace) + self.retain, ts + self.config.seconds("dedupe_ttl"))
         self.dedupe.remember(article.id, article.url, exp)
         story = self.stories.assign(article.id, article.fingerprint, ts)
         volumes = dict(self.store.get("vol", {}))
         articles, stories = volumes.get(str(start), [0, 0])
         volume = [articles + 1, stories + int(self.stories.first_in_window(story, start))]
         self.store["vol"] = {**volumes, str(start): volume}
-        exemplar = {"id": article.id, "title": article.title, "url": article.url, "source": article.source,
-                    "published_at": to_seconds(article.published_at)}  # fmt: skip
-        actors = [actor.name for actor in article.actors]
+        exemplar, actors = exemplar_of(article), [actor.name for actor in article.actors]
         for country, topic in self.config.series_of(article):
             if not self.owns(country):
                 continue
@@ -304,11 +322,85 @@ class SeriesTracker:
         country, topic = key.split("|", 1)
         return AlertContext(country, topic, start, self.size, tally, verdict, self.info)
 
-    def _count_message(self, key: str, start: int, tally: Tally, volume: int, final: bool) -> WindowCount:
+    def _count_message(self, key: str, start: int, tally: Tally, volume: int, final: bool,
+                       revision: int = 0) -> WindowCount:  # fmt: skip
         country, topic = key.split("|", 1)
         return WindowCount(
             schema_version=SCHEMA_VERSION,
             country=country, topic=topic, window_start=from_seconds(start),
             window_end=from_seconds(start + self.size), count=tally.articles, stories=tally.stories,
-            sources=tally.sources, volume=volume, final=final,
+            sources=tally.sources, volume=volume, final=final, revision=revision,
         )  # fmt: skip
+
+    # -- late articles: a closed window corrected, or the article refused ----------------
+
+    def _retain(self, key: str, start: int, tally: Tally) -> None:
+        """Keep a closed window's tally for `retain` past its close, so a late article can correct it."""
+        if self.retain:
+            exp = closes_at(start, self.size, self.grace) + self.retain
+            self.store[f"f:{key}@{start}"] = {"t": tally.to_json(), "rev": 0, "exp": exp}
+            self.expiry.schedule(f"f:{key}@{start}", exp)
+
+    def _late(self, article: TaggedArticle, ts: int, start: int, seen: Observation) -> Observation:
+        """Count an article whose window has closed into that window (a revised final count), if retained."""
+        closed_at = closes_at(start, self.size, self.grace)
+        now = self._clock()["now"]
+        seen.lag = now - ts
+        seen.outcome = "late" if now >= closed_at + self.retain else "corrected"
+        if seen.outcome == "late":
+            return seen
+        remembered = max(closed_at + self.retain, ts + self.config.seconds("dedupe_ttl"))
+        self.dedupe.remember(article.id, article.url, remembered)
+        story = self.stories.assign(article.id, article.fingerprint, ts)
+        stories, articles = self._revise_volume(start, self.stories.first_in_window(story, start))
+        exemplar, actors = exemplar_of(article), [actor.name for actor in article.actors]
+        for country, topic in self.config.series_of(article):
+            if self.owns(country):
+                key = f"{country}|{topic}"
+                others = [c.code for c in article.countries if c.code != country]
+                tally, revision = self._revise(key, start, story, exemplar, actors, others)
+                seen.counts.append(self._count_message(key, start, tally, articles, final=True, revision=revision))
+                self._revise_alert(key, start, tally, self._judged(stories, articles), seen)
+        return seen
+
+    def _revise_volume(self, start: int, new_story: bool) -> tuple[int, int]:
+        """Add one article (and maybe a story) to a closed window's volume; its (stories, articles)."""
+        hist = [list(entry) for entry in self.store.get("hist", [])]
+        entry = next((e for e in hist if e[0] == start), None)
+        if entry is None:  # closed as one of a run of empty windows older than the history kept
+            entry = [start, 0, 0]
+            hist = sorted([*hist, entry])
+        entry[1:] = [entry[1] + int(new_story), entry[2] + 1]
+        self._keep_history(hist)
+        return entry[1], entry[2]
+
+    def _revise(self, key: str, start: int, story: str, exemplar: dict[str, Any], actors: list[str],
+                others: list[str]) -> tuple[Tally, int]:  # fmt: skip
+        """The retained tally of a closed window with one more article, and its revision number."""
+        name = f"f:{key}@{start}"
+        stored = self.store.get(name)
+        exp = closes_at(start, self.size, self.grace) + self.retain
+        if stored is None:  # the series had no article in that window when it closed
+            stored = {"t": Tally.empty().to_json(), "rev": 0, "exp": exp}
+            self.expiry.schedule(name, exp)
+        tally = Tally.from_json(stored["t"])
+        tally.add(story, exemplar, actors, others)
+        self.store[name] = {"t": tally.to_json(), "rev": stored["rev"] + 1, "exp": exp}
+        return tally, stored["rev"] + 1
+
+    def _revise_alert(self, key: str, start: int, tally: Tally, volume: int, seen: Observation) -> None:
+        """An open alert whose latest step is the corrected window reports the corrected numbers."""
+        stored = self.store.get(f"a:{key}")
+        if stored is None or stored["window"] != start:
+            return
+        episode = Episode.from_json(stored)
+        verdict = self.detector.judge(self._series(key, until=None)["b"], self._observed(tally), volume)
+        episode.step(start, verdict.severity or episode.severity, tally.stories)
+        self.store[f"a:{key}"] = episode.to_json()
+        seen.alerts.append(message(episode, "update", self._context(key, start, tally, verdict)))
+
+
+def exemplar_of(article: TaggedArticle) -> dict[str, Any]:
+    """What a tally keeps of an article to show it in an alert."""
+    return {"id": article.id, "title": article.title, "url": article.url, "source": article.source,
+            "published_at": to_seconds(article.published_at)}  # fmt: skip

@@ -79,8 +79,8 @@ def finals(observations: Iterable[Observation]) -> dict[tuple[str, datetime], Wi
 Reference = dict[tuple[str, int], tuple[int, set[str]]]
 
 
-def brute_force_counts(articles: list[TaggedArticle], size: int, grace: int) -> Reference:
-    """Count a list the slow way: stream time, lateness and dedupe by id and url, no indexes."""
+def brute_force_counts(articles: list[TaggedArticle], size: int, grace: int, retain: int) -> Reference:
+    """Count a list the slow way: stream time, lateness, retention and dedupe by id and url, no indexes."""
     now: int | None = None
     seen: set[str] = set()
     counts: dict[tuple[str, int], tuple[int, set[str]]] = defaultdict(lambda: (0, set()))
@@ -89,7 +89,7 @@ def brute_force_counts(articles: list[TaggedArticle], size: int, grace: int) -> 
         if a.id in seen or a.url in seen:
             continue
         start = ts - ts % size
-        if now is not None and start + size + grace <= now:
+        if now is not None and start + size + grace + retain <= now:
             continue
         seen |= {a.id, a.url or a.id}
         now = ts if now is None else max(now, ts)
@@ -99,22 +99,31 @@ def brute_force_counts(articles: list[TaggedArticle], size: int, grace: int) -> 
     return counts
 
 
-def test_final_counts_match_counting_the_list_by_hand() -> None:
+@pytest.mark.parametrize(
+    ("retain", "outcomes"),
+    [
+        (timedelta(0), {"counted", "late", "duplicate", "advanced"}),
+        (timedelta(minutes=30), {"counted", "corrected", "late", "duplicate", "advanced"}),
+        # redeliveries from the first hours arrive 30 h in, past the dedupe memory and the history: late
+        (timedelta(hours=6), {"counted", "corrected", "late", "duplicate", "advanced"}),
+    ],
+)
+def test_final_counts_match_counting_the_list_by_hand(retain: timedelta, outcomes: set[str]) -> None:
     rng = random.Random(11)
     articles = background(5, hours=30, per_hour=12)
     rng.shuffle(articles)  # out of order: some arrive after their window closed
-    articles.sort(key=lambda a: a.published_at + timedelta(minutes=rng.randrange(60)))
+    articles.sort(key=lambda a: a.published_at + timedelta(minutes=3 * rng.randrange(40)))
     articles += rng.sample(articles, 40)  # redeliveries
-    config = TrackerConfig(grace=timedelta(minutes=20), max_ahead=UNLIMITED, warmup=timedelta(days=30))
+    config = TrackerConfig(grace=timedelta(minutes=20), max_ahead=UNLIMITED, warmup=timedelta(days=30), retain=retain)
     tracker = SeriesTracker(config)
     observed = [*run(tracker, articles), tracker.advance(2**40)]
-    expected = brute_force_counts(articles, 3_600, 1_200)
+    expected = brute_force_counts(articles, 3_600, 1_200, int(retain.total_seconds()))
     got = finals(observed)
     assert {(k, int(w.timestamp())) for k, w in got} == set(expected)
     for (key, start), count in got.items():
         n, sources = expected[(key, int(start.timestamp()))]
         assert (count.count, count.sources) == (n, len(sources))
-    assert {o.outcome for o in observed} == {"counted", "late", "duplicate", "advanced"}
+    assert {o.outcome for o in observed} == outcomes
 
 
 def test_same_article_twice_counts_once() -> None:
@@ -138,12 +147,12 @@ def test_syndicated_copies_count_as_one_story_with_many_sources() -> None:
     assert (unrest.count, unrest.stories, unrest.sources, unrest.volume) == (5, 1, 5, 5)
 
 
-def test_late_articles_are_not_counted() -> None:
-    tracker = SeriesTracker(TrackerConfig(grace=timedelta(minutes=15)))
+def test_articles_older_than_the_retained_history_are_refused_with_their_lag() -> None:
+    tracker = SeriesTracker(TrackerConfig(grace=timedelta(minutes=15), retain=timedelta(minutes=30)))
     run(tracker, [make(1, T0 + timedelta(hours=2))])
-    late = tracker.observe(make(2, T0 + timedelta(minutes=30)))
+    late = tracker.observe(make(2, T0 + timedelta(minutes=10)))
     in_grace = tracker.observe(make(3, T0 + timedelta(hours=1, minutes=59)))
-    assert (late.outcome, late.counts) == ("late", [])
+    assert (late.outcome, late.counts, late.lag) == ("late", [], 110 * 60)
     assert in_grace.outcome == "counted"
 
 
