@@ -54,7 +54,7 @@ class InputWatch:
         partition wakes up. A quiet topic sends nothing.
         """
         consumer = self.app.consumer
-        partitions = consumer.topic_partitions(self.topic)
+        partitions = self._partitions()
         if not partitions:
             return None
         try:
@@ -75,15 +75,25 @@ class InputWatch:
     def _view(self, listed: dict[int, int]) -> InputReport | None:
         """Idleness by the fetched high watermarks (or the broker's end offsets in `listed`, if higher)."""
         consumer = self.app.consumer
-        partitions = consumer.topic_partitions(self.topic)
+        partitions = self._partitions()
         if not partitions:
             return None  # the topic's metadata not read yet
         assigned = [tp for tp in consumer.assignment() if tp.topic == self.topic]
         self.watch.sync([tp.partition for tp in assigned], monotonic())
         ends = {tp.partition: highest(self._highwater(tp), listed.get(tp.partition)) for tp in assigned}
-        committed = {tp.partition: consumer._committed_offset.get(tp) for tp in assigned}
+        # faust knows the committed offset after its seek (None for 0); a partition it does not know
+        # and that gave no record while assigned is taken as read to its end
+        committed = {tp.partition: consumer._committed_offset.get(tp) or ends[tp.partition] for tp in assigned}
         idle = self.watch.idle(monotonic(), ends, committed)
         return InputReport(partitions=partitions, assigned=self.watch.assigned, idle=idle)
+
+    def _partitions(self) -> int:
+        """Partitions of the topic in the consumer's cluster metadata (faust's own count is the group leader's only)."""
+        try:
+            found = self.app.consumer._thread._ensure_consumer().partitions_for_topic(self.topic)
+        except Exception:  # the consumer not started yet
+            return 0
+        return len(found or ())
 
     def _highwater(self, tp: TP) -> int | None:
         try:

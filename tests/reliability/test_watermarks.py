@@ -8,7 +8,10 @@ backlog — never makes the others' articles late.
 has gone idle (stream time at the sample's newest article, as at the end of a replay),
 
 - the last WindowCount on `counts` per (series, window) equals the last count the replay gave for
-  it (articles, stories, sources, volume, final, revision), for every (series, window) of either;
+  it, for every (series, window) of either: every field for closed windows (articles, stories,
+  sources, volume, final, revision); articles, stories and sources for the windows still open
+  (their `volume` is the running total when the series' last article came, which depends on the
+  order the partitions were read in);
 - the alerts opened — (alert id, window that opened it) of every `open` message — are the same set,
   and none is opened twice;
 - no article was behind stream time (no `corrected` or `late` outcome, no such log line).
@@ -46,6 +49,7 @@ pytestmark = pytest.mark.integration
 
 PARTITIONS = "4"
 IDLE_TIMEOUT = "2"  # seconds: the end of the stream is reached sooner
+Counts = dict[tuple[str, datetime], WindowCount]
 
 
 def settings_of(bootstrap: str, app_id: str) -> Settings:
@@ -69,6 +73,11 @@ def replayed(
     return final_counts(c for o in seen for c in o.counts), [a for o in seen for a in o.alerts]
 
 
+def comparable(counts: Counts) -> Counts:
+    """The counts with the volume of open windows left out (see the module docstring)."""
+    return {key: c if c.final else c.model_copy(update={"volume": 0}) for key, c in counts.items()}
+
+
 def opened(alerts: list[Alert]) -> set[tuple[str, datetime]]:
     return {(a.alert_id, a.window_start) for a in alerts if a.status == "open"}
 
@@ -83,7 +92,9 @@ def at_the_end(workers: list[WorkerProcess], articles: list[Article]) -> Callabl
     return check
 
 
-def assert_equal_to_replay(settings: Settings, workers: list[WorkerProcess], articles: list[Article]) -> None:
+def assert_equal_to_replay(
+    settings: Settings, workers: list[WorkerProcess], articles: list[Article], *, redelivered: bool = False
+) -> None:
     wait_for(drained(settings), 90, "workers drain articles and digests")
     try:
         wait_for(at_the_end(workers, articles), 60, "stream time reaches the newest article")
@@ -95,15 +106,18 @@ def assert_equal_to_replay(settings: Settings, workers: list[WorkerProcess], art
         raise AssertionError(f"stream times {times}, newest article {newest}\n" + "\n".join(said)) from None
     online_counts, online_alerts = streamed_counts(settings), streamed_alerts(settings)
     offline_counts, offline_alerts = replayed(settings, articles)
-    diff = count_diff(online_counts, offline_counts)
+    diff = count_diff(comparable(online_counts), comparable(offline_counts))
     assert diff == [], "\n".join(diff)
     assert opened(offline_alerts), "the sample's surge must open an alert"
     assert opened(online_alerts) == opened(offline_alerts)
     assert opened_twice(online_alerts) == []
     for worker in workers:
         outcomes = metric_samples(worker, "geopulse_articles_total")
-        assert outcomes['{outcome="corrected"}'] == outcomes['{outcome="late"}'] == 0
-        assert "articles behind stream time" not in worker.log_path.read_text(errors="replace")
+        assert outcomes['{outcome="corrected"}'] == 0
+        # Articles re-read after a crash, once stream time is a day past them, are no longer known
+        # as counted (the dedupe memory) and are refused as late: their count is in already.
+        assert redelivered or outcomes['{outcome="late"}'] == 0
+        assert redelivered or "articles behind stream time" not in worker.log_path.read_text(errors="replace")
 
 
 def test_sample_at_full_speed_on_four_partitions_counts_every_article_as_replay(
@@ -137,7 +151,7 @@ def test_kill_9_of_one_of_two_workers_at_full_speed_ends_as_replay(
     restart = threading.Thread(target=workers[0].start, daemon=True)
     restart.start()
     restart.join(90)
-    assert_equal_to_replay(settings, workers, articles)
+    assert_equal_to_replay(settings, workers, articles, redelivered=True)
 
 
 def test_a_day_of_backlog_read_at_start_ends_as_replay(
