@@ -12,21 +12,11 @@ from collections.abc import Iterable, Iterator
 from typing import IO, Protocol
 
 from schemas import TaggedArticle
-from streams.core.config import UNLIMITED, TrackerConfig
 from streams.core.ingest import decode_object, validate_article
 from streams.core.loose import loosen
 from streams.core.replay import replay
 from streams.errors import GeopulseError, InvalidMessage
-from streams.settings import Settings
-
-
-def tracker_config(settings: Settings) -> TrackerConfig:
-    """The count/detect configuration of the worker and of replay alike.
-
-    Articles from the future are rejected at the ingest edge against the wall clock, so the core
-    trusts event time (no clamping relative to stream time): a quiet night is a gap, not a clock error.
-    """
-    return TrackerConfig(window=settings.window, grace=settings.grace, max_ahead=UNLIMITED, retain=settings.retain)
+from streams.settings import Settings, tracker_config
 
 
 class ErrorSink(Protocol):

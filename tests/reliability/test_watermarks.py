@@ -27,12 +27,11 @@ from datetime import datetime, timedelta
 import pytest
 
 from schemas import Alert, Article, WindowCount
-from streams.clients import produce
 from streams.core.replay import replay
 from streams.core.tagging import Tagger
 from streams.demo.sample import sample_articles
-from streams.offline import tracker_config
-from streams.settings import Settings
+from streams.settings import Settings, tracker_config
+from streams.worker.clients import produce
 from tests.integration.workers import WorkerProcess, topic_names
 from tests.reliability.support import (
     count_diff,
