@@ -77,7 +77,9 @@ class Settings(BaseSettings):
     grace: Duration = Field(timedelta(minutes=15), description="How late an article may arrive.")
     max_future: Duration = Field(timedelta(minutes=5), description="Tolerated clock skew for published_at.")
     retain: Duration = Field(
-        timedelta(hours=6), description="How long a closed window is kept for late articles to correct (at most 24h)."
+        timedelta(hours=6),
+        le=timedelta(hours=24),  # counted articles are remembered 24 h: a redelivered late one stays a duplicate
+        description="How long a closed window is kept for late articles to correct (at most 24h).",
     )
     idle_timeout: float = Field(
         10.0, gt=0, description="Seconds a caught-up input partition may go without records before it is idle."
@@ -99,8 +101,6 @@ class Settings(BaseSettings):
     def _coherent(self) -> Settings:
         if self.grace >= self.window * 24:
             raise ValueError("grace must be shorter than 24 windows")
-        if self.retain > timedelta(hours=24):
-            raise ValueError("retain must be at most 24h (how long counted articles are remembered)")
         proto = self.kafka.security_protocol
         if self.production and proto == "SASL_PLAINTEXT" and not self.allow_plaintext_sasl:
             raise ValueError(
