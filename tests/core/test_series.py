@@ -273,3 +273,34 @@ def test_finished_replay_makes_every_window_final() -> None:
     steps = list(replay(articles, TrackerConfig(), finish=True))
     touched = {(c.key, c.window_start) for s in steps for c in s.counts}
     assert steps[-1].outcome == "advanced" and set(finals(steps)) == touched
+
+
+# -- late articles: corrections of closed windows --------------------------------------------
+
+
+def test_a_late_article_corrects_its_closed_window_with_a_revision() -> None:
+    tracker = SeriesTracker(TrackerConfig(max_ahead=UNLIMITED, warmup=timedelta(0)))
+    run(tracker, [make(1, T0 + timedelta(minutes=10), source="s1"), make(2, T0 + timedelta(hours=2))])
+    first = tracker.observe(make(3, T0 + timedelta(minutes=50), source="s2"))
+    second = tracker.observe(make(4, T0 + timedelta(minutes=55), source="s2"))
+    assert (first.outcome, first.lag, second.outcome) == ("corrected", 70 * 60, "corrected")
+    revised = [c for c in second.counts if c.topic == "unrest"]
+    assert [(c.count, c.sources, c.volume, c.final, c.revision) for c in revised] == [(3, 2, 3, True, 2)]
+    assert tracker.observe(make(3, T0 + timedelta(minutes=50))).outcome == "duplicate"
+
+
+def test_a_correction_updates_the_open_alert_whose_window_it_is() -> None:
+    articles = surge_stream()
+    tracker = SeriesTracker(TrackerConfig(max_ahead=UNLIMITED))
+    opened = T0 + timedelta(hours=50)
+    closed_at = opened + timedelta(hours=1, minutes=15)
+    run(tracker, [a for a in articles if a.published_at < closed_at])
+    tracker.advance(closed_at)
+    episode = tracker.store["a:KAZ|unrest"]
+    assert episode["window"] == int(opened.timestamp())  # still open once its window closed
+    late = tracker.observe(make("late-kaz", opened + timedelta(minutes=40), source=SOURCES[7]))
+    update = [a for a in late.alerts if a.key == "KAZ|unrest"]
+    assert late.outcome == "corrected" and [a.status for a in update] == ["update"]
+    corrected = next(c for c in late.counts if c.key == "KAZ|unrest")
+    assert (corrected.final, corrected.revision, update[0].observed) == (True, 1, corrected.stories)
+    assert update[0].revision == episode["revision"] + 1 and update[0].window_start == opened
