@@ -18,7 +18,10 @@ Store layout (JSON values; each key written only when it changes):
     typical            mean volume (stories, or articles) per window over the last day
     id:<id>, url:<u>   articles counted (see dedupe.py), expiring by stream time
     st:<story>, sk:<v> the story index (see dedupe.py); x, x:<minute> the expiry buckets
-    s:<C>|<topic>      {"b": detector state, "t": next window to fold, "w": {start: tally}}
+    s:<C>|<topic>      {"b": detector state, "t": next window to fold}
+    w:<C>|<topic>@<start>  {"t": tally, "rev": revisions of its final count, "exp"}: a window of
+                       the series, kept `retain` past its close for late articles to correct
+    wm                 watermarks of the input partitions (see watermarks.py)
     open:<start>       series keys with articles in that open window (to finalise them)
     a:<C>|<topic>      the series' open alert episode (see alerts.py); `alerts` lists them
 
@@ -186,8 +189,9 @@ class SeriesTracker:
 
     def _finalise(self, key: str, start: int, volume: tuple[int, int], warm: bool, seen: Observation) -> None:
         (stories, articles), record = volume, self._series(key, until=start)
-        tally = Tally.from_json(record["w"].pop(str(start)))
-        self._retain(key, start, tally)
+        tally, _ = self._tally(key, start)
+        if not self.retain:  # otherwise kept for corrections until it expires (see `_late`)
+            self.store.pop(f"w:{key}@{start}", None)
         observed, judged = self._observed(tally), self._judged(stories, articles)
         verdict = self.detector.judge(record["b"], observed, judged)
         record["b"] = self.detector.update(record["b"], observed, judged, robust=warm)
@@ -233,22 +237,42 @@ class SeriesTracker:
 
     def _add(self, key: str, start: int, story: str, exemplar: dict[str, Any], actors: list[str],
              others: list[str]) -> Tally:  # fmt: skip
+        stored = self.store.get(f"s:{key}")
         record = self._series(key, until=self._clock()["next"])
-        stored = record["w"].get(str(start))
-        if stored is None:
+        if stored is None or record["t"] != stored["t"] or "w" in stored:
+            self.store[f"s:{key}"] = record  # the baseline caught up
+        tally, revision = self._tally(key, start)
+        if not tally.articles:
             self.store[f"open:{start}"] = [*self.store.get(f"open:{start}", []), key]
-        tally = Tally.from_json(stored) if stored else Tally.empty()
         tally.add(story, exemplar, actors, others)
-        record["w"][str(start)] = tally.to_json()  # `_series` returns a copy with its own "w"
-        self.store[f"s:{key}"] = record
+        self._keep_tally(key, start, tally, revision)
         return tally
+
+    def _tally(self, key: str, start: int) -> tuple[Tally, int]:
+        """A series window's tally (empty if none) and how often its final count was revised.
+
+        Each window has its own key, so an article rewrites one window however many are open
+        (several are, while a slow input partition holds stream time back). It stays after the
+        window closes, for late articles to correct, until `retain` past the close.
+        """
+        stored = self.store.get(f"w:{key}@{start}")
+        if stored is None:
+            legacy = (self.store.get(f"s:{key}") or {}).get("w", {}).get(str(start))  # state of an older version
+            return (Tally.from_json(legacy) if legacy else Tally.empty()), 0
+        return Tally.from_json(stored["t"]), stored["rev"]
+
+    def _keep_tally(self, key: str, start: int, tally: Tally, revision: int) -> None:
+        name, exp = f"w:{key}@{start}", closes_at(start, self.size, self.grace) + self.retain
+        if name not in self.store:
+            self.expiry.schedule(name, exp)
+        self.store[name] = {"t": tally.to_json(), "rev": revision, "exp": exp}
 
     def _series(self, key: str, until: int | None) -> dict[str, Any]:
         """The series record with its baseline caught up (empty windows folded) to `until`."""
         stored = self.store.get(f"s:{key}")
-        record: dict[str, Any] = {"b": self.detector.fresh(), "t": None, "w": {}}
+        record: dict[str, Any] = {"b": self.detector.fresh(), "t": None}
         if stored:
-            record = {**stored, "w": dict(stored["w"])}
+            record = {"b": stored["b"], "t": stored["t"]}
         if until is None or (record["t"] is not None and record["t"] >= until):
             return record
         for start, stories, articles in self.store.get("hist", []):
@@ -312,8 +336,8 @@ class SeriesTracker:
             other_country, other_topic = other.split("|", 1)
             if other_country != country or (other_topic == "all" and topic != "all"):
                 continue  # a named topic is worth its own alert even when "all" is already up
-            window = self.store[f"s:{other}"]["w"].get(str(start))
-            shared = len(tally.story_articles.keys() & window["st"].keys()) if window else 0
+            window = self.store.get(f"w:{other}@{start}")
+            shared = len(tally.story_articles.keys() & window["t"]["st"].keys()) if window else 0
             if 2 * shared >= tally.stories:
                 return True
         return False
@@ -333,13 +357,6 @@ class SeriesTracker:
         )  # fmt: skip
 
     # -- late articles: a closed window corrected, or the article refused ----------------
-
-    def _retain(self, key: str, start: int, tally: Tally) -> None:
-        """Keep a closed window's tally for `retain` past its close, so a late article can correct it."""
-        if self.retain:
-            exp = closes_at(start, self.size, self.grace) + self.retain
-            self.store[f"f:{key}@{start}"] = {"t": tally.to_json(), "rev": 0, "exp": exp}
-            self.expiry.schedule(f"f:{key}@{start}", exp)
 
     def _late(self, article: TaggedArticle, ts: int, start: int, seen: Observation) -> Observation:
         """Count an article whose window has closed into that window (a revised final count), if retained."""
@@ -376,17 +393,12 @@ class SeriesTracker:
 
     def _revise(self, key: str, start: int, story: str, exemplar: dict[str, Any], actors: list[str],
                 others: list[str]) -> tuple[Tally, int]:  # fmt: skip
-        """The retained tally of a closed window with one more article, and its revision number."""
-        name = f"f:{key}@{start}"
-        stored = self.store.get(name)
-        exp = closes_at(start, self.size, self.grace) + self.retain
-        if stored is None:  # the series had no article in that window when it closed
-            stored = {"t": Tally.empty().to_json(), "rev": 0, "exp": exp}
-            self.expiry.schedule(name, exp)
-        tally = Tally.from_json(stored["t"])
+        """The tally of a closed window with one more article, and its revision number (empty if the
+        series had no article in that window when it closed)."""
+        tally, revision = self._tally(key, start)
         tally.add(story, exemplar, actors, others)
-        self.store[name] = {"t": tally.to_json(), "rev": stored["rev"] + 1, "exp": exp}
-        return tally, stored["rev"] + 1
+        self._keep_tally(key, start, tally, revision + 1)
+        return tally, revision + 1
 
     def _revise_alert(self, key: str, start: int, tally: Tally, volume: int, seen: Observation) -> None:
         """An open alert whose latest step is the corrected window reports the corrected numbers."""
