@@ -144,11 +144,13 @@ class SeriesTracker:
             counted = [int(start) for start in self.store.get("vol", {})]
             clock["next"] = min([window_start(ts - self.size - self.grace, self.size) + self.size, *counted])
         while is_closed(clock["next"], self.size, self.grace, ts):
+            self._judge_pending(clock, closes_at(clock["next"], self.size, self.grace), seen)
             if self._skip_empty(clock, ts):
                 continue
             self._close(clock["next"], clock["closed"] >= self.config.warmup_windows(), seen)
             clock["next"] += self.size
             clock["closed"] += 1
+        self._judge_pending(clock, ts + 1, seen)
         self.store["clock"] = clock
         self.expiry.expire(ts)
 
@@ -233,7 +235,8 @@ class SeriesTracker:
             key = f"{country}|{topic}"
             tally = self._add(key, start, story, exemplar, actors, others)
             seen.counts.append(self._count_message(key, start, tally, volume[0], final=False))
-            self._step_alert(key, start, tally, self._judged(volume[1], volume[0]), seen)
+            if self._reached(start):
+                self._step_alert(key, start, tally, self._judged(volume[1], volume[0]), seen)
 
     def _add(self, key: str, start: int, story: str, exemplar: dict[str, Any], actors: list[str],
              others: list[str]) -> Tally:  # fmt: skip
@@ -355,6 +358,39 @@ class SeriesTracker:
             window_end=from_seconds(start + self.size), count=tally.articles, stories=tally.stories,
             sources=tally.sources, volume=volume, final=final, revision=revision,
         )  # fmt: skip
+
+    # -- windows ahead of stream time: judged when it gets there ------------------------------
+
+    def _reached(self, start: int) -> bool:
+        """True when stream time has reached the window; else its judging waits for it (`_judge_pending`).
+
+        A replay judges every article of a window against the windows closed by then, which is never
+        before the window starts. An article read from a partition ahead of the others (a backlog,
+        a bulk load) would be judged against a baseline days old; it is judged once stream time
+        reaches its window instead, against what a replay would have had.
+        """
+        now = self._clock()["now"]
+        if now is not None and start <= now:
+            return True
+        pending = self.store.get("pend", [])
+        if start not in pending:
+            self.store["pend"] = sorted([*pending, start])
+        return False
+
+    def _judge_pending(self, clock: dict[str, Any], before: int, seen: Observation) -> None:
+        """Judge the waiting windows that start before `before` (stream time reached them), with what they hold."""
+        pending = self.store.get("pend", [])
+        if not pending or pending[0] >= before:
+            return
+        self.store["pend"] = [start for start in pending if start >= before]
+        self.store["clock"] = dict(clock)  # the windows closed so far gate and seed the judging
+        for start in (start for start in pending if start < before):
+            articles, stories = self.store.get("vol", {}).get(str(start), [0, 0])
+            for key in self.store.get(f"open:{start}", []):
+                stored, record = self.store.get(f"s:{key}"), self._series(key, until=clock["next"])
+                if stored is None or record["t"] != stored["t"]:
+                    self.store[f"s:{key}"] = record
+                self._step_alert(key, start, self._tally(key, start)[0], self._judged(stories, articles), seen)
 
     # -- late articles: a closed window corrected, or the article refused ----------------
 

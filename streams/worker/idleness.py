@@ -81,9 +81,10 @@ class InputWatch:
         assigned = [tp for tp in consumer.assignment() if tp.topic == self.topic]
         self.watch.sync([tp.partition for tp in assigned], monotonic())
         ends = {tp.partition: highest(self._highwater(tp), listed.get(tp.partition)) for tp in assigned}
-        # faust knows the committed offset after its seek (None for 0); a partition it does not know
-        # and that gave no record while assigned is taken as read to its end
-        committed = {tp.partition: consumer._committed_offset.get(tp) or ends[tp.partition] for tp in assigned}
+        # faust knows the committed offset after its seek, and keeps None for 0: a partition read from
+        # nowhere is caught up only if empty (never idle by guess: that made a restarted worker's
+        # unread partitions idle and their articles late)
+        committed = {tp.partition: consumer._committed_offset.get(tp) or 0 for tp in assigned}
         idle = self.watch.idle(monotonic(), ends, committed)
         return InputReport(partitions=partitions, assigned=self.watch.assigned, idle=idle)
 
