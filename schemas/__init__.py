@@ -16,7 +16,7 @@ from schemas.alert import SEVERITIES, Alert, AlertArticle, AlertStatus, Detector
 from schemas.article import Article
 from schemas.counts import WindowCount
 from schemas.deadletter import DeadLetter
-from schemas.digest import DigestBatch
+from schemas.digest import DigestBatch, InputReport
 from schemas.tagged import (
     EVENT_TYPES,
     TAGGED_SCHEMA_VERSION,
@@ -51,6 +51,7 @@ __all__ = [
     "DigestBatch",
     "Event",
     "EventType",
+    "InputReport",
     "Severity",
     "Span",
     "TaggedArticle",

@@ -20,6 +20,9 @@ class WindowCount(Contract):
     sources: int = Field(ge=0, description="Distinct sources.")
     volume: int = Field(ge=0, description="All articles in the window, any country or topic.")
     final: bool = Field(False, description="True once the window is closed (past its grace).")
+    revision: int = Field(
+        0, ge=0, description="Corrections of a final count by late articles: 0 at close, then 1, 2, ..."
+    )
 
     @property
     def key(self) -> str:

@@ -4,6 +4,11 @@ The internal topic `geopulse.digests` carries one batch per ingest batch to *eve
 each count/detect partition must see every article (for the total volume per window, duplicate
 detection and stream time) while it keeps series only for the countries it owns. Only what
 counting reads travels: no events and no actor spans (they default to empty on the way in).
+
+Stream time is the slowest input partition's watermark (streams/core/watermarks.py): each article
+says which `articles` partition it was read from (`origins`), and each batch carries its reader's
+view of the partitions it reads (`inputs`: which are idle). A batch without articles carries only
+that view (sent when a partition turns idle).
 """
 
 from __future__ import annotations
@@ -20,26 +25,57 @@ from schemas.tagged import TaggedArticle
 LEFT_OUT: dict[str, Any] = {"events": True, "actors": {"__all__": {"spans"}}}
 
 
+class InputReport(Contract):
+    """One reader's view of the input partitions it reads: which of them are idle."""
+
+    partitions: int = Field(ge=1, description="Partitions of the input topic.")
+    assigned: list[int] = Field(description="The input partitions the sending worker reads.")
+    idle: list[int] = Field(
+        default_factory=list, description="Of those, the ones caught up and quiet for the idle timeout."
+    )
+
+
 class DigestBatch(Contract):
     """Tagged articles in ingest order; events and actor spans are left out (counting does not need them)."""
 
     schema_version: int = Field(SCHEMA_VERSION, description="Contract version of this message.")
     articles: list[TaggedArticle]
+    origins: list[int] = Field(
+        default_factory=list, description="Input partition of each article, in order (empty: all from 0)."
+    )
+    inputs: InputReport | None = Field(None, description="The sender's view of its input partitions.")
+
+    def sourced(self) -> list[tuple[TaggedArticle, int]]:
+        """(article, input partition) in order."""
+        return list(zip(self.articles, self.origins or [0] * len(self.articles), strict=True))
 
     @staticmethod
-    def encode(tagged: Sequence[TaggedArticle], max_bytes: int = 500_000) -> list[bytes]:
-        """JSON messages of the articles (events and spans left out), each under about `max_bytes`."""
-        head, tail = b'{"schema_version":%d,"articles":[' % SCHEMA_VERSION, b"]}"
+    def encode(tagged: Sequence[TaggedArticle], max_bytes: int = 500_000, origins: Sequence[int] = (),
+               inputs: InputReport | None = None) -> list[bytes]:  # fmt: skip
+        """JSON messages of the articles (events and spans left out), each under about `max_bytes`.
+
+        Every message carries the origins of its articles and the reader's `inputs` report; with no
+        articles, one message carries the report alone.
+        """
+        head = b'{"schema_version":%d,"articles":[' % SCHEMA_VERSION
+        report = b"null" if inputs is None else inputs.model_dump_json().encode()
+        origins = list(origins) or [0] * len(tagged)
         messages: list[bytes] = []
         chunk: list[bytes] = []
         size = 0
+
+        def close(first: int) -> None:
+            where = b",".join(b"%d" % o for o in origins[first : first + len(chunk)])
+            messages.append(head + b",".join(chunk) + b'],"origins":[%s],"inputs":%s}' % (where, report))
+
+        first = 0
         for article in tagged:
             part = article.model_dump_json(exclude=LEFT_OUT).encode()
             if chunk and size + len(part) > max_bytes:
-                messages.append(head + b",".join(chunk) + tail)
-                chunk, size = [], 0
+                close(first)
+                first, chunk, size = first + len(chunk), [], 0
             chunk.append(part)
             size += len(part) + 1
-        if chunk:
-            messages.append(head + b",".join(chunk) + tail)
+        if chunk or not messages:
+            close(first)
         return messages

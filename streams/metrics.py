@@ -42,7 +42,8 @@ class Metrics:
         self.registry = registry if registry is not None else CollectorRegistry()
         r = self.registry
         self.articles = Counter(
-            "geopulse_articles", "Articles by outcome: valid, invalid, counted, duplicate, late.",
+            "geopulse_articles",
+            "Articles by outcome: valid, invalid, counted, duplicate, corrected (a closed window), late (refused).",
             ["outcome"], registry=r)  # fmt: skip
         self.tagging_seconds = Histogram(
             "geopulse_tagging_duration_seconds", "Time to tag one article.", buckets=FAST_BUCKETS, registry=r
@@ -103,7 +104,7 @@ class Metrics:
         counted. A counter that first appears at 1 shows Prometheus no increase(): without these,
         the first dead letter or skipped record would raise no alert.
         """
-        for outcome in ("valid", "invalid", "counted", "duplicate", "late"):
+        for outcome in ("valid", "invalid", "counted", "duplicate", "corrected", "late"):
             self.articles.labels(outcome)
         for topic, reasons in dead_letters.items():
             for reason in reasons:

@@ -86,6 +86,14 @@ class Settings(BaseSettings):
     window: Duration = Field(timedelta(hours=1), description="Event-time window size, e.g. 1h, 6h, 1d.")
     grace: Duration = Field(timedelta(minutes=15), description="How late an article may arrive.")
     max_future: Duration = Field(timedelta(minutes=5), description="Tolerated clock skew for published_at.")
+    retain: Duration = Field(
+        timedelta(hours=6),
+        le=timedelta(hours=24),  # counted articles are remembered 24 h: a redelivered late one stays a duplicate
+        description="How long a closed window is kept for late articles to correct (at most 24h).",
+    )
+    idle_timeout: float = Field(
+        10.0, gt=0, description="Seconds a caught-up input partition may go without records before it is idle."
+    )
     data_dir: Path = Path(".geopulse")
     store: str = Field("memory://", description="faust table store: memory:// or rocksdb://")
     web_host: str = "127.0.0.1"
@@ -161,4 +169,4 @@ def tracker_config(settings: Settings) -> TrackerConfig:
     Articles from the future are rejected at the ingest edge against the wall clock, so the core
     trusts event time (no clamping relative to stream time): a quiet night is a gap, not a clock error.
     """
-    return TrackerConfig(window=settings.window, grace=settings.grace, max_ahead=UNLIMITED)
+    return TrackerConfig(window=settings.window, grace=settings.grace, max_ahead=UNLIMITED, retain=settings.retain)

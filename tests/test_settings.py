@@ -33,6 +33,8 @@ def test_environment_and_nested_topic_names(monkeypatch: pytest.MonkeyPatch) -> 
     [
         ("GEOPULSE_WINDOW", "soon", "GEOPULSE_WINDOW"),
         ("GEOPULSE_PARTITIONS", "0", "GEOPULSE_PARTITIONS"),
+        ("GEOPULSE_RETAIN", "30h", "GEOPULSE_RETAIN"),  # past the 24 h in which counted articles are remembered
+        ("GEOPULSE_IDLE_TIMEOUT", "0", "GEOPULSE_IDLE_TIMEOUT"),
         ("GEOPULSE_WEB_PORT", "70000", "GEOPULSE_WEB_PORT"),
         ("GEOPULSE_PROCESSING_GUARANTEE", "maybe_once", "GEOPULSE_PROCESSING_GUARANTEE"),
         ("GEOPULSE_KAFKA__SECURITY_PROTOCOL", "SASL_SSL", "sasl_mechanism"),

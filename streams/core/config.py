@@ -33,6 +33,9 @@ class TrackerConfig:
     history: timedelta = timedelta(days=14)  # closed-window volumes kept to seed new series
     warmup: timedelta = timedelta(days=1)  # no alerts before this much stream has closed
     dedupe_ttl: timedelta = timedelta(hours=24)  # how long ids, urls and stories are remembered
+    # How long a closed window stays correctable by late articles (its tallies kept); older ones are
+    # refused. At most dedupe_ttl, so a redelivered late article is still known as a duplicate.
+    retain: timedelta = timedelta(hours=6)
     min_resemblance: float = 0.5  # fingerprint resemblance that makes two articles one story
     roles: tuple[str, ...] = ("location", "actor")  # country roles that put an article in a series
     unit: Literal["stories", "articles"] = "stories"  # what detectors count (articles: syndication-blind)
@@ -43,11 +46,13 @@ class TrackerConfig:
     detector: Detector | None = field(default=None)  # None: GammaPoisson with a 7-day half-life
 
     def __post_init__(self) -> None:
-        for name in ("window", "grace", "history", "warmup", "dedupe_ttl"):
+        for name in ("window", "grace", "history", "warmup", "dedupe_ttl", "retain"):
             if getattr(self, name) < timedelta(0):
                 raise ValueError(f"{name} must not be negative, got {getattr(self, name)!r}")
         if self.window < timedelta(seconds=1):
             raise ValueError(f"window must be at least one second, got {self.window!r}")
+        if self.retain > self.dedupe_ttl:
+            raise ValueError(f"retain must be at most dedupe_ttl ({self.dedupe_ttl}), got {self.retain!r}")
         if self.unit not in ("stories", "articles"):
             raise ValueError(f"unit must be 'stories' or 'articles', got {self.unit!r}")
         if not 0.0 < self.min_resemblance <= 1.0:

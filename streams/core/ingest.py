@@ -102,6 +102,7 @@ class IngestResult:
     """What one batch of raw articles became."""
 
     tagged: list[TaggedArticle] = field(default_factory=list)
+    origins: list[int] = field(default_factory=list)  # the input partition of each tagged article
     dead: list[DeadLetter] = field(default_factory=list)
     tagging_seconds: list[float] = field(default_factory=list)
 
@@ -145,6 +146,7 @@ class Ingestor:
                 continue
             started = self._timer()
             result.tagged.append(self._tagger.tag(article))
+            result.origins.append(message.partition or 0)
             result.tagging_seconds.append(self._timer() - started)
         return result
 

@@ -18,7 +18,10 @@ Store layout (JSON values; each key written only when it changes):
     typical            mean volume (stories, or articles) per window over the last day
     id:<id>, url:<u>   articles counted (see dedupe.py), expiring by stream time
     st:<story>, sk:<v> the story index (see dedupe.py); x, x:<minute> the expiry buckets
-    s:<C>|<topic>      {"b": detector state, "t": next window to fold, "w": {start: tally}}
+    s:<C>|<topic>      {"b": detector state, "t": next window to fold}
+    w:<C>|<topic>@<start>  {"t": tally, "rev": revisions of its final count, "exp"}: a window of
+                       the series, kept `retain` past its close for late articles to correct
+    wm                 watermarks of the input partitions (see watermarks.py)
     open:<start>       series keys with articles in that open window (to finalise them)
     a:<C>|<topic>      the series' open alert episode (see alerts.py); `alerts` lists them
 
@@ -48,11 +51,14 @@ from streams.core.config import TrackerConfig
 from streams.core.dedupe import DedupeIndex, Expiry, StoryIndex
 from streams.core.detect import Verdict
 from streams.core.explain import Tally
+from streams.core.watermarks import Watermarks
 from streams.core.windows import clamp_ahead, closes_at, from_seconds, is_closed, to_seconds, window_start
 
 __all__ = ["Observation", "Outcome", "SeriesTracker", "TrackerConfig"]
 
-Outcome = Literal["counted", "duplicate", "late", "advanced"]
+# corrected: behind its window's grace, counted into the closed window (a revised final count);
+# late: older than the retained history, refused.
+Outcome = Literal["counted", "duplicate", "corrected", "late", "advanced"]
 
 
 @dataclass
@@ -63,6 +69,7 @@ class Observation:
     counts: list[WindowCount] = field(default_factory=list)
     alerts: list[Alert] = field(default_factory=list)
     clamped: bool = False  # published_at was too far ahead of stream time and was pulled back
+    lag: int | None = None  # corrected or late: seconds its event time is behind stream time
 
 
 class SeriesTracker:
@@ -78,6 +85,8 @@ class SeriesTracker:
         self.expiry, self.dedupe = expiry, DedupeIndex(self.store, expiry)
         self.stories = StoryIndex(self.store, expiry, config.seconds("dedupe_ttl"), config.min_resemblance)
         self.size, self.grace = config.seconds("window"), config.seconds("grace")
+        self.retain = config.seconds("retain")
+        self.watermarks = Watermarks(self.store)
 
     @property
     def stream_time(self) -> int | None:
@@ -88,20 +97,32 @@ class SeriesTracker:
         """The open alerts of the series this tracker owns, by `country|topic`."""
         return {key: Episode.from_json(self.store[f"a:{key}"]) for key in self.store.get("alerts", [])}
 
-    def observe(self, article: TaggedArticle) -> Observation:
-        """Count one article once, close the windows it moves past, step the alerts it causes."""
+    def observe(self, article: TaggedArticle, partition: int = 0) -> Observation:
+        """Count one article once, close the windows stream time moves past, step the alerts it causes.
+
+        `partition` is the input partition it was read from: stream time is the slowest input's
+        watermark (see watermarks.py). An article whose window has closed corrects it (see `_late`).
+        """
         if self.dedupe.seen(article.id, article.url):
             return Observation("duplicate")
         raw = to_seconds(article.published_at)
-        ts = clamp_ahead(raw, self.stream_time, self.config.ahead_seconds())
+        ts = clamp_ahead(raw, self.watermarks.newest, self.config.ahead_seconds())
         start = window_start(ts, self.size)
+        seen = Observation("counted", clamped=ts != raw)
+        now = self.watermarks.read(partition, ts)
+        if now is not None:
+            self._advance(now, seen)
         next_open = self._clock()["next"]
         if next_open is not None and start < next_open:
-            return Observation("late")
-        seen = Observation("counted", clamped=ts != raw)
-        self._advance(ts, seen)
+            return self._late(article, ts, start, seen)
         self._count(article, ts, start, seen)
         return seen
+
+    def report_inputs(self, partitions: int, assigned: list[int], idle: list[int]) -> Observation:
+        """A reader of the input says which of its partitions are idle; closes what stream time then passes."""
+        self.watermarks.report(partitions, assigned, idle)
+        now = self.watermarks.stream_time
+        return Observation("advanced") if now is None else self.advance(now)
 
     def advance(self, stream_time: datetime | int) -> Observation:
         """Move stream time forward (e.g. on an idle stream): closes windows, resolves alerts.
@@ -123,14 +144,17 @@ class SeriesTracker:
         if clock["now"] is not None and ts <= clock["now"]:
             return
         clock["now"] = ts
-        if clock["next"] is None:
-            clock["next"] = window_start(ts - self.size - self.grace, self.size) + self.size
+        if clock["next"] is None:  # the oldest window still open, or the oldest counted while stream time was unknown
+            counted = [int(start) for start in self.store.get("vol", {})]
+            clock["next"] = min([window_start(ts - self.size - self.grace, self.size) + self.size, *counted])
         while is_closed(clock["next"], self.size, self.grace, ts):
+            self._judge_pending(clock, closes_at(clock["next"], self.size, self.grace), seen)
             if self._skip_empty(clock, ts):
                 continue
             self._close(clock["next"], clock["closed"] >= self.config.warmup_windows(), seen)
             clock["next"] += self.size
             clock["closed"] += 1
+        self._judge_pending(clock, ts + 1, seen)
         self.store["clock"] = clock
         self.expiry.expire(ts)
 
@@ -171,7 +195,9 @@ class SeriesTracker:
 
     def _finalise(self, key: str, start: int, volume: tuple[int, int], warm: bool, seen: Observation) -> None:
         (stories, articles), record = volume, self._series(key, until=start)
-        tally = Tally.from_json(record["w"].pop(str(start)))
+        tally, _ = self._tally(key, start)
+        if not self.retain:  # otherwise kept for corrections until it expires (see `_late`)
+            self.store.pop(f"w:{key}@{start}", None)
         observed, judged = self._observed(tally), self._judged(stories, articles)
         verdict = self.detector.judge(record["b"], observed, judged)
         record["b"] = self.detector.update(record["b"], observed, judged, robust=warm)
@@ -198,16 +224,14 @@ class SeriesTracker:
     # -- counting and judging ------------------------------------------------------------
 
     def _count(self, article: TaggedArticle, ts: int, start: int, seen: Observation) -> None:
-        exp = max(closes_at(start, self.size, self.grace), ts + self.config.seconds("dedupe_ttl"))
+        exp = max(closes_at(start, self.size, self.grace) + self.retain, ts + self.config.seconds("dedupe_ttl"))
         self.dedupe.remember(article.id, article.url, exp)
         story = self.stories.assign(article.id, article.fingerprint, ts)
         volumes = dict(self.store.get("vol", {}))
         articles, stories = volumes.get(str(start), [0, 0])
         volume = [articles + 1, stories + int(self.stories.first_in_window(story, start))]
         self.store["vol"] = {**volumes, str(start): volume}
-        exemplar = {"id": article.id, "title": article.title, "url": article.url, "source": article.source,
-                    "published_at": to_seconds(article.published_at)}  # fmt: skip
-        actors = [actor.name for actor in article.actors]
+        exemplar, actors = exemplar_of(article), [actor.name for actor in article.actors]
         for country, topic in self.config.series_of(article):
             if not self.owns(country):
                 continue
@@ -215,26 +239,47 @@ class SeriesTracker:
             key = f"{country}|{topic}"
             tally = self._add(key, start, story, exemplar, actors, others)
             seen.counts.append(self._count_message(key, start, tally, volume[0], final=False))
-            self._step_alert(key, start, tally, self._judged(volume[1], volume[0]), seen)
+            if self._reached(start):
+                self._step_alert(key, start, tally, self._judged(volume[1], volume[0]), seen)
 
     def _add(self, key: str, start: int, story: str, exemplar: dict[str, Any], actors: list[str],
              others: list[str]) -> Tally:  # fmt: skip
+        stored = self.store.get(f"s:{key}")
         record = self._series(key, until=self._clock()["next"])
-        stored = record["w"].get(str(start))
-        if stored is None:
+        if stored is None or record["t"] != stored["t"] or "w" in stored:
+            self.store[f"s:{key}"] = record  # the baseline caught up
+        tally, revision = self._tally(key, start)
+        if not tally.articles:
             self.store[f"open:{start}"] = [*self.store.get(f"open:{start}", []), key]
-        tally = Tally.from_json(stored) if stored else Tally.empty()
         tally.add(story, exemplar, actors, others)
-        record["w"][str(start)] = tally.to_json()  # `_series` returns a copy with its own "w"
-        self.store[f"s:{key}"] = record
+        self._keep_tally(key, start, tally, revision)
         return tally
+
+    def _tally(self, key: str, start: int) -> tuple[Tally, int]:
+        """A series window's tally (empty if none) and how often its final count was revised.
+
+        Each window has its own key, so an article rewrites one window however many are open
+        (several are, while a slow input partition holds stream time back). It stays after the
+        window closes, for late articles to correct, until `retain` past the close.
+        """
+        stored = self.store.get(f"w:{key}@{start}")
+        if stored is None:
+            legacy = (self.store.get(f"s:{key}") or {}).get("w", {}).get(str(start))  # state of an older version
+            return (Tally.from_json(legacy) if legacy else Tally.empty()), 0
+        return Tally.from_json(stored["t"]), stored["rev"]
+
+    def _keep_tally(self, key: str, start: int, tally: Tally, revision: int) -> None:
+        name, exp = f"w:{key}@{start}", closes_at(start, self.size, self.grace) + self.retain
+        if name not in self.store:
+            self.expiry.schedule(name, exp)
+        self.store[name] = {"t": tally.to_json(), "rev": revision, "exp": exp}
 
     def _series(self, key: str, until: int | None) -> dict[str, Any]:
         """The series record with its baseline caught up (empty windows folded) to `until`."""
         stored = self.store.get(f"s:{key}")
-        record: dict[str, Any] = {"b": self.detector.fresh(), "t": None, "w": {}}
+        record: dict[str, Any] = {"b": self.detector.fresh(), "t": None}
         if stored:
-            record = {**stored, "w": dict(stored["w"])}
+            record = {"b": stored["b"], "t": stored["t"]}
         if until is None or (record["t"] is not None and record["t"] >= until):
             return record
         for start, stories, articles in self.store.get("hist", []):
@@ -298,8 +343,8 @@ class SeriesTracker:
             other_country, other_topic = other.split("|", 1)
             if other_country != country or (other_topic == "all" and topic != "all"):
                 continue  # a named topic is worth its own alert even when "all" is already up
-            window = self.store[f"s:{other}"]["w"].get(str(start))
-            shared = len(tally.story_articles.keys() & window["st"].keys()) if window else 0
+            window = self.store.get(f"w:{other}@{start}")
+            shared = len(tally.story_articles.keys() & window["t"]["st"].keys()) if window else 0
             if 2 * shared >= tally.stories:
                 return True
         return False
@@ -308,11 +353,106 @@ class SeriesTracker:
         country, topic = key.split("|", 1)
         return AlertContext(country, topic, start, self.size, tally, verdict, self.info)
 
-    def _count_message(self, key: str, start: int, tally: Tally, volume: int, final: bool) -> WindowCount:
+    def _count_message(self, key: str, start: int, tally: Tally, volume: int, final: bool,
+                       revision: int = 0) -> WindowCount:  # fmt: skip
         country, topic = key.split("|", 1)
         return WindowCount(
             schema_version=SCHEMA_VERSION,
             country=country, topic=topic, window_start=from_seconds(start),
             window_end=from_seconds(start + self.size), count=tally.articles, stories=tally.stories,
-            sources=tally.sources, volume=volume, final=final,
+            sources=tally.sources, volume=volume, final=final, revision=revision,
         )  # fmt: skip
+
+    # -- windows ahead of stream time: judged when it gets there ------------------------------
+
+    def _reached(self, start: int) -> bool:
+        """True when stream time has reached the window; else its judging waits for it (`_judge_pending`).
+
+        A replay judges every article of a window against the windows closed by then, which is never
+        before the window starts. An article read from a partition ahead of the others (a backlog,
+        a bulk load) would be judged against a baseline days old; it is judged once stream time
+        reaches its window instead, against what a replay would have had.
+        """
+        now = self._clock()["now"]
+        if now is not None and start <= now:
+            return True
+        pending = self.store.get("pend", [])
+        if start not in pending:
+            self.store["pend"] = sorted([*pending, start])
+        return False
+
+    def _judge_pending(self, clock: dict[str, Any], before: int, seen: Observation) -> None:
+        """Judge the waiting windows that start before `before` (stream time reached them), with what they hold."""
+        pending = self.store.get("pend", [])
+        if not pending or pending[0] >= before:
+            return
+        self.store["pend"] = [start for start in pending if start >= before]
+        self.store["clock"] = dict(clock)  # the windows closed so far gate and seed the judging
+        for start in (start for start in pending if start < before):
+            articles, stories = self.store.get("vol", {}).get(str(start), [0, 0])
+            for key in self.store.get(f"open:{start}", []):
+                stored, record = self.store.get(f"s:{key}"), self._series(key, until=clock["next"])
+                if stored is None or record["t"] != stored["t"]:
+                    self.store[f"s:{key}"] = record
+                self._step_alert(key, start, self._tally(key, start)[0], self._judged(stories, articles), seen)
+
+    # -- late articles: a closed window corrected, or the article refused ----------------
+
+    def _late(self, article: TaggedArticle, ts: int, start: int, seen: Observation) -> Observation:
+        """Count an article whose window has closed into that window (a revised final count), if retained."""
+        closed_at = closes_at(start, self.size, self.grace)
+        now = self._clock()["now"]
+        seen.lag = now - ts
+        seen.outcome = "late" if now >= closed_at + self.retain else "corrected"
+        if seen.outcome == "late":
+            return seen
+        remembered = max(closed_at + self.retain, ts + self.config.seconds("dedupe_ttl"))
+        self.dedupe.remember(article.id, article.url, remembered)
+        story = self.stories.assign(article.id, article.fingerprint, ts)
+        stories, articles = self._revise_volume(start, self.stories.first_in_window(story, start))
+        exemplar, actors = exemplar_of(article), [actor.name for actor in article.actors]
+        for country, topic in self.config.series_of(article):
+            if self.owns(country):
+                key = f"{country}|{topic}"
+                others = [c.code for c in article.countries if c.code != country]
+                tally, revision = self._revise(key, start, story, exemplar, actors, others)
+                seen.counts.append(self._count_message(key, start, tally, articles, final=True, revision=revision))
+                self._revise_alert(key, start, tally, self._judged(stories, articles), seen)
+        return seen
+
+    def _revise_volume(self, start: int, new_story: bool) -> tuple[int, int]:
+        """Add one article (and maybe a story) to a closed window's volume; its (stories, articles)."""
+        hist = [list(entry) for entry in self.store.get("hist", [])]
+        entry = next((e for e in hist if e[0] == start), None)
+        if entry is None:  # closed as one of a run of empty windows older than the history kept
+            entry = [start, 0, 0]
+            hist = sorted([*hist, entry])
+        entry[1:] = [entry[1] + int(new_story), entry[2] + 1]
+        self._keep_history(hist)
+        return entry[1], entry[2]
+
+    def _revise(self, key: str, start: int, story: str, exemplar: dict[str, Any], actors: list[str],
+                others: list[str]) -> tuple[Tally, int]:  # fmt: skip
+        """The tally of a closed window with one more article, and its revision number (empty if the
+        series had no article in that window when it closed)."""
+        tally, revision = self._tally(key, start)
+        tally.add(story, exemplar, actors, others)
+        self._keep_tally(key, start, tally, revision + 1)
+        return tally, revision + 1
+
+    def _revise_alert(self, key: str, start: int, tally: Tally, volume: int, seen: Observation) -> None:
+        """An open alert whose latest step is the corrected window reports the corrected numbers."""
+        stored = self.store.get(f"a:{key}")
+        if stored is None or stored["window"] != start:
+            return
+        episode = Episode.from_json(stored)
+        verdict = self.detector.judge(self._series(key, until=None)["b"], self._observed(tally), volume)
+        episode.step(start, verdict.severity or episode.severity, tally.stories)
+        self.store[f"a:{key}"] = episode.to_json()
+        seen.alerts.append(message(episode, "update", self._context(key, start, tally, verdict)))
+
+
+def exemplar_of(article: TaggedArticle) -> dict[str, Any]:
+    """What a tally keeps of an article to show it in an alert."""
+    return {"id": article.id, "title": article.title, "url": article.url, "source": article.source,
+            "published_at": to_seconds(article.published_at)}  # fmt: skip

@@ -14,10 +14,11 @@ from typing import Any
 
 from faust.types import EventT
 
-from schemas import DigestBatch
+from schemas import DigestBatch, InputReport
 from streams.core.ingest import Ingestor, RawMessage
 from streams.core.series import SeriesTracker
 from streams.worker import stages
+from streams.worker.idleness import InputWatch
 from streams.worker.stages import DigestDecoder, Outgoing
 from streams.worker.state import Geopulse
 from streams.worker.store import PartitionStore
@@ -57,15 +58,17 @@ def watch_offsets(gp: Geopulse, events: list[EventT[bytes]]) -> None:
                 message.topic, message.partition, skipped.start, skipped.stop - 1)  # fmt: skip
 
 
-async def ingest_events(gp: Geopulse, ingestor: Ingestor, events: list[EventT[bytes]]) -> None:
-    """One ingest batch: events, dead letters and digests sent; acks not awaited."""
+async def ingest_events(
+    gp: Geopulse, ingestor: Ingestor, events: list[EventT[bytes]], inputs: InputReport | None = None
+) -> None:
+    """One ingest batch: events, dead letters and digests (with the reader's `inputs`) sent; acks not awaited."""
     metrics, names = gp.metrics, gp.settings.topics
     # A null value (a tombstone) would crash the agent; it is dead-lettered as empty bytes instead.
     records = [
         RawMessage(b"" if e.value is None else e.value, e.key, e.message.topic, e.message.partition, e.message.offset)
         for e in events
     ]
-    done = stages.ingest(ingestor, records, names, gp.settings.partitions)
+    done = stages.ingest(ingestor, records, names, gp.settings.partitions, inputs)
     for dead in done.dead:
         metrics.invalid_article(dead.error_kind, names.articles_dlq)
         log.warning(
@@ -96,6 +99,8 @@ async def count_events(
     trackers = {partition: (tracker, batches) for partition, (tracker, _, batches) in work.items()}
     counted = await stages.count(trackers, gp.settings.partitions)
     metrics.counted(counted.outcomes)
+    for outcome, lag, article_id in counted.late:
+        state.late.add(outcome, lag, article_id)
     # Wait for the broker's acks before the state is written: a crash in between re-reads the digest
     # and sends these again (duplicates), where writing state first could lose them for good.
     await asyncio.gather(*await publish(gp, counted.messages(gp.settings.topics)))
@@ -113,3 +118,12 @@ async def count_events(
     for partition, (_, store, _) in work.items():
         with current_event(next(e for e in reversed(events) if e.message.partition == partition)):
             store.flush()
+
+
+async def declare_inputs(gp: Geopulse, inputs: InputWatch) -> None:
+    """Idle input partitions declared (and confirmed while they stay idle) to every count partition."""
+    report = await inputs.declare()
+    if report is not None:
+        names, partitions = gp.settings.topics, gp.settings.partitions
+        await publish(gp, [(names.digests, None, m, p) for m in DigestBatch.encode([], inputs=report)
+                           for p in range(partitions)])  # fmt: skip

@@ -7,6 +7,7 @@ work sends it (agents.py), health.py watches the broker, webhooks.py delivers al
 from __future__ import annotations
 
 import gc
+import logging
 from collections.abc import AsyncIterator, Callable
 from datetime import datetime
 from typing import Any
@@ -23,7 +24,8 @@ from streams.notify.pending import DEAD_LETTER_REASONS
 from streams.notify.retry import OUTCOME_LABELS
 from streams.settings import Settings, tracker_config
 from streams.worker import health
-from streams.worker.agents import count_events, ingest_events, utcnow, watch_offsets
+from streams.worker.agents import count_events, declare_inputs, ingest_events, utcnow, watch_offsets
+from streams.worker.idleness import InputWatch
 from streams.worker.kafka import faust_broker_options
 from streams.worker.stages import DigestDecoder, partition_tracker
 from streams.worker.state import Geopulse, WorkerState
@@ -32,12 +34,16 @@ from streams.worker.web import register_views
 from streams.worker.webhooks import wire_notifier
 from streams.worker.workarounds import QuickFetchTransport
 
+log = logging.getLogger(__name__)
+
 # aiokafka keeps one batch in flight per partition and faust's default batch is 16 KiB: a few
 # TaggedArticles, or ~50 counts. Sends past a full batch each wait for the broker's answer to drain
 # it (a spin of futures per waiting send). Big batches (under Kafka's 1 MB message limit) let one
 # produce request carry a whole ingest batch.
 PRODUCER_MAX_BATCH_BYTES = 512 * 1024
 COUNT_BATCH_TIMEOUT = 0.01  # seconds the count agent waits for more digests once one is in
+IDLE_CHECK_INTERVAL = 1.0  # seconds between checks of which input partitions are idle
+LATE_LOG_INTERVAL = 10.0  # seconds: articles behind stream time are logged in one line per interval
 
 
 def faust_app(settings: Settings) -> faust.App:
@@ -112,8 +118,9 @@ def create_app(
 
 
 def wire_ingest(gp: Geopulse, ingestor: Ingestor) -> None:
-    """The ingest agent: batches of `articles` through the ingest stage."""
+    """The ingest agent: batches of `articles` through the ingest stage; which of them are idle, every second."""
     settings = gp.settings
+    inputs = InputWatch(gp.app, settings.topics.articles, settings.idle_timeout)
 
     @gp.app.agent(gp.topics["articles"], name="ingest")
     async def ingest(stream: StreamT[bytes]) -> AsyncIterator[None]:
@@ -121,8 +128,13 @@ def wire_ingest(gp: Geopulse, ingestor: Ingestor) -> None:
         batches = stream.take_events(settings.batch_size, within=settings.batch_timeout)  # type: ignore[attr-defined]
         async for events in batches:
             watch_offsets(gp, events)
-            await ingest_events(gp, ingestor, events)
+            inputs.read(events)
+            await ingest_events(gp, ingestor, events, inputs.report())
             yield None
+
+    @gp.app.timer(IDLE_CHECK_INTERVAL, on_leader=False)  # type: ignore[untyped-decorator]
+    async def declare_idle() -> None:
+        await declare_inputs(gp, inputs)
 
 
 def wire_count(gp: Geopulse) -> None:
@@ -174,3 +186,8 @@ def wire_lifecycle(gp: Geopulse) -> None:
     @app.timer(health.INTERVAL, on_leader=False)  # type: ignore[untyped-decorator]
     async def observe_health() -> None:
         await health.observe_health(gp)
+
+    @app.timer(LATE_LOG_INTERVAL, on_leader=False)  # type: ignore[untyped-decorator]
+    async def log_late() -> None:
+        if line := state.late.summary():
+            log.warning("%s", line)

@@ -20,10 +20,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from schemas import Alert, DeadLetter, DigestBatch, TaggedArticle, WindowCount
+from schemas import Alert, DeadLetter, DigestBatch, InputReport, TaggedArticle, WindowCount
 from streams.core.config import TrackerConfig
 from streams.core.ingest import Ingestor, RawMessage
-from streams.core.series import SeriesTracker
+from streams.core.series import Observation, SeriesTracker
 from streams.settings import TopicNames
 from streams.worker.store import PartitionStore
 
@@ -46,13 +46,22 @@ class Ingested:
     tagged: list[tuple[TaggedArticle, float]]  # with the seconds its tagging took
 
 
-def ingest(ingestor: Ingestor, records: list[RawMessage], topics: TopicNames, partitions: int) -> Ingested:
-    """Validate and tag `records`: dead letters, then events, then the batch's digests to every partition."""
+def ingest(ingestor: Ingestor, records: list[RawMessage], topics: TopicNames, partitions: int,
+           inputs: InputReport | None = None) -> Ingested:  # fmt: skip
+    """Validate and tag `records`: dead letters, then events, then the batch's digests to every partition.
+
+    The digests say which input partition each article came from and carry the reader's `inputs`
+    report (streams/core/watermarks.py).
+    """
     result = ingestor.ingest(records)
     out: list[Outgoing] = [(topics.articles_dlq, None, fitted(dead).to_json(), None) for dead in result.dead]
     out += [(topics.events, tagged.id.encode(), tagged.to_json(), None) for tagged in result.tagged]
     # Partitions interleave in a batch; event-time order keeps the count stage's view close to a replay's.
-    for message in DigestBatch.encode(sorted(result.tagged, key=lambda t: t.published_at)):
+    ordered = sorted(zip(result.tagged, result.origins, strict=True), key=lambda pair: pair[0].published_at)
+    digests = (
+        DigestBatch.encode([t for t, _ in ordered], origins=[o for _, o in ordered], inputs=inputs) if ordered else []
+    )
+    for message in digests:
         out.extend((topics.digests, None, message, partition) for partition in range(partitions))
     return Ingested(out, result.dead, list(zip(result.tagged, result.tagging_seconds, strict=True)))
 
@@ -111,6 +120,13 @@ class Counted:
     counts: dict[int, dict[tuple[str, datetime], WindowCount]] = field(default_factory=dict)
     alerts: list[Alert] = field(default_factory=list)
     outcomes: Counter[str] = field(default_factory=Counter)  # articles by outcome, each on its owner partition
+    late: list[tuple[str, int, str]] = field(default_factory=list)  # (outcome, lag, article id) behind stream time
+
+    def take(self, observation: Observation, latest: dict[tuple[str, datetime], WindowCount]) -> None:
+        """The newest count per (series, window) and every alert step of an observation."""
+        for c in observation.counts:
+            latest[(c.key, c.window_start)] = c
+        self.alerts.extend(observation.alerts)
 
     def messages(self, topics: TopicNames) -> list[Outgoing]:
         """The counts, then the alerts, keyed by series."""
@@ -126,12 +142,14 @@ async def count(work: dict[int, tuple[SeriesTracker, list[DigestBatch]]], partit
     for partition, (tracker, batches) in work.items():
         latest = counted.counts[partition] = {}
         for batch in batches:
-            for article in batch.articles:
-                observation = tracker.observe(article)
+            if (report := batch.inputs) is not None:
+                counted.take(tracker.report_inputs(report.partitions, report.assigned, report.idle), latest)
+            for article, origin in batch.sourced():
+                observation = tracker.observe(article, origin)
                 if owner_partition(article.id, partitions) == partition:
                     counted.outcomes[observation.outcome] += 1
-                for c in observation.counts:
-                    latest[(c.key, c.window_start)] = c
-                counted.alerts.extend(observation.alerts)
+                    if observation.lag is not None:
+                        counted.late.append((observation.outcome, observation.lag, article.id))
+                counted.take(observation, latest)
             await asyncio.sleep(0)  # let the ingest agent in between digests (its latency is the product's)
     return counted

@@ -11,6 +11,7 @@ from datetime import UTC, datetime, timedelta
 import faust
 
 from schemas import Alert, WindowCount
+from streams.core.lateness import LateArticles
 from streams.core.offsets import OffsetWatch
 from streams.core.series import SeriesTracker
 from streams.metrics import Metrics
@@ -32,6 +33,7 @@ class WorkerState:
     offsets: OffsetWatch = field(default_factory=OffsetWatch)  # records the consumer skipped
     alerts: dict[str, Alert] = field(default_factory=dict)  # the last step published per open series
     tracker_of: Callable[[int], tuple[SeriesTracker, PartitionStore]] | None = None  # set by create_app
+    late: LateArticles = field(default_factory=LateArticles)  # articles behind stream time, logged per interval
 
     def remember(self, count: WindowCount, keep: int = 48) -> None:
         """Keep the newest `keep` windows of each series for /api/counts."""

@@ -71,6 +71,7 @@ class OutageReceiver:
         self._call(self._runner.cleanup())
         self._loop.call_soon_threadsafe(self._loop.stop)
         self._thread.join(10)
+        self._loop.close()  # an unclosed loop warns when collected, possibly inside another test
 
     def config(self, path: Path, extra: str = "") -> Path:
         return self.rx.config(path, extra)
