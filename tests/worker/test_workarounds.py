@@ -68,6 +68,8 @@ def params(function: object) -> list[str]:
         (faust.Worker, "on_startup_finished", ["self"], "coroutine"),
         (faust.Worker, "_on_sigint", ["self"], "function"),
         (faust.Worker, "_on_sigterm", ["self"], "function"),
+        # not overridden, but private and read by streams/worker/idleness.py
+        (aiokafka_driver.AIOKafkaConsumerThread, "_ensure_consumer", ["self"], "function"),
     ],
     ids=lambda v: v if isinstance(v, str) else None,
 )
