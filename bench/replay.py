@@ -96,6 +96,7 @@ def _tree_rss_kb(pid: int) -> int:
 
 def run(args: list[str], code_dir: Path, out: Path) -> Run:
     env = {**os.environ, "PYTHONPATH": str(code_dir)}
+    env.pop("PYTHONUNBUFFERED", None)  # stdout buffered as usual, for both sides
     peak = [0]
     with out.open("wb") as stdout:
         started = time.perf_counter()

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import io
 import math
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, NoReturn
+from typing import IO, TYPE_CHECKING, Annotated, NoReturn
 
 import orjson
 import typer
@@ -206,11 +209,10 @@ def tag(paths: Paths = None, fmt: Format = InputFormat.jsonl, jobs: Jobs = None)
 
     processes = _jobs(jobs)
     errors, filled = ErrorTally(), FilledFields()
-    out = sys.stdout.buffer
     messages = read_messages(paths or [], fmt, errors)
-    for _, tagged in tagged_json_in_file_order(messages, errors, filled, processes):
-        out.write(tagged + b"\n")
-    out.flush()
+    with _stdout() as out:
+        for _, tagged in tagged_json_in_file_order(messages, errors, filled, processes):
+            out.write(tagged + b"\n")
     filled.report(sys.stderr)
     if errors.count:
         raise typer.Exit(1)
@@ -249,14 +251,28 @@ def replay(
     errors, filled = ErrorTally(), FilledFields()
     messages = read_messages(paths or [], fmt, errors)
     try:
-        run_replay(settings, messages, errors, sys.stdout.buffer, with_counts=counts, filled=filled,
-                   jobs=processes, reorder=bound, sort=sort)  # fmt: skip
+        with _stdout() as out:
+            run_replay(settings, messages, errors, out, with_counts=counts, filled=filled,
+                       jobs=processes, reorder=bound, sort=sort)  # fmt: skip
     except OutOfOrder as exc:
         fail(f"{exc.where}: {exc}; re-run with --reorder {_ceil_duration(exc.behind)} or more, "
              "or with --sort to sort the input on disk", code=1)  # fmt: skip
     filled.report(sys.stderr)
     if errors.count:
         raise typer.Exit(1)
+
+
+@contextmanager
+def _stdout() -> Iterator[IO[bytes]]:
+    """stdout, buffered (with PYTHONUNBUFFERED, as many containers set, each line would be a write)."""
+    out = sys.stdout.buffer
+    buffered = io.BufferedWriter(out, 1 << 16) if isinstance(out, io.RawIOBase) else None
+    try:
+        yield buffered or out
+    finally:
+        (buffered or out).flush()
+        if buffered is not None:
+            buffered.detach()  # sys.stdout keeps its file
 
 
 def _jobs(text: str | None) -> int:
