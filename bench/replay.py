@@ -17,7 +17,7 @@ For each scale the script runs, one after the other in fresh processes on the sa
 It reports wall time, articles/s, the peak resident memory of the replay's process tree (the sum over
 the main process and its workers, sampled every 20 ms from /proc; shared pages count once per process,
 so this over-states a forked pool) and of its main process alone (`ru_maxrss`), the CPU seconds of
-the process and the workers it reaped, the ratios to the peer
+the process and the workers it reaped and of the main process alone (the serial part), the ratios to the peer
 and to the 1× figure, and whether every replay wrote the same bytes (sha256 of stdout). Times are
 medians over `--repeat` runs at scales up to 4× and one run above that.
 
@@ -31,6 +31,7 @@ import gzip
 import hashlib
 import json
 import os
+import signal
 import statistics
 import subprocess
 import sys
@@ -75,6 +76,7 @@ class Run:
     tree_mb: float
     main_mb: float
     cpu: float
+    main_cpu: float
     digest: str
     code: int
 
@@ -94,10 +96,19 @@ def _tree_rss_kb(pid: int) -> int:
     return total
 
 
+def _cpu_ticks(pid: int) -> int:
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            fields = stat.read().rsplit(")", 1)[1].split()
+    except (FileNotFoundError, ProcessLookupError):
+        return 0
+    return int(fields[11]) + int(fields[12])  # utime, stime
+
+
 def run(args: list[str], code_dir: Path, out: Path) -> Run:
     env = {**os.environ, "PYTHONPATH": str(code_dir)}
     env.pop("PYTHONUNBUFFERED", None)  # stdout buffered as usual, for both sides
-    peak = [0]
+    peak, main_ticks = [0], [0]
     with out.open("wb") as stdout:
         started = time.perf_counter()
         proc = subprocess.Popen(
@@ -108,13 +119,18 @@ def run(args: list[str], code_dir: Path, out: Path) -> Run:
         def sample() -> None:
             while not done.is_set():
                 peak[0] = max(peak[0], _tree_rss_kb(proc.pid))
+                main_ticks[0] = _cpu_ticks(proc.pid) or main_ticks[0]
                 done.wait(0.02)
 
         sampler = threading.Thread(target=sample, daemon=True)
         sampler.start()
         assert proc.stderr is not None
-        err = proc.stderr.read()
-        _, status, usage = os.wait4(proc.pid, 0)
+        try:
+            err = proc.stderr.read()
+            _, status, usage = os.wait4(proc.pid, 0)
+        except BaseException:
+            proc.kill()
+            raise
         seconds = time.perf_counter() - started
         proc.returncode = os.waitstatus_to_exitcode(status)
         done.set()
@@ -123,7 +139,8 @@ def run(args: list[str], code_dir: Path, out: Path) -> Run:
         sys.exit(f"{' '.join(args)} failed ({proc.returncode}): {err.decode(errors='replace')[-2000:]}")
     digest = hashlib.sha256(out.read_bytes()).hexdigest()[:16]
     cpu = usage.ru_utime + usage.ru_stime  # with the workers it reaped
-    return Run(seconds, peak[0] / 1024, usage.ru_maxrss / 1024, cpu, digest, proc.returncode)
+    main_cpu = main_ticks[0] / os.sysconf("SC_CLK_TCK")  # the main process alone (last sample)
+    return Run(seconds, peak[0] / 1024, usage.ru_maxrss / 1024, cpu, main_cpu, digest, proc.returncode)
 
 
 def median_run(runs: list[Run]) -> Run:
@@ -134,6 +151,7 @@ def median_run(runs: list[Run]) -> Run:
         statistics.median(r.tree_mb for r in runs),
         statistics.median(r.main_mb for r in runs),
         statistics.median(r.cpu for r in runs),
+        statistics.median(r.main_cpu for r in runs),
         runs[0].digest,
         runs[0].code,
     )
@@ -151,6 +169,7 @@ def main() -> None:
     parser.add_argument("--data", type=Path, default=DATA)
     parser.add_argument("--json", type=Path, default=None, help="also write the results to this file")
     args = parser.parse_args()
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit("bench/replay.py: terminated"))  # temp files go too
     scales = [int(s) for s in args.scales.split(",")]
     jobs = [int(j) for j in args.jobs.split(",") if j]
     if not args.data.exists():
@@ -178,7 +197,7 @@ def main() -> None:
                 took = row[name]["seconds"]
                 print(f"  {scale}x {name:<12} {took:7.1f} s  {n / took:7.0f} art/s  "
                       f"tree {row[name]['tree_mb']:6.0f} MB  main {row[name]['main_mb']:6.0f} MB  "
-                      f"cpu {row[name]['cpu']:6.1f} s", flush=True)  # fmt: skip
+                      f"cpu {row[name]['cpu']:6.1f} s (main {row[name]['main_cpu']:5.1f})", flush=True)  # fmt: skip
             source.unlink()
             results.append(row)
             report(row, results[0], jobs)
@@ -203,8 +222,8 @@ def report(row: dict[str, Any], first: dict[str, Any], jobs: list[int]) -> None:
                 f"tag alone; tree RSS {ours['tree_mb']:.0f} MB = {ours['tree_mb'] / ours1['tree_mb']:.2f}x {base}, "
                 f"main {ours['main_mb']:.0f} MB = {ours['main_mb'] / ours1['main_mb']:.2f}x {base}")  # fmt: skip
         if before:
-            line += (f"; {before['seconds'] / ours['seconds']:.2f}x before's art/s, "
-                     f"{before['cpu'] / ours['cpu']:.2f}x its CPU per article")  # fmt: skip
+            line += (f"; {before['seconds'] / ours['seconds']:.2f}x before's art/s "
+                     f"with {ours['cpu'] / before['cpu']:.2f}x its CPU seconds")  # fmt: skip
         print(line)
     if before and "before" in first:
         print(f"  before: {n / before['seconds']:.0f} art/s = {row['before tag']['seconds'] / before['seconds']:.2f}x "

@@ -3,6 +3,11 @@
 Articles are decoded and tagged exactly as the ingest agent does, then replayed in event-time
 order through one SeriesTracker that owns every country (the worker splits the same series over
 its partitions; the union of their output is the same).
+
+At archive scale nothing holds the whole input: messages are tagged in chunks on `jobs` processes
+(`streams.fanout`, results in input order), put in event-time order by a reorder buffer
+(`streams.core.reorder`) or an on-disk sort (`streams.disksort`), and each observation is written
+as it comes. Every path gives the order of a stable sort by published_at, so the same bytes.
 """
 
 from __future__ import annotations
