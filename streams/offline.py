@@ -21,7 +21,6 @@ from itertools import islice
 from typing import IO, TYPE_CHECKING, Protocol, TypeVar
 
 from schemas import TaggedArticle
-from streams.core.config import UNLIMITED, TrackerConfig
 from streams.core.ingest import decode_object, validate_article
 from streams.core.loose import loosen
 from streams.core.reorder import Ordered, reordered
@@ -29,22 +28,13 @@ from streams.core.replay import replay
 from streams.disksort import sorted_on_disk
 from streams.errors import GeopulseError, InvalidMessage
 from streams.fanout import ordered_map
-from streams.settings import Settings
+from streams.settings import Settings, tracker_config
 
 if TYPE_CHECKING:
     from streams.core.series import Observation
     from streams.core.tagging import Tagger
 
 T = TypeVar("T")
-
-
-def tracker_config(settings: Settings) -> TrackerConfig:
-    """The count/detect configuration of the worker and of replay alike.
-
-    Articles from the future are rejected at the ingest edge against the wall clock, so the core
-    trusts event time (no clamping relative to stream time): a quiet night is a gap, not a clock error.
-    """
-    return TrackerConfig(window=settings.window, grace=settings.grace, max_ahead=UNLIMITED)
 
 
 class ErrorSink(Protocol):

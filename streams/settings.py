@@ -12,6 +12,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, SecretStr, ValidationError, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from streams.core.config import UNLIMITED, TrackerConfig
 from streams.core.windows import parse_duration
 from streams.errors import ConfigError
 
@@ -117,3 +118,12 @@ def describe(exc: ValidationError) -> str:
         name = f"GEOPULSE_{loc}" if loc else "settings"
         parts.append(f"{name}: {err['msg']}")
     return "bad setting: " + "; ".join(parts)
+
+
+def tracker_config(settings: Settings) -> TrackerConfig:
+    """The count/detect configuration of the worker and of replay alike.
+
+    Articles from the future are rejected at the ingest edge against the wall clock, so the core
+    trusts event time (no clamping relative to stream time): a quiet night is a gap, not a clock error.
+    """
+    return TrackerConfig(window=settings.window, grace=settings.grace, max_ahead=UNLIMITED)
