@@ -14,12 +14,16 @@ For each scale the script runs, one after the other in fresh processes on the sa
 - with `--before DIR`, the same replay from another checkout (e.g. the commit before a change, made
   with `git archive COMMIT | tar -x -C DIR`), without the flags it does not know.
 
-It reports wall time, articles/s, the peak resident memory of the replay's process tree (the sum over
-the main process and its workers, sampled every 20 ms from /proc; shared pages count once per process,
-so this over-states a forked pool) and of its main process alone (`ru_maxrss`), the CPU seconds of
-the process and the workers it reaped and of the main process alone (the serial part), the ratios to the peer
-and to the 1× figure, and whether every replay wrote the same bytes (sha256 of stdout). Times are
-medians over `--repeat` runs at scales up to 4× and one run above that.
+It reports wall time, articles/s, the peak memory of the replay's process tree (sampled every 20 ms
+from /proc: RSS summed over the main process and its workers, which counts shared pages once per
+process, and PSS, which splits them) and of the main process alone (VmHWM); the CPU seconds of the
+process with the workers it reaped, and of the main process alone (the serial part); the ratios to
+the peer, to before and to the 1× figure; and whether every replay wrote the same bytes (sha256 of
+stdout). Times are medians over `--repeat` runs at scales up to 4× and one run above that.
+
+On a machine shared with other work, wall times say little; CPU seconds less disturbed. "On N idle
+cores, from CPU seconds" is a model, not a measurement: a run takes at least its main process's CPU
+seconds (the serial part) and at least its total CPU seconds over the cores it can use.
 
     python bench/replay.py [--scales 1,2,4,50] [--jobs 1,2] [--repeat 3] [--before DIR] [--json PATH]
 """
@@ -74,6 +78,7 @@ def write_copies(source: Path, scale: int, target: Path) -> int:
 class Run:
     seconds: float
     tree_mb: float
+    pss_mb: float
     main_mb: float
     cpu: float
     main_cpu: float
@@ -81,34 +86,42 @@ class Run:
     code: int
 
 
-def _tree_rss_kb(pid: int) -> int:
-    total, todo = 0, [pid]
+def _tree_memory_kb(pid: int) -> tuple[int, int]:
+    """RSS and PSS (shared pages split between the processes sharing them) summed over the tree."""
+    rss = pss = 0
+    todo = [pid]
     while todo:
         p = todo.pop()
         try:
-            with open(f"/proc/{p}/status") as status:
-                total += next((int(line.split()[1]) for line in status if line.startswith("VmRSS:")), 0)
+            with open(f"/proc/{p}/smaps_rollup") as rollup:
+                for line in rollup:
+                    if line.startswith(("Rss:", "Pss:")):
+                        kb = int(line.split()[1])
+                        rss, pss = (rss + kb, pss) if line.startswith("Rss:") else (rss, pss + kb)
             for task in os.listdir(f"/proc/{p}/task"):
                 with open(f"/proc/{p}/task/{task}/children") as children:
                     todo.extend(int(c) for c in children.read().split())
         except (FileNotFoundError, ProcessLookupError, ValueError):
             continue
-    return total
+    return rss, pss
 
 
-def _cpu_ticks(pid: int) -> int:
+def _main_process(pid: int) -> tuple[int, int]:
+    """CPU clock ticks and peak RSS (kB) of the process alone, without its workers."""
     try:
         with open(f"/proc/{pid}/stat") as stat:
             fields = stat.read().rsplit(")", 1)[1].split()
-    except (FileNotFoundError, ProcessLookupError):
-        return 0
-    return int(fields[11]) + int(fields[12])  # utime, stime
+        with open(f"/proc/{pid}/status") as status:
+            hwm = next((int(line.split()[1]) for line in status if line.startswith("VmHWM:")), 0)
+    except (FileNotFoundError, ProcessLookupError, StopIteration):
+        return 0, 0
+    return int(fields[11]) + int(fields[12]), hwm  # utime + stime
 
 
 def run(args: list[str], code_dir: Path, out: Path) -> Run:
     env = {**os.environ, "PYTHONPATH": str(code_dir)}
     env.pop("PYTHONUNBUFFERED", None)  # stdout buffered as usual, for both sides
-    peak, main_ticks = [0], [0]
+    peak, peak_pss, main_ticks, main_hwm = [0], [0], [0], [0]
     with out.open("wb") as stdout:
         started = time.perf_counter()
         proc = subprocess.Popen(
@@ -118,8 +131,10 @@ def run(args: list[str], code_dir: Path, out: Path) -> Run:
 
         def sample() -> None:
             while not done.is_set():
-                peak[0] = max(peak[0], _tree_rss_kb(proc.pid))
-                main_ticks[0] = _cpu_ticks(proc.pid) or main_ticks[0]
+                rss, pss = _tree_memory_kb(proc.pid)
+                peak[0], peak_pss[0] = max(peak[0], rss), max(peak_pss[0], pss)
+                ticks, hwm = _main_process(proc.pid)
+                main_ticks[0], main_hwm[0] = ticks or main_ticks[0], max(main_hwm[0], hwm)
                 done.wait(0.02)
 
         sampler = threading.Thread(target=sample, daemon=True)
@@ -140,7 +155,8 @@ def run(args: list[str], code_dir: Path, out: Path) -> Run:
     digest = hashlib.sha256(out.read_bytes()).hexdigest()[:16]
     cpu = usage.ru_utime + usage.ru_stime  # with the workers it reaped
     main_cpu = main_ticks[0] / os.sysconf("SC_CLK_TCK")  # the main process alone (last sample)
-    return Run(seconds, peak[0] / 1024, usage.ru_maxrss / 1024, cpu, main_cpu, digest, proc.returncode)
+    memory = (peak[0] / 1024, peak_pss[0] / 1024, (main_hwm[0] or usage.ru_maxrss) / 1024)
+    return Run(seconds, *memory, cpu, main_cpu, digest, proc.returncode)
 
 
 def median_run(runs: list[Run]) -> Run:
@@ -149,6 +165,7 @@ def median_run(runs: list[Run]) -> Run:
     return Run(
         statistics.median(r.seconds for r in runs),
         statistics.median(r.tree_mb for r in runs),
+        statistics.median(r.pss_mb for r in runs),
         statistics.median(r.main_mb for r in runs),
         statistics.median(r.cpu for r in runs),
         statistics.median(r.main_cpu for r in runs),
@@ -194,10 +211,10 @@ def main() -> None:
             for name, (command, code_dir) in commands.items():
                 runs = [run(command, code_dir, Path(tmp) / "out") for _ in range(repeat)]
                 row[name] = asdict(median_run(runs))
-                took = row[name]["seconds"]
-                print(f"  {scale}x {name:<12} {took:7.1f} s  {n / took:7.0f} art/s  "
-                      f"tree {row[name]['tree_mb']:6.0f} MB  main {row[name]['main_mb']:6.0f} MB  "
-                      f"cpu {row[name]['cpu']:6.1f} s (main {row[name]['main_cpu']:5.1f})", flush=True)  # fmt: skip
+                r = row[name]
+                print(f"  {scale}x {name:<12} {r['seconds']:7.1f} s  {n / r['seconds']:7.0f} art/s  "
+                      f"tree {r['tree_mb']:6.0f} MB (PSS {r['pss_mb']:4.0f})  main {r['main_mb']:6.0f} MB  "
+                      f"cpu {r['cpu']:6.1f} s (main {r['main_cpu']:5.1f})", flush=True)  # fmt: skip
             source.unlink()
             results.append(row)
             report(row, results[0], jobs)
@@ -206,8 +223,14 @@ def main() -> None:
     print(f"load average at the end {os.getloadavg()[0]:.1f}")
 
 
+def critical_path(run: dict[str, Any], jobs: int, cores: int) -> float:
+    """Seconds the run would take on `cores` cores of its own: the main process is serial, the rest spreads."""
+    return float(max(run["main_cpu"], run["cpu"] / min(cores, jobs + 1)))
+
+
 def report(row: dict[str, Any], first: dict[str, Any], jobs: list[int]) -> None:
     """Ratios within the row (to the peer, to before) and to the first scale's figures."""
+    cores = os.cpu_count() or 1
     n, base = row["articles"], f"the {first['scale']}x figure"
     replays = [r for name, r in row.items() if name.startswith("replay")]
     before = row.get("before")
@@ -219,11 +242,13 @@ def report(row: dict[str, Any], first: dict[str, Any], jobs: list[int]) -> None:
     for j in jobs:
         ours, peer, ours1 = row[f"replay -j{j}"], row[f"tag -j{j}"], first[f"replay -j{j}"]
         line = (f"  --jobs {j}: replay {n / ours['seconds']:.0f} art/s = {peer['seconds'] / ours['seconds']:.2f}x "
-                f"tag alone; tree RSS {ours['tree_mb']:.0f} MB = {ours['tree_mb'] / ours1['tree_mb']:.2f}x {base}, "
+                f"tag alone; tree RSS {ours['tree_mb']:.0f} MB = {ours['tree_mb'] / ours1['tree_mb']:.2f}x {base} "
+                f"(PSS {ours['pss_mb']:.0f} MB), "
                 f"main {ours['main_mb']:.0f} MB = {ours['main_mb'] / ours1['main_mb']:.2f}x {base}")  # fmt: skip
         if before:
             line += (f"; {before['seconds'] / ours['seconds']:.2f}x before's art/s "
-                     f"with {ours['cpu'] / before['cpu']:.2f}x its CPU seconds")  # fmt: skip
+                     f"with {ours['cpu'] / before['cpu']:.2f}x its CPU seconds; on {cores} idle cores, from CPU "
+                     f"seconds: {before['cpu'] / critical_path(ours, j, cores):.2f}x before's art/s")  # fmt: skip
         print(line)
     if before and "before" in first:
         print(f"  before: {n / before['seconds']:.0f} art/s = {row['before tag']['seconds'] / before['seconds']:.2f}x "

@@ -12,7 +12,6 @@ With `jobs` 1 there are no processes: it is `map`, in this process.
 
 from __future__ import annotations
 
-import gc
 import multiprocessing
 import os
 import signal
@@ -40,10 +39,10 @@ def ordered_map(
 ) -> Iterator[B]:
     """`func` over `items` on `jobs` processes, results in input order; `ahead` bounds the items in flight.
 
-    `initializer` builds what `func` needs (e.g. the tagger) and must be idempotent (cached): where
-    workers are forked it runs here, once, before the fork, so the workers start with it built and
-    share its pages; elsewhere it runs in each worker. An error raised by `func` is raised here, at
-    its item's turn; closing the iterator stops the workers.
+    `initializer` runs once in each worker, to build what `func` needs (e.g. the tagger). It is not
+    built here first for the workers to inherit: the workers build it in parallel while this process,
+    the serial part of a replay, has nothing to do yet, and this process stays small. An error raised
+    by `func` is raised here, at its item's turn; closing the iterator stops the workers.
     """
     if jobs <= 1:
         if initializer is not None:
@@ -51,16 +50,8 @@ def ordered_map(
         yield from map(func, items)
         return
     ahead = ahead or 4 * jobs
-    forks = "fork" in multiprocessing.get_all_start_methods()
-    context = multiprocessing.get_context("fork" if forks else None)
-    if forks and initializer is not None:
-        initializer()
-        gc.freeze()  # the collector then leaves the built objects alone, so their pages stay shared
-    try:
-        pool = context.Pool(jobs, _worker_start, (initializer,))
-    finally:
-        gc.unfreeze()
-    with pool:
+    forks = "fork" in multiprocessing.get_all_start_methods()  # fast to start; spawn elsewhere
+    with multiprocessing.get_context("fork" if forks else None).Pool(jobs, _worker_start, (initializer,)) as pool:
         pending: deque[AsyncResult[B]] = deque()
         for item in items:
             pending.append(pool.apply_async(func, (item,)))
