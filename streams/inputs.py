@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterator
 from enum import StrEnum
 from pathlib import Path
 
-from streams.errors import GeopulseError
+from streams.errors import GeopulseError, InputError
 
 
 class InputFormat(StrEnum):
@@ -48,11 +48,24 @@ def _line_sources(paths: list[Path]) -> Iterator[tuple[str, Iterator[str]]]:
     Lines end at \\n, \\r\\n or \\r only: U+2028, U+0085 and the like may sit raw inside a JSON string.
     """
     if not paths or paths == [Path("-")]:
-        yield "<stdin>", iter(sys.stdin.readline, "")
+        yield "<stdin>", _decoded("<stdin>", iter(sys.stdin.readline, ""))
         return
     for path in paths:
-        with path.open(encoding="utf-8", newline="") as lines:
-            yield str(path), lines
+        try:
+            lines = path.open(encoding="utf-8", newline="")
+        except OSError as exc:
+            raise InputError(f"cannot read {path}: {exc.strerror or exc}") from exc
+        with lines:
+            yield str(path), _decoded(str(path), lines)
+
+
+def _decoded(name: str, lines: Iterator[str]) -> Iterator[str]:
+    n = 0  # lines read; the decoder reads ahead, so a bad byte is known to be after these only
+    try:
+        for n, line in enumerate(lines, 1):  # noqa: B007
+            yield line
+    except UnicodeDecodeError as exc:
+        raise InputError(f"cannot read {name}: not UTF-8 text" + (f" after line {n}" if n else "")) from exc
 
 
 def _sources(paths: list[Path]) -> Iterator[tuple[str, str]]:
@@ -60,4 +73,10 @@ def _sources(paths: list[Path]) -> Iterator[tuple[str, str]]:
         yield "<stdin>", sys.stdin.read()
         return
     for path in paths:
-        yield str(path), path.read_text(encoding="utf-8")
+        try:
+            text = path.read_text(encoding="utf-8")
+        except OSError as exc:
+            raise InputError(f"cannot read {path}: {exc.strerror or exc}") from exc
+        except UnicodeDecodeError as exc:
+            raise InputError(f"cannot read {path}: not UTF-8 text (byte {exc.start})") from exc
+        yield str(path), text

@@ -5,11 +5,21 @@ Read once at the entry point (`Settings.load()`) and passed down; nothing deeper
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import timedelta
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, SecretStr, ValidationError, model_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    SecretStr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from streams.core.config import UNLIMITED, TrackerConfig
@@ -82,12 +92,26 @@ class Settings(BaseSettings):
     web_port: int = Field(6066, ge=0, le=65535)
     processing_guarantee: Literal["at_least_once", "exactly_once"] = "at_least_once"
     webhooks_config: Path | None = None
+    webhook_retry_scale: float = Field(
+        1.0, gt=0, le=1, description="Multiplies every webhook retry wait: tests run the day-long schedule in seconds."
+    )
     batch_size: int = Field(200, ge=1, le=10_000, description="Articles taken per agent batch.")
     batch_timeout: float = Field(0.05, gt=0, description="Seconds to wait to fill a batch.")
     session_timeout: float = Field(6.0, gt=0, description="Consumer group session timeout, seconds.")
     heartbeat_interval: float = Field(0.5, gt=0)
     rebalance_timeout: float = Field(6.0, gt=0)
     log_level: Literal["debug", "info", "warning", "error"] = "info"
+
+    @field_validator("kafka_bootstrap")
+    @classmethod
+    def _host_port_list(cls, value: str | None) -> str | None:
+        """Each address a host, with a port of 1-65535 if one is given (the Kafka clients default to 9092)."""
+        for address in (value or "").split(",") if value is not None else ():
+            host, colon, port = address.strip().rpartition(":")
+            host, port = (host, port) if colon else (port, "9092")
+            if not (host and port.isdigit() and 0 < int(port) < 65536):
+                raise ValueError(f"expected host:port[,host:port], got {value!r}")
+        return value
 
     @model_validator(mode="after")
     def _coherent(self) -> Settings:
@@ -109,14 +133,25 @@ class Settings(BaseSettings):
         except ValidationError as exc:
             raise ConfigError(describe(exc)) from exc
 
+    @classmethod
+    def from_flags(cls, **flags: object) -> Settings:
+        """Settings with command-line values (by field name) over the environment; errors name the flag."""
+        try:
+            return cls(**flags)  # type: ignore[arg-type]
+        except ValidationError as exc:
+            raise ConfigError(describe(exc, flags=flags.keys())) from exc
 
-def describe(exc: ValidationError) -> str:
-    """One line naming each bad setting as its environment variable."""
+
+def describe(exc: ValidationError, flags: Collection[str] = ()) -> str:
+    """One line naming each bad setting as its environment variable, or as its flag when one gave it."""
     parts = []
     for err in exc.errors(include_url=False, include_input=False):
-        loc = "__".join(str(p) for p in err["loc"] if not isinstance(p, int)).upper()
-        name = f"GEOPULSE_{loc}" if loc else "settings"
-        parts.append(f"{name}: {err['msg']}")
+        loc = [str(p) for p in err["loc"] if not isinstance(p, int)]
+        if loc and loc[0] in flags:
+            name = "--" + loc[0].replace("_", "-")
+        else:
+            name = f"GEOPULSE_{'__'.join(loc).upper()}" if loc else "settings"
+        parts.append(f"{name}: {err['msg'].removeprefix('Value error, ')}")
     return "bad setting: " + "; ".join(parts)
 
 

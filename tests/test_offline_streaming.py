@@ -86,7 +86,7 @@ def test_input_beyond_the_bound_is_refused_in_one_line_that_says_how_to_fix_it(t
     shuffled.insert(300, shuffled.pop(100))  # a story from the first day, filed in the middle of the third
     behind = behind_at_most(shuffled)
     code, _, err = replay_file(tmp_path, shuffled, "--jobs", "2")  # default bound: the grace, 15 minutes
-    assert code == 1 and err.count("\n") == 1, err
+    assert code == 2 and err.count("\n") == 1, err
     hours = -(-int(behind.total_seconds()) // 3600)
     assert "articles.jsonl:301:" in err and f"--reorder {hours}h or more" in err and "--sort" in err
     code, out, err = replay_file(tmp_path, shuffled, "--reorder", f"{hours}h")

@@ -3,22 +3,54 @@
 from __future__ import annotations
 
 import contextlib
+import logging
 import threading
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any, TypeVar
 
 from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer, TopicPartition
-from kafka.admin import NewTopic
-from kafka.errors import KafkaError, TopicAlreadyExistsError
+from kafka.admin import ConfigResource, ConfigResourceType, NewTopic
+from kafka.errors import Cancelled, KafkaError, KafkaTimeoutError, TopicAlreadyExistsError
 
 from streams.errors import BrokerError, ConfigError
 from streams.settings import Settings
 from streams.worker.kafka import kafka_python_options
 
+log = logging.getLogger(__name__)
+
+
+class _ClosingIsNotAFailure(logging.Filter):
+    """kafka-python 3 logs the metadata refresh that close() cancels as an ERROR; a close is no failure."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not (record.msg == "Metadata refresh: failed %s" and isinstance(record.args, tuple)
+                    and isinstance(record.args[0], Cancelled))  # fmt: skip
+
+
+logging.getLogger("kafka.cluster").addFilter(_ClosingIsNotAFailure())
+
+CONNECT_SECONDS = 5.0  # how long a command waits for the broker before it says it cannot reach it
+C = TypeVar("C")
+
+
+def connect(settings: Settings, client: Callable[..., C], **options: Any) -> C:
+    """A kafka-python client connected to the broker, or BrokerError in one line after CONNECT_SECONDS."""
+    try:
+        return client(**kafka_python_options(settings), bootstrap_timeout_ms=int(CONNECT_SECONDS * 1000), **options)
+    except KafkaError as exc:
+        raise unreachable(settings, exc) from exc
+
+
+def unreachable(settings: Settings, exc: Exception) -> BrokerError:
+    """The one-line error for a broker that does not answer (naming it, never the credentials)."""
+    reason = f"no answer in {CONNECT_SECONDS:.0f}s" if isinstance(exc, KafkaTimeoutError) else str(exc)
+    where = f"{settings.kafka_bootstrap} ({settings.kafka.security_protocol})"
+    return BrokerError(f"cannot reach Kafka at {where}: {reason}")
+
 
 def producer(settings: Settings, **overrides: Any) -> KafkaProducer:
-    return KafkaProducer(**kafka_python_options(settings), acks="all", linger_ms=5, **overrides)
+    return connect(settings, KafkaProducer, acks="all", linger_ms=5, **overrides)
 
 
 def produce(
@@ -37,22 +69,25 @@ def produce(
             with_producer.send(topic, key=key, value=value)
             sent += 1
         with_producer.flush()
+    except KafkaError as exc:  # the broker went away or refused a record: one line, not a traceback
+        raise BrokerError(f"producing to {topic} failed after {sent} message(s): {exc}") from exc
     finally:
-        with_producer.close()
+        with contextlib.suppress(KafkaError):  # flushed above; only a failure in flight can leave sends here
+            with_producer.close()
     return sent
 
 
-def ensure_topics(settings: Settings, names: Iterable[str], *, exact: Iterable[str] = ()) -> None:
+def ensure_topics(
+    settings: Settings, names: Iterable[str], *, exact: Iterable[str] = (), compacted: Iterable[str] = ()
+) -> None:
     """Create the topics that do not exist yet, with the configured partitions.
 
     Topics in `exact` must have exactly the configured partitions (the count/detect table is
-    co-partitioned with them); a mismatch is a ConfigError, not a crash loop later.
+    co-partitioned with them); a mismatch is a ConfigError, not a crash loop later. Topics in
+    `compacted` are created with cleanup.policy=compact, and switched to it if they exist without.
     """
-    try:
-        admin = KafkaAdminClient(**kafka_python_options(settings))
-    except KafkaError as exc:  # one line naming the broker, not a traceback (and never the credentials)
-        raise BrokerError(f"cannot reach Kafka at {settings.kafka_bootstrap} "
-                          f"({settings.kafka.security_protocol}): {exc}") from exc  # fmt: skip
+    compact = set(compacted)
+    admin = connect(settings, KafkaAdminClient)
     try:
         existing = set(admin.list_topics())
         for topic in set(exact) & existing:
@@ -61,17 +96,55 @@ def ensure_topics(settings: Settings, names: Iterable[str], *, exact: Iterable[s
                 raise ConfigError(
                     f"topic {topic} has {found} partitions but GEOPULSE_PARTITIONS={settings.partitions}"
                 )
-        new = [NewTopic(n, settings.partitions, settings.replication_factor) for n in names if n not in existing]
+        new = [
+            NewTopic(n, settings.partitions, settings.replication_factor, topic_configs=COMPACT if n in compact else {})
+            for n in names
+            if n not in existing
+        ]
         if new:
             with contextlib.suppress(TopicAlreadyExistsError):  # another process created it meanwhile
                 admin.create_topics(new)
+        make_compacted(admin, sorted(compact & existing))
     finally:
         admin.close()
 
 
+COMPACT = {"cleanup.policy": "compact"}
+
+
+def ensure_worker_topics(settings: Settings) -> None:
+    """Every topic of the worker: `geopulse.digests` with exactly the configured partitions (the table is
+    co-partitioned with it), `webhooks.retry` compacted (only the last state of each delivery matters).
+
+    Declared up front: a broker that auto-creates topics on first metadata request would otherwise
+    create them with its default partition count and configs.
+    """
+    names = settings.topics
+    ensure_topics(settings, names.model_dump().values(), exact=[names.digests], compacted=[names.webhooks_retry])
+
+
+def topic_configs(admin: KafkaAdminClient, topic: str) -> dict[str, str]:
+    """Every config the broker reports for `topic` (tansu 0.6 reports only those set at creation)."""
+    found = admin.describe_configs([ConfigResource(ConfigResourceType.TOPIC, topic, None)], config_filter="all")
+    entries = found.get("topic", {}).get(topic, {})
+    return {key: str(entry.get("value")) for key, entry in entries.items()}
+
+
+def make_compacted(admin: KafkaAdminClient, topics: Iterable[str]) -> None:
+    """Set cleanup.policy=compact on existing `topics` that lack it; a broker that refuses gets a warning."""
+    for topic in topics:
+        try:
+            if topic_configs(admin, topic).get("cleanup.policy") == "compact":
+                continue
+            admin.alter_configs([ConfigResource(ConfigResourceType.TOPIC, topic, COMPACT)], raise_on_unknown=False)
+            log.warning("topic %s: cleanup.policy set to compact (it was created without it)", topic)
+        except (KafkaError, ValueError) as exc:
+            log.warning("topic %s should be compacted (cleanup.policy=compact); not changed: %r", topic, exc)
+
+
 def missing_topics(settings: Settings, names: Iterable[str]) -> list[str]:
     """Which of `names` the broker does not have (a metadata request for all topics creates none)."""
-    admin = KafkaAdminClient(**kafka_python_options(settings))
+    admin = connect(settings, KafkaAdminClient)
     try:
         existing = set(admin.list_topics())
     finally:
@@ -91,7 +164,7 @@ def consume(
 
     Stops after `idle_timeout` seconds without a message (never when None), or when `stop` is set.
     """
-    consumer = KafkaConsumer(**kafka_python_options(settings), enable_auto_commit=False, group_id=None)
+    consumer = connect(settings, KafkaConsumer, enable_auto_commit=False, group_id=None)
     try:
         partitions = _wait_partitions(consumer, topic)
         consumer.assign(partitions)

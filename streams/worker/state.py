@@ -4,16 +4,18 @@ from __future__ import annotations
 
 import asyncio
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 import faust
 
-from schemas import WindowCount
+from schemas import Alert, WindowCount
 from streams.core.offsets import OffsetWatch
 from streams.core.series import SeriesTracker
 from streams.metrics import Metrics
 from streams.settings import Settings
+from streams.worker.logsummary import RepeatSummary
 from streams.worker.store import PartitionStore
 
 
@@ -21,12 +23,15 @@ from streams.worker.store import PartitionStore
 class WorkerState:
     """What the web views report: readiness and the trackers of the assigned partitions."""
 
-    ready: bool = False
-    broker_up: bool = True
+    ready: bool = False  # partitions assigned and recovered
+    broker_up: bool = True  # `geopulse worker` reached the broker just before it started
+    stopping: bool = False  # the worker decided to stop (lost its topics, or was told to)
     trackers: dict[int, tuple[SeriesTracker, PartitionStore]] = field(default_factory=dict)
     counts: dict[str, dict[datetime, WindowCount]] = field(default_factory=dict)  # newest windows per series
     swept: int | None = None  # the stale-series horizon, in windows, of the last full sweep
     offsets: OffsetWatch = field(default_factory=OffsetWatch)  # records the consumer skipped
+    alerts: dict[str, Alert] = field(default_factory=dict)  # the last step published per open series
+    tracker_of: Callable[[int], tuple[SeriesTracker, PartitionStore]] | None = None  # set by create_app
 
     def remember(self, count: WindowCount, keep: int = 48) -> None:
         """Keep the newest `keep` windows of each series for /api/counts."""
@@ -34,6 +39,13 @@ class WorkerState:
         windows[count.window_start] = count
         if len(windows) > keep:
             del windows[min(windows)]
+
+    def note(self, alert: Alert) -> None:
+        """Keep the last step of each open alert for /api/alerts (top articles included)."""
+        if alert.status == "resolved":
+            self.alerts.pop(alert.key, None)
+        else:
+            self.alerts[alert.key] = alert
 
     def newest(self, key: str) -> WindowCount:
         """The newest window remembered of series `key`."""
@@ -69,3 +81,9 @@ class Geopulse:
     state: WorkerState
     topics: dict[str, faust.TopicT]
     background: set[asyncio.Future[None]] = field(default_factory=set)
+    log_summary: RepeatSummary = field(default_factory=RepeatSummary)
+
+    def ready(self) -> bool:
+        """What /ready answers: assigned, broker up, and not on the way out (crashed or stopping)."""
+        state = self.state
+        return state.ready and state.broker_up and not state.stopping and not self.app.should_stop

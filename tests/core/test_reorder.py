@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import doctest
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -10,14 +9,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from schemas import TaggedArticle
-from streams.core import reorder
 from streams.core.reorder import Ordered, OutOfOrder, ReorderBuffer, in_event_time, reordered
 
 START = datetime(2022, 1, 5, tzinfo=UTC)
-
-
-def test_doctests() -> None:
-    assert doctest.testmod(reorder).failed == 0
 
 
 def behind_at_most(times: list[datetime]) -> timedelta:

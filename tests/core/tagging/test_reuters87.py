@@ -1,0 +1,136 @@
+"""The real-wire labelled set: Reuters 1987 stories, labelled under EVENT_RULES.md, text joined at run time.
+
+`tests/data/reuters87-events.jsonl` holds ids and labels only; the text is Reuters' and is read
+from `../shared/data/reuters87-dev.jsonl.gz`. How the stories were chosen and split:
+`streams/tools/reuters87_set.py`; the labels and the scores: tests/data/DEVSET.md.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import pycountry
+import pytest
+
+from schemas import EVENT_TYPES, TaggedArticle
+from streams.core.tagging import Tagger
+from streams.core.tagging.evaluate import Report, article_of, evaluate, gold_of
+from streams.tools import reuters87_set
+from streams.tools.evaluate import load
+
+LABELS = reuters87_set.LABELS
+WIRE = reuters87_set.wire_path()
+
+pytestmark = pytest.mark.skipif(not WIRE.exists(), reason=f"the shared wire file {WIRE} is not beside the repo")
+
+# Measured 2026-12-05 (session 4, issue 15), Tagger.default() with the shipped reported-event model:
+#   all 511 items: countries micro F1 0.756; events micro-F1 0.781, macro-F1 0.672 (tuning parts included).
+#   r87c (117 items, never tuned on): countries F1 0.689; events micro-F1 0.504, macro-F1 0.367
+#   (the session-3 tagger, untuned: 0.366 / 0.296).
+# r87c adjudicated (issue 15 follow-up: a second blind annotation, agreement, adjudication; DEVSET.md).
+# Every look at r87c, in order: the session-4 tagger on the adjudicated labels 0.688 / 0.486 / 0.354
+# (countries F1 / events micro-F1 / macro-F1); after the follow-up's lexicon round (tuning parts only,
+# five r87c-only phrases removed, model retrained) 0.688 / 0.502 / 0.414. All 511 items now:
+# 0.756 / 0.784 / 0.718. Two annotators agree at event micro-F1 0.905, macro-F1 0.790 on r87c.
+# Several types occur once or twice in r87c, so one item moves its macro-F1 by ~0.03; no per-type
+# floor is set for this set (COOPERATE, RETREAT and SANCTION score 0 on r87c), see the issue-15 notes.
+FLOORS = {
+    "all": {"country_f1": 0.74, "event_micro_f1": 0.76, "event_macro_f1": 0.70},
+    "r87c": {"country_f1": 0.67, "event_micro_f1": 0.48, "event_macro_f1": 0.39},
+}
+
+
+def _labels() -> list[dict[str, Any]]:
+    return [json.loads(line) for line in LABELS.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def _passes(name: str) -> dict[str, dict[str, Any]]:
+    path = LABELS.with_name(f"reuters87-r87c-{name}.jsonl")
+    return {r["id"]: r for r in map(json.loads, path.read_text(encoding="utf-8").splitlines()) if r}
+
+
+LABEL_FIELDS = {"id", "part", "countries", "location", "events"}
+
+
+def test_the_set_keeps_ids_and_labels_only() -> None:
+    for record in _labels():
+        extra = {"adjudicated", "note"} if record["part"] == reuters87_set.NEVER_TUNED else set()
+        assert LABEL_FIELDS <= set(record) <= LABEL_FIELDS | extra, record["id"]
+
+
+def test_r87c_is_adjudicated_from_two_blind_passes_and_every_change_has_a_reason() -> None:
+    r87c = [r for r in _labels() if r["part"] == reuters87_set.NEVER_TUNED]
+    first, second = _passes("first"), _passes("second")
+    assert [r["id"] for r in r87c] == list(first) and set(second) == set(first)
+    for name, labels in (("first", first), ("second", second)):
+        assert all(set(r) == LABEL_FIELDS for r in labels.values()), name
+    for record in r87c:
+        assert record["adjudicated"] is True, record["id"]
+        before = first[record["id"]]
+        changed = any(
+            set(record[k]) != set(before[k]) if k != "location" else record[k] != before[k]
+            for k in ("countries", "location", "events")
+        )
+        # a change from the first pass carries its one-line reason; an unchanged item carries none
+        assert changed == ("note" in record), record["id"]
+        # the adjudicated labels never hold a type or a country that neither annotator gave
+        assert set(record["events"]) <= set(before["events"]) | set(second[record["id"]]["events"]), record["id"]
+        assert set(record["countries"]) <= set(before["countries"]) | set(second[record["id"]]["countries"])
+
+
+def test_the_set_is_the_documented_sample_in_its_documented_parts() -> None:
+    records = _labels()
+    stories = reuters87_set.read_wire(WIRE)
+    first, second = reuters87_set.choose(stories), reuters87_set.rest(stories)
+    assert [r["id"] for r in records] == first + second
+    assert all(r["part"] == reuters87_set.part_of(r["id"]) for r in records[: len(first)])
+    assert all(r["part"] == reuters87_set.SECOND_ROUND for r in records[len(first) :])
+    parts = Counter(r["part"] for r in records)
+    assert set(parts) == {"r87a", "r87b", "r87c", "r87t"} and min(parts.values()) >= 100
+
+
+def test_labels_are_valid_codes_and_types() -> None:
+    records = _labels()
+    for record in records:
+        assert set(record["events"]) <= set(EVENT_TYPES), record["id"]
+        assert len(set(record["events"])) == len(record["events"]), record["id"]
+        codes = set(record["countries"]) | ({record["location"]} if record["location"] else set())
+        assert all(pycountry.countries.get(alpha_3=c) is not None for c in codes), record["id"]
+        assert record["location"] is None or record["location"] in record["countries"], record["id"]
+    political = [r for r in records if r["events"]]
+    assert len(records) >= 500 and len(political) >= 300
+    assert sum(1 for r in records if not r["events"]) >= 30
+
+
+@pytest.fixture(scope="module")
+def tagged() -> tuple[list[dict[str, Any]], dict[str, TaggedArticle]]:
+    records = load(LABELS)
+    tagger = Tagger.default()
+    return records, {str(r["id"]): tagger.tag(article_of(r)) for r in records}
+
+
+@pytest.mark.parametrize("part", sorted(FLOORS))
+def test_scores_stay_above_floors(tagged: tuple[list[dict[str, Any]], dict[str, TaggedArticle]], part: str) -> None:
+    records, predicted = tagged
+    chosen = [r for r in records if part == "all" or r["part"] == part]
+    report: Report = evaluate([gold_of(r) for r in chosen], predicted)
+    print(f"\nreuters87-events {part}\n" + report.format())
+    floors = FLOORS[part]
+    micro, macro = report.event_micro.f1, report.event_macro_f1
+    measured = f"countries {report.country_micro.f1:.3f} micro {micro:.3f} macro {macro:.3f}"
+    assert report.country_micro.f1 >= floors["country_f1"], measured
+    assert report.event_micro.f1 >= floors["event_micro_f1"], measured
+    assert report.event_macro_f1 >= floors["event_macro_f1"], measured
+
+
+def test_the_text_comes_from_the_shared_file_not_the_repo() -> None:
+    (record,) = load(LABELS, {"r87c"})[:1]
+    wire = {s["id"]: s for s in reuters87_set.read_wire(WIRE)}
+    assert record["body"] == wire[record["id"]]["body"] and "body" not in _labels()[0]
+
+
+def test_the_wire_path_is_relative_to_the_repo() -> None:
+    assert Path(reuters87_set.WIRE).is_relative_to(reuters87_set.REPO.parent)
