@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import io
+import math
 import sys
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from datetime import timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import IO, TYPE_CHECKING, Annotated
 
 import orjson
 import typer
@@ -252,16 +256,22 @@ def broker(
         pass
 
 
-@cli.command()
-def tag(paths: Paths = None, fmt: Format = InputFormat.jsonl) -> None:
-    """Tag articles offline: one TaggedArticle JSON per line on stdout."""
-    from streams.offline import FilledFields, tag_messages
+Jobs = Annotated[
+    str | None, typer.Option("--jobs", "-j", help="Tagging processes (default: one per core); output is the same.")
+]
 
+
+@cli.command()
+def tag(paths: Paths = None, fmt: Format = InputFormat.jsonl, jobs: Jobs = None) -> None:
+    """Tag articles offline: one TaggedArticle JSON per line on stdout, in input order."""
+    from streams.offline import FilledFields, tagged_json_in_file_order
+
+    processes = _jobs(jobs)
     errors, filled = ErrorTally(), FilledFields()
-    out = sys.stdout.buffer
-    for article in tag_messages(read_messages(paths or [], fmt, errors), errors, filled):
-        out.write(article.to_json() + b"\n")
-    out.flush()
+    messages = read_messages(paths or [], fmt, errors)
+    with _stdout() as out:
+        for _, tagged in tagged_json_in_file_order(messages, errors, filled, processes):
+            out.write(tagged + b"\n")
     filled.report(sys.stderr)
     if errors.count:
         raise typer.Exit(1)
@@ -274,18 +284,91 @@ def replay(
     window: Annotated[str | None, typer.Option(help="Window size, e.g. 1h, 6h, 1d (default: settings).")] = None,
     grace: Annotated[str | None, typer.Option(help="Grace for late articles, e.g. 15m (default: settings).")] = None,
     counts: Annotated[bool, typer.Option(help="Also print WindowCount lines (kind=count).")] = False,
+    jobs: Jobs = None,
+    reorder: Annotated[
+        str | None,
+        typer.Option(help="How far out of event-time order the input may be, e.g. 2h (default: the grace)."),
+    ] = None,
+    sort: Annotated[
+        bool, typer.Option("--sort", help="Input in any order: sort it on disk first (temporary files).")
+    ] = False,
 ) -> None:
-    """Run the whole core offline over articles in event-time order: one Alert JSON per line."""
+    """Run the whole core offline over articles in event-time order: one Alert JSON per line.
+
+    The input streams through: it must be in published_at order give or take --reorder (memory
+    holds that much event time, never the whole file), or be sorted on disk with --sort.
+    """
+    from streams.core.reorder import OutOfOrder
     from streams.offline import FilledFields, run_replay
 
     overrides = {k: v for k, v in {"window": window, "grace": grace}.items() if v is not None}
     settings = load_settings(**overrides)
+    processes = _jobs(jobs)
+    if sort and reorder is not None:
+        fail("--sort and --reorder exclude each other: --sort takes the input in any order")
+    bound = None if sort else _reorder(reorder, settings.grace)
     errors, filled = ErrorTally(), FilledFields()
     messages = read_messages(paths or [], fmt, errors)
-    run_replay(settings, messages, errors, sys.stdout.buffer, with_counts=counts, filled=filled)
+    try:
+        with _stdout() as out:
+            run_replay(settings, messages, errors, out, with_counts=counts, filled=filled,
+                       jobs=processes, reorder=bound, sort=sort)  # fmt: skip
+    except OutOfOrder as exc:
+        fail(f"{exc.where}: {exc}; re-run with --reorder {_ceil_duration(exc.behind)} or more, "
+             "or with --sort to sort the input on disk")  # fmt: skip
     filled.report(sys.stderr)
     if errors.count:
         raise typer.Exit(1)
+
+
+@contextmanager
+def _stdout() -> Iterator[IO[bytes]]:
+    """stdout, buffered (with PYTHONUNBUFFERED, as many containers set, each line would be a write)."""
+    out = sys.stdout.buffer
+    buffered = io.BufferedWriter(out, 1 << 16) if isinstance(out, io.RawIOBase) else None
+    try:
+        yield buffered or out
+    finally:
+        (buffered or out).flush()
+        if buffered is not None:
+            buffered.detach()  # sys.stdout keeps its file
+
+
+def _jobs(text: str | None) -> int:
+    from streams.fanout import default_jobs
+
+    if text is None:
+        return default_jobs()
+    try:
+        jobs = int(text)
+    except ValueError:
+        fail(f"--jobs must be a whole number of processes, got {text!r}")
+    if jobs < 1:
+        fail(f"--jobs must be at least 1, got {jobs}")
+    return jobs
+
+
+def _reorder(text: str | None, grace: timedelta) -> timedelta:
+    from streams.core.windows import parse_duration
+
+    if text is None:
+        return grace
+    if text.strip() == "0":
+        return timedelta(0)
+    try:
+        return parse_duration(text)
+    except ValueError as exc:
+        fail(f"--reorder: {exc}")
+
+
+def _ceil_duration(span: timedelta) -> str:
+    """The span rounded up to whole minutes, hours or days, as --reorder takes it ("50m", "4h", "3d")."""
+    seconds = math.ceil(span.total_seconds())
+    if seconds <= 3600:
+        return f"{max(1, -(-seconds // 60))}m"
+    if seconds <= 2 * 86400:
+        return f"{-(-seconds // 3600)}h"
+    return f"{-(-seconds // 86400)}d"
 
 
 SHORT_HELP = "The short sample: 94 articles over 45 hours (the full one: 458 over 3 days)."  # a test checks

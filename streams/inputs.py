@@ -24,21 +24,48 @@ def read_messages(
     are parsed into Article JSON here. A page that cannot be read goes to `on_error` with where it
     was and is skipped; without `on_error` its PageParseError propagates.
     """
-    for name, text in _sources(paths):
-        if fmt is InputFormat.jsonl:
-            for n, line in enumerate(text.splitlines(), 1):
+    if fmt is InputFormat.jsonl:
+        for name, lines in _line_sources(paths):
+            for n, line in enumerate(lines, 1):
                 if line.strip():
-                    yield f"{name}:{n}", line.encode()
-        else:
-            from streams.core.pages import iter_pages, parse_page
+                    yield f"{name}:{n}", line.rstrip("\r\n").encode()
+        return
+    from streams.core.pages import iter_pages, parse_page
 
-            for n, page in enumerate(iter_pages(text), 1):
-                try:
-                    yield f"{name}#{n}", parse_page(page).to_json()
-                except GeopulseError as exc:
-                    if on_error is None:
-                        raise
-                    on_error(f"{name}#{n}", exc)
+    for name, text in _sources(paths):
+        for n, page in enumerate(iter_pages(text), 1):
+            try:
+                yield f"{name}#{n}", parse_page(page).to_json()
+            except GeopulseError as exc:
+                if on_error is None:
+                    raise
+                on_error(f"{name}#{n}", exc)
+
+
+def _line_sources(paths: list[Path]) -> Iterator[tuple[str, Iterator[str]]]:
+    """(name, its lines) per input, read a line at a time (memory does not grow with the file).
+
+    Lines end at \\n, \\r\\n or \\r only: U+2028, U+0085 and the like may sit raw inside a JSON string.
+    """
+    if not paths or paths == [Path("-")]:
+        yield "<stdin>", _decoded("<stdin>", iter(sys.stdin.readline, ""))
+        return
+    for path in paths:
+        try:
+            lines = path.open(encoding="utf-8", newline="")
+        except OSError as exc:
+            raise InputError(f"cannot read {path}: {exc.strerror or exc}") from exc
+        with lines:
+            yield str(path), _decoded(str(path), lines)
+
+
+def _decoded(name: str, lines: Iterator[str]) -> Iterator[str]:
+    n = 0  # lines read; the decoder reads ahead, so a bad byte is known to be after these only
+    try:
+        for n, line in enumerate(lines, 1):  # noqa: B007
+            yield line
+    except UnicodeDecodeError as exc:
+        raise InputError(f"cannot read {name}: not UTF-8 text" + (f" after line {n}" if n else "")) from exc
 
 
 def _sources(paths: list[Path]) -> Iterator[tuple[str, str]]:

@@ -2,7 +2,8 @@
 
 The house, from the ground up: `schemas` and `streams/core` (pure); `streams/notify` (webhook
 delivery, no Kafka) and the shared `settings`, `errors`, `metrics`; `streams/worker` (the
-Kafka/faust side); then the entry points: `streams/offline.py` (replay), `streams/demo`,
+Kafka/faust side); then the entry points: `streams/offline.py` (replay, with `fanout.py` and
+`disksort.py`), `streams/demo`,
 `streams/tools`, `streams/cli.py` (with `exits.py`). Imports only go down.
 """
 
@@ -18,7 +19,10 @@ SRC = REPO / "streams"
 CORE = SRC / "core"
 FORBIDDEN = {"faust", "aiokafka", "kafka", "aiohttp", "httpx", "prometheus_client", "mode"}
 
-ENTRY_POINTS = ("streams.cli", "streams.exits", "streams.__main__", "streams.offline", "streams.demo", "streams.tools")
+ENTRY_POINTS = (
+    "streams.cli", "streams.exits", "streams.__main__", "streams.demo", "streams.tools",
+    "streams.offline", "streams.fanout", "streams.disksort",  # replay and its helpers
+)  # fmt: skip
 SHARED = ("streams.settings", "streams.errors", "streams.metrics", "streams.inputs", "streams.broker")
 # part of the house -> what it may never import (or, for the core, everything but what it may)
 NEVER = {

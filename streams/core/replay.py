@@ -23,6 +23,7 @@ from typing import Any
 
 from schemas import Alert, TaggedArticle
 from streams.core.config import UNLIMITED, TrackerConfig
+from streams.core.reorder import in_event_time
 from streams.core.series import Observation, SeriesTracker
 from streams.core.windows import window_end
 
@@ -42,7 +43,7 @@ def replay(
     if config.max_ahead is None:
         config = replace(config, max_ahead=UNLIMITED)
     tracker = SeriesTracker(config, store)
-    for article in sorted(tagged, key=lambda a: a.published_at):
+    for article in in_event_time(tagged):
         yield tracker.observe(article)
     now = tracker.stream_time
     if finish and now is not None:
