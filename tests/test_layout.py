@@ -3,8 +3,8 @@
 The house, from the ground up: `schemas` and `streams/core` (pure); `streams/notify` (webhook
 delivery, no Kafka) and the shared `settings`, `errors`, `metrics`; `streams/worker` (the
 Kafka/faust side); then the entry points: `streams/offline.py` (replay, with `fanout.py` and
-`disksort.py`), `streams/demo`,
-`streams/tools`, `streams/cli.py` (with `exits.py`). Imports only go down.
+`disksort.py`), `streams/demo`, `streams/tools`, `streams/cli.py` (with `exits.py`). Imports only
+go down.
 """
 
 from __future__ import annotations
