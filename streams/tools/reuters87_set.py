@@ -47,11 +47,7 @@ NEVER_TUNED = "r87c"
 
 
 def wire_path() -> Path:
-    """The shared wire file beside the repo (or beside the directory holding several checkouts)."""
-    for root in (REPO.parent, REPO.parent.parent):
-        path = root / "shared" / "data" / WIRE.name
-        if path.exists():
-            return path
+    """The shared wire file: `../shared/data/` beside the repository."""
     return WIRE
 
 
