@@ -32,9 +32,9 @@ from faust.types import EventT, StreamT
 
 from schemas import Alert, DeadLetter, DigestBatch, TaggedArticle, WindowCount
 from streams import offline
+from streams.core.incidents import IncidentTracker
 from streams.core.ingest import Ingestor, RawMessage
 from streams.core.offsets import OffsetWatch
-from streams.core.series import SeriesTracker
 from streams.kafka import faust_broker_options
 from streams.metrics import Metrics
 from streams.notify import WebhookConfig
@@ -81,7 +81,7 @@ class WorkerState:
 
     ready: bool = False
     broker_up: bool = True
-    trackers: dict[int, tuple[SeriesTracker, PartitionStore]] = field(default_factory=dict)
+    trackers: dict[int, tuple[IncidentTracker, PartitionStore]] = field(default_factory=dict)
     counts: dict[str, dict[datetime, WindowCount]] = field(default_factory=dict)  # newest windows per series
     swept: int | None = None  # the stale-series horizon, in windows, of the last full sweep
     offsets: OffsetWatch = field(default_factory=OffsetWatch)  # records the consumer skipped
@@ -201,7 +201,7 @@ def create_app(
         batches = stream.take_events(settings.batch_size, within=COUNT_BATCH_TIMEOUT)  # type: ignore[attr-defined]
         async for events in batches:
             watch_offsets(gp, events)
-            work: dict[int, tuple[SeriesTracker, PartitionStore, list[DigestBatch]]] = {}
+            work: dict[int, tuple[IncidentTracker, PartitionStore, list[DigestBatch]]] = {}
             for event in events:
                 partition = event.message.partition
                 if partition not in work:
@@ -213,11 +213,11 @@ def create_app(
                     store.flush()
             yield None
 
-    def tracker_of(partition: int) -> tuple[SeriesTracker, PartitionStore]:
+    def tracker_of(partition: int) -> tuple[IncidentTracker, PartitionStore]:
         if partition not in gp.state.trackers:
             store = PartitionStore(table, partition)
             owns = lambda country, p=partition: owner_partition(country, settings.partitions) == p  # noqa: E731
-            gp.state.trackers[partition] = (SeriesTracker(tracker_config, store=store, owns=owns), store)
+            gp.state.trackers[partition] = (IncidentTracker(tracker_config, store=store, owns=owns), store)
         return gp.state.trackers[partition]
 
     @app.on_partitions_revoked.connect  # type: ignore[arg-type]  # faust types receivers as sync-or-Awaitable unions
@@ -319,7 +319,7 @@ async def observe_consumer_lag(gp: Geopulse, topics: set[str]) -> None:
             gp.metrics.consumer_lag.labels(tp.topic, str(tp.partition)).set(max(0, highwater - position))
 
 
-def observe_series(gp: Geopulse, touched: set[str], tracker: SeriesTracker) -> None:
+def observe_series(gp: Geopulse, touched: set[str], tracker: IncidentTracker) -> None:
     """Gauges of the current window of each active series; series quiet for two windows are dropped."""
     metrics, state = gp.metrics, gp.state
     for key in touched:
@@ -481,7 +481,7 @@ def observe_tagged(metrics: Metrics, tagged: TaggedArticle, seconds: float) -> N
             metrics.events.labels(event.type).inc()
 
 
-async def count_batch(gp: Geopulse, work: dict[int, tuple[SeriesTracker, list[DigestBatch]]]) -> None:
+async def count_batch(gp: Geopulse, work: dict[int, tuple[IncidentTracker, list[DigestBatch]]]) -> None:
     """Observe each partition's digests with its tracker; send the counts and alerts, wait for their acks."""
     counts: dict[int, dict[tuple[str, datetime], WindowCount]] = {}
     alerts: list[Alert] = []

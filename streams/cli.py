@@ -214,11 +214,22 @@ def replay(
     window: Annotated[str | None, typer.Option(help="Window size, e.g. 1h, 6h, 1d (default: settings).")] = None,
     grace: Annotated[str | None, typer.Option(help="Grace for late articles, e.g. 15m (default: settings).")] = None,
     counts: Annotated[bool, typer.Option(help="Also print WindowCount lines (kind=count).")] = False,
+    windows: Annotated[str | None, typer.Option(help="Window sizes at once, e.g. 1h,1d (GEOPULSE_WINDOWS).")] = None,
+    min_sources: Annotated[int | None, typer.Option(help="Outlets a window needs to alert; 1 for one outlet.")] = None,
+    min_stories: Annotated[int | None, typer.Option(help="Stories a window needs to alert.")] = None,
+    thresholds: Annotated[str | None, typer.Option(help="Scores low,medium,high,critical per series-day.")] = None,
+    half_life: Annotated[str | None, typer.Option(help="How fast baselines forget, e.g. 7d.")] = None,
+    seasonal: Annotated[bool | None, typer.Option(help="Expect each country's share by hour and weekday.")] = None,
 ) -> None:
-    """Run the whole core offline over articles in event-time order: one Alert JSON per line."""
+    """Run the whole core offline over articles in event-time order: one Alert JSON per line.
+
+    The detection flags are the GEOPULSE_ settings of the same names (README, "Detection settings").
+    """
     from streams.offline import FilledFields, run_replay
 
-    overrides = {k: v for k, v in {"window": window, "grace": grace}.items() if v is not None}
+    flags = {"window": window, "grace": grace, "windows": windows, "min_sources": min_sources,
+             "min_stories": min_stories, "thresholds": thresholds, "half_life": half_life, "seasonal": seasonal}
+    overrides = {k: v for k, v in flags.items() if v is not None}
     settings = load_settings(**overrides)
     errors, filled = ErrorTally(), FilledFields()
     messages = read_messages(paths or [], fmt, errors)

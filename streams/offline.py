@@ -1,7 +1,7 @@
 """`geopulse replay`: the worker's core objects run over a file, with no Kafka.
 
 Articles are decoded and tagged exactly as the ingest agent does, then replayed in event-time
-order through one SeriesTracker that owns every country (the worker splits the same series over
+order through one IncidentTracker that owns every country (the worker splits the same series over
 its partitions; the union of their output is the same).
 """
 
@@ -25,8 +25,14 @@ def tracker_config(settings: Settings) -> TrackerConfig:
 
     Articles from the future are rejected at the ingest edge against the wall clock, so the core
     trusts event time (no clamping relative to stream time): a quiet night is a gap, not a clock error.
+    Every detection knob comes from the settings (GEOPULSE_WINDOWS, _MIN_SOURCES, ...; `replay` flags).
     """
-    return TrackerConfig(window=settings.window, grace=settings.grace, max_ahead=UNLIMITED)
+    windows = settings.detection_windows()
+    return TrackerConfig(
+        window=windows[0], windows=windows, grace=settings.grace, max_ahead=UNLIMITED,
+        min_sources=settings.min_sources, min_stories=settings.min_stories, thresholds=settings.thresholds,
+        half_life=settings.half_life, seasonal=settings.seasonal,
+    )  # fmt: skip
 
 
 class ErrorSink(Protocol):

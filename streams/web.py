@@ -31,7 +31,7 @@ def register_views(gp: Geopulse) -> None:
     async def metrics(self: View, request: Request) -> Response:
         gp.metrics.store_keys.set(sum(len(store) for _, store in state.trackers.values()))
         gp.metrics.asyncio_tasks.set(len(asyncio.all_tasks()))
-        gp.metrics.open_alerts.set(sum(len(store.get("alerts") or []) for _, store in state.trackers.values()))
+        gp.metrics.open_alerts.set(sum(tracker.open_alerts() for tracker, _ in state.trackers.values()))
         return self.bytes(gp.metrics.exposition(), content_type="text/plain; version=0.0.4")
 
     @app.page("/api/counts")

@@ -12,7 +12,7 @@ tracker owning all of them produces.
 
 Store layout (JSON values; each key written only when it changes):
 
-    clock              {"now": stream time, "next": start of the oldest open window, "closed": n}
+    clock              {"now": stream time, "next": start of the oldest open window, "closed": windows with news}
     vol                {"<window start>": [articles, stories]} of the open windows
     hist               [[window start, stories, articles], ...] of the last closed windows
     typical            mean volume (stories, or articles) per window over the last day
@@ -21,6 +21,11 @@ Store layout (JSON values; each key written only when it changes):
     s:<C>|<topic>      {"b": detector state, "t": next window to fold, "w": {start: tally}}
     open:<start>       series keys with articles in that open window (to finalise them)
     a:<C>|<topic>      the series' open alert episode (see alerts.py); `alerts` lists them
+    rvol               {"<window start>": {region: stories}} of the open windows
+    season, season:<C> time-of-day and day-of-week profiles (see seasons.py)
+
+A window in which the whole stream had no article (an outage, or a gap in a file) is no evidence:
+it neither decays baselines nor profiles, nor resolves an alert, however long the gap.
 
 >>> from datetime import datetime, timezone
 >>> from schemas import CountryMention, TaggedArticle
@@ -48,6 +53,7 @@ from streams.core.config import TrackerConfig
 from streams.core.dedupe import DedupeIndex, Expiry, StoryIndex
 from streams.core.detect import Verdict
 from streams.core.explain import Tally
+from streams.core.seasons import Seasons, region_of
 from streams.core.windows import clamp_ahead, closes_at, from_seconds, is_closed, to_seconds, window_start
 
 __all__ = ["Observation", "Outcome", "SeriesTracker", "TrackerConfig"]
@@ -78,6 +84,13 @@ class SeriesTracker:
         self.expiry, self.dedupe = expiry, DedupeIndex(self.store, expiry)
         self.stories = StoryIndex(self.store, expiry, config.seconds("dedupe_ttl"), config.min_resemblance)
         self.size, self.grace = config.seconds("window"), config.seconds("grace")
+        self.seasons = (
+            Seasons(self.store, self.size, config.windows_in(config.season_half_life), config.season_strength)
+            if config.seasonal
+            else None
+        )
+        # How a window's volume becomes its exposure, when a finer tracker knows better (incidents.py).
+        self.exposure_of: Callable[[str, int, float], float] | None = None
 
     @property
     def stream_time(self) -> int | None:
@@ -124,9 +137,10 @@ class SeriesTracker:
         while is_closed(clock["next"], self.size, self.grace, ts):
             if self._skip_empty(clock, ts):
                 continue
+            had_news = str(clock["next"]) in self.store.get("vol", {})
             self._close(clock["next"], clock["closed"] >= self.config.warmup_windows(), seen)
             clock["next"] += self.size
-            clock["closed"] += 1
+            clock["closed"] += int(had_news)  # warm-up counts windows with news (not a gap, nor before the start)
         self.store["clock"] = clock
         self.expiry.expire(ts)
 
@@ -142,14 +156,15 @@ class SeriesTracker:
             return False
         empty = [[start, 0, 0] for start in range(clock["next"], target, self.size)[-self.config.history_windows() :]]
         self._keep_history([*self.store.get("hist", []), *empty])
-        clock["next"], clock["closed"] = target, clock["closed"] + skipped
+        clock["next"] = target
         return True
 
     def _keep_history(self, hist: list[list[int]]) -> None:
         """Keep the last closed windows' volumes, and the typical story volume of the last day."""
         self.store["hist"] = hist[-self.config.history_windows() :]
-        recent = [self._judged(*volumes) for _, *volumes in hist[-self.config.warmup_windows() :]]
-        self.store["typical"] = sum(recent) / len(recent) if recent else 0.0
+        recent = [self._judged(*volumes) for _, *volumes in hist[-self.config.warmup_windows() :] if any(volumes)]
+        if recent:  # after an outage, the typical volume of the news before it
+            self.store["typical"] = sum(recent) / len(recent)
 
     def _close(self, start: int, warm: bool, seen: Observation) -> None:
         volumes = dict(self.store.get("vol", {}))
@@ -158,26 +173,61 @@ class SeriesTracker:
         hist = [*self.store.get("hist", []), [start, stories, articles]]
         self._keep_history(hist)
         finalised = self.store.pop(f"open:{start}", [])
+        regions: dict[str, int] = self._pop_regions(start)
+        learned: dict[str, int] = {}  # the stories of each country (its `all` series) in the window
         for key in finalised:
-            self._finalise(key, start, (stories, articles), warm, seen)
+            observed = self._finalise(key, start, (stories, articles), warm, seen)
+            if observed is not None:
+                learned[key.split("|", 1)[0]] = observed
+        if not (stories or articles):
+            return  # an outage: no evidence either way
+        if self.seasons is not None:
+            self.seasons.learn_news(start, self._judged(stories, articles), regions)
+            for country, observed in learned.items():
+                self.seasons.learn_country(country, start, observed)
         for key in self.store.get("alerts", []):
             if key not in finalised:
-                quiet = self._judge_quiet(key, self._judged(stories, articles))
+                quiet = self._judge_quiet(key, start, self._judged(stories, articles))
                 self._maybe_resolve(key, start, Tally.empty(), quiet, seen)
 
-    def _finalise(self, key: str, start: int, volume: tuple[int, int], warm: bool, seen: Observation) -> None:
+    def _finalise(self, key: str, start: int, volume: tuple[int, int], warm: bool, seen: Observation) -> int | None:
+        """Fold the series' closed window; its observed count when the series is a country's `all`."""
         (stories, articles), record = volume, self._series(key, until=start)
         tally = Tally.from_json(record["w"].pop(str(start)))
-        observed, judged = self._observed(tally), self._judged(stories, articles)
-        verdict = self.detector.judge(record["b"], observed, judged)
-        record["b"] = self.detector.update(record["b"], observed, judged, robust=warm)
+        observed, judged = self._observed(tally), self._exposure(key, start, self._judged(stories, articles))
+        verdict = self.detector.judge(record["b"], observed, judged, start=start)
+        record["b"] = self.detector.update(record["b"], observed, judged, robust=warm, start=start)
         record["t"] = start + self.size
         self.store[f"s:{key}"] = record
         seen.counts.append(self._count_message(key, start, tally, articles, final=True))
         self._maybe_resolve(key, start, tally, verdict, seen)
+        return observed if key.endswith("|all") else None
 
-    def _judge_quiet(self, key: str, volume: int) -> Verdict:
-        return self.detector.judge(self._series(key, until=None)["b"], 0, volume)
+    def _judge_quiet(self, key: str, start: int, volume: int) -> Verdict:
+        exposure = self._exposure(key, start, volume)
+        return self.detector.judge(self._series(key, until=None)["b"], 0, exposure, start=start)
+
+    def _exposure(self, key: str, start: int, volume: float) -> float:
+        """The window's volume times how much of it the series' country usually has at that time."""
+        if self.seasons is None or volume <= 0:
+            return volume
+        if self.exposure_of is not None:
+            return self.exposure_of(key, start, volume)
+        return volume * self.seasons.factor(key.split("|", 1)[0], start)
+
+    def volumes(self) -> dict[int, int]:
+        """Judged volume of the last closed and the open windows, by window start."""
+        found = {start: self._judged(stories, articles) for start, stories, articles in self.store.get("hist", [])}
+        found.update({int(start): self._judged(stories, articles)
+                      for start, (articles, stories) in self.store.get("vol", {}).items()})  # fmt: skip
+        return found
+
+    def _pop_regions(self, start: int) -> dict[str, int]:
+        by_window = dict(self.store.get("rvol", {}))
+        regions: dict[str, int] = by_window.pop(str(start), {})
+        if regions:
+            self.store["rvol"] = by_window
+        return regions
 
     def _maybe_resolve(self, key: str, start: int, tally: Tally, verdict: Verdict, seen: Observation) -> None:
         stored = self.store.get(f"a:{key}")
@@ -199,8 +249,11 @@ class SeriesTracker:
         story = self.stories.assign(article.id, article.fingerprint, ts)
         volumes = dict(self.store.get("vol", {}))
         articles, stories = volumes.get(str(start), [0, 0])
-        volume = [articles + 1, stories + int(self.stories.first_in_window(story, start))]
+        new_story = self.stories.first_in_window(story, start)
+        volume = [articles + 1, stories + int(new_story)]
         self.store["vol"] = {**volumes, str(start): volume}
+        if self.seasons is not None and new_story:
+            self._count_regions(article, start)
         exemplar = {"id": article.id, "title": article.title, "url": article.url, "source": article.source,
                     "published_at": to_seconds(article.published_at)}  # fmt: skip
         actors = [actor.name for actor in article.actors]
@@ -212,6 +265,17 @@ class SeriesTracker:
             tally = self._add(key, start, story, exemplar, actors, others)
             seen.counts.append(self._count_message(key, start, tally, volume[0], final=False))
             self._step_alert(key, start, tally, self._judged(volume[1], volume[0]), seen)
+
+    def _count_regions(self, article: TaggedArticle, start: int) -> None:
+        """Stories per region in the open window, for the regions' profiles (every instance alike)."""
+        roles = self.config.roles
+        regions = {r for c in article.countries if c.role in roles and (r := region_of(c.code)) is not None}
+        if regions:
+            by_window = dict(self.store.get("rvol", {}))
+            counts = dict(by_window.get(str(start), {}))
+            for region in regions:
+                counts[region] = counts.get(region, 0) + 1
+            self.store["rvol"] = {**by_window, str(start): counts}
 
     def _add(self, key: str, start: int, story: str, exemplar: dict[str, Any], actors: list[str],
              others: list[str]) -> Tally:  # fmt: skip
@@ -234,8 +298,9 @@ class SeriesTracker:
         if until is None or (record["t"] is not None and record["t"] >= until):
             return record
         for start, stories, articles in self.store.get("hist", []):
-            if start < until and (record["t"] is None or start >= record["t"]):
-                record["b"] = self.detector.update(record["b"], 0, self._judged(stories, articles))
+            if (stories or articles) and start < until and (record["t"] is None or start >= record["t"]):
+                volume = self._exposure(key, start, self._judged(stories, articles))
+                record["b"] = self.detector.update(record["b"], 0, volume, start=start)
         record["t"] = until
         return record
 
@@ -259,7 +324,8 @@ class SeriesTracker:
         # Early in a window few articles are in: judge against at least a share of a typical
         # window's volume, or the first handful of articles would look like a takeover.
         floor = int(self.config.min_volume_share * self.store.get("typical", 0.0))
-        verdict = self.detector.judge(record["b"], self._observed(tally), max(volume, floor))
+        exposure = self._exposure(key, start, max(volume, floor))
+        verdict = self.detector.judge(record["b"], self._observed(tally), exposure, start=start)
         if verdict.severity is None:
             return
         stored = self.store.get(f"a:{key}")

@@ -177,8 +177,11 @@ def surge_stream() -> list[TaggedArticle]:
     return sorted(quiet + first + second, key=lambda a: a.published_at)
 
 
+HOURLY = TrackerConfig(windows=(timedelta(hours=1),))  # one window size: an alert is its series' episode
+
+
 def test_alert_opens_updates_on_escalation_and_resolves() -> None:
-    alerts = alerts_of(replay(surge_stream(), TrackerConfig()))
+    alerts = alerts_of(replay(surge_stream(), HOURLY))
     kaz = [a for a in alerts if a.key == "KAZ|unrest"]
     statuses = [a.status for a in kaz]
     assert statuses[0] == "open" and statuses[-1] == "resolved" and set(statuses[1:-1]) <= {"update"}
@@ -210,11 +213,13 @@ def test_volume_doubling_does_not_alert() -> None:
     assert alerts_of(replay(before + after, TrackerConfig())) == []
 
 
-def test_advance_resolves_alerts_on_an_idle_stream() -> None:
+def test_an_idle_stream_is_no_evidence_the_next_news_resolves() -> None:
     articles = [a for a in surge_stream() if a.published_at < T0 + timedelta(hours=51)]
     tracker = SeriesTracker(TrackerConfig(max_ahead=UNLIMITED))
     assert next(a.status for a in alerts_of(run(tracker, articles))) == "open"
-    resolved = tracker.advance(int((T0 + timedelta(hours=60)).timestamp())).alerts
+    assert tracker.advance(int((T0 + timedelta(hours=60)).timestamp())).alerts == []  # nothing came: no news
+    later = background(9, hours=3, per_hour=12, start=T0 + timedelta(hours=60))
+    resolved = alerts_of([*run(tracker, later), tracker.advance(int((T0 + timedelta(hours=64)).timestamp()))])
     assert [a.status for a in resolved] == ["resolved"] and "back to baseline" in resolved[0].summary
 
 
