@@ -112,22 +112,25 @@ class Incident:
     members: dict[str, Member] = field(default_factory=dict)  # series alert id -> member
     stories: list[str] = field(default_factory=list)
     span: list[int] = field(default_factory=lambda: [0, 0])  # from the earliest window start to the latest end
+    named: list[str] = field(default_factory=list)  # every topic it has had, in the order `topics` gives
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Incident:
         members = {key: Member(*value) for key, value in data["members"].items()}
         return cls(data["id"], data["revision"], data["window"], data["topic"], data["severity"], members,
-                   list(data["stories"]), list(data["span"]))  # fmt: skip
+                   list(data["stories"]), list(data["span"]), list(data["named"]))  # fmt: skip
 
     def to_json(self) -> dict[str, Any]:
         members = {key: [m.label, m.topic, m.severity, m.observed, m.expected] for key, m in self.members.items()}
         return {"id": self.id, "revision": self.revision, "window": self.window, "topic": self.topic,
-                "severity": self.severity, "members": members, "stories": self.stories, "span": self.span}  # fmt: skip
+                "severity": self.severity, "members": members, "stories": self.stories, "span": self.span,
+                "named": self.named}  # fmt: skip
 
     def topics(self) -> list[str]:
-        """Its topics, the headline first, then from the most specific."""
+        """Every topic it has had: the headline first, then its series' from the most specific."""
         ordered = sorted(self.members.values(), key=Member.specificity)
-        return list(dict.fromkeys([self.topic, *(m.topic for m in ordered)]))
+        self.named = list(dict.fromkeys([self.topic, *(m.topic for m in ordered), *self.named]))
+        return self.named
 
     def windows(self) -> set[str]:
         return {m.label for m in self.members.values()}
@@ -157,6 +160,7 @@ class IncidentTracker:
         for size in sizes:
             label = window_label(int(size.total_seconds()))
             tracker = SeriesTracker(replace(config, window=size), Prefixed(self.store, f"{label}/"), owns)
+            tracker.subsume = False  # every topic's alert reaches the merge, which names the most specific
             if self.trackers and tracker.seasons is not None and tracker.size % self.trackers[0][1].size == 0:
                 tracker.exposure_of = partial(self._exposure, tracker.size)
             self.trackers.append((label, tracker))
@@ -166,18 +170,23 @@ class IncidentTracker:
     def _exposure(self, size: int, key: str, start: int, volume: float) -> float:
         """A long window's exposure: its finer windows' volumes, each times the country's factor then.
 
-        So a day judged at 07:00 UTC, when most of its news so far is Asia-Pacific, expects Japan's
-        morning share, not its daily one. Finer windows no longer kept count at the plain volume.
+        A day judged at 07:00 UTC, when most of its news so far is Asia-Pacific, expects Japan's
+        morning share, not its daily one. Only the open finer window is floored (its first few
+        articles are no takeover), not the day: by 09:00 a day has a fifth of its news, and a floor
+        of half a day's would hide a morning's surge until the afternoon. Finer windows no longer
+        kept count at the plain volume.
         """
         fine = self.trackers[0][1]
         assert fine.seasons is not None
-        country, volumes = key.split("|", 1)[0], fine.volumes()
+        country, volumes, open_windows = key.split("|", 1)[0], fine.volumes(), fine.store.get("vol", {})
         exposure = covered = 0.0
         for hour in range(start, start + size, fine.size):
             seen = volumes.get(hour, 0)
+            covered += seen
+            if str(hour) in open_windows:
+                seen = max(seen, fine.volume_floor())
             if seen:
                 exposure += seen * fine.seasons.factor(country, hour)
-                covered += seen
         return exposure + max(0.0, volume - covered)
 
     def open_alerts(self) -> int:
@@ -254,6 +263,7 @@ class IncidentTracker:
             worse = rank(alert.severity) > rank(joined.severity)
             joined.members[alert.alert_id] = member
             joined.remember(alert, stories)
+            joined.topics()
             fresh = any(a.alert_id == joined.id for a in out)  # opened in this same step: one delivery
             if (new_scale or worse) and not fresh:
                 self._publish_update(joined, alert, out)

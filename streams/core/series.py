@@ -91,6 +91,7 @@ class SeriesTracker:
         )
         # How a window's volume becomes its exposure, when a finer tracker knows better (incidents.py).
         self.exposure_of: Callable[[str, int, float], float] | None = None
+        self.subsume = True  # skip a topic whose stories an open alert covers (off: incidents.py merges them)
 
     @property
     def stream_time(self) -> int | None:
@@ -215,6 +216,10 @@ class SeriesTracker:
             return self.exposure_of(key, start, volume)
         return volume * self.seasons.factor(key.split("|", 1)[0], start)
 
+    def volume_floor(self) -> int:
+        """The least volume an open window is judged with: a share of a typical window's."""
+        return int(self.config.min_volume_share * self.store.get("typical", 0.0))
+
     def volumes(self) -> dict[int, int]:
         """Judged volume of the last closed and the open windows, by window start."""
         found = {start: self._judged(stories, articles) for start, stories, articles in self.store.get("hist", [])}
@@ -322,14 +327,14 @@ class SeriesTracker:
             return  # before judging: most windows are small, and the detector's tail sum is not cheap
         record = self.store[f"s:{key}"]
         # Early in a window few articles are in: judge against at least a share of a typical
-        # window's volume, or the first handful of articles would look like a takeover.
-        floor = int(self.config.min_volume_share * self.store.get("typical", 0.0))
-        exposure = self._exposure(key, start, max(volume, floor))
+        # window's volume, or the first handful of articles would look like a takeover (with a
+        # finer tracker's exposure, only its open window is floored: see incidents.py).
+        exposure = self._exposure(key, start, volume if self.exposure_of else max(volume, self.volume_floor()))
         verdict = self.detector.judge(record["b"], self._observed(tally), exposure, start=start)
         if verdict.severity is None:
             return
         stored = self.store.get(f"a:{key}")
-        if stored is None and self._subsumed(key, start, tally):
+        if stored is None and self.subsume and self._subsumed(key, start, tally):
             return
         if stored is None:
             country, topic = key.split("|", 1)
