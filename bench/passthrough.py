@@ -22,7 +22,8 @@ import orjson
 from faust.types import StreamT
 from faust.web import Request, Response, View
 
-from streams.app import PRODUCER_MAX_BATCH_BYTES, QuickFetchTransport
+from streams.worker.app import PRODUCER_MAX_BATCH_BYTES
+from streams.worker.workarounds import QuickFetchTransport
 
 
 def build(env: dict[str, str]) -> faust.App:

@@ -44,8 +44,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import newswire
 
 from streams.broker import LocalBroker, free_port, stop_process
-from streams.clients import ensure_topics, producer
 from streams.settings import Settings, TopicNames
+from streams.worker.clients import ensure_topics, producer
 
 HERE = Path(__file__).resolve().parent
 COUNTED = re.compile(rb'^geopulse_articles_total\{outcome="(?:counted|duplicate|late)"\} ([0-9.e+]+)$', re.M)

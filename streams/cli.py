@@ -58,9 +58,9 @@ def worker(
     loglevel: Annotated[str, typer.Option(help="debug, info, warning or error.")] = "",
 ) -> None:
     """Run a worker: consume `articles`, publish events, counts and alerts, serve /metrics."""
-    from streams.app import create_app
-    from streams.clients import ensure_topics
-    from streams.runner import run_worker
+    from streams.worker.app import create_app
+    from streams.worker.clients import ensure_topics
+    from streams.worker.runner import run_worker
 
     settings = load_settings()
     try:
@@ -112,7 +112,7 @@ def produce(
     rate: Annotated[float | None, typer.Option(help="At most this many articles per second.")] = None,
 ) -> None:
     """Produce articles (JSONL lines or raw pages) to Kafka, keyed by article id."""
-    from streams.clients import produce as send
+    from streams.worker.clients import produce as send
 
     settings = load_settings()
     target = topic or settings.topics.articles
@@ -146,7 +146,7 @@ def tail(
     raw: Annotated[bool, typer.Option(help="Print values as they are, one per line.")] = False,
 ) -> None:
     """Pretty-print the messages of a topic."""
-    from streams.clients import consume
+    from streams.worker.clients import consume
 
     settings = load_settings()
     try:

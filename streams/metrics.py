@@ -7,6 +7,10 @@ type, endpoint name from the config file — never ids or URLs.
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING
+
 from prometheus_client import (
     CollectorRegistry,
     Counter,
@@ -18,6 +22,9 @@ from prometheus_client import (
 )
 
 import streams
+
+if TYPE_CHECKING:
+    from schemas import Alert, TaggedArticle, WindowCount
 
 # `_created` series double the exposition and no dashboard reads them.
 disable_created_metrics()  # type: ignore[no-untyped-call]
@@ -94,6 +101,80 @@ class Metrics:
         for endpoint in endpoints:
             for outcome in ("success", "5xx", "timeout", "connection"):
                 self.deliveries.labels(endpoint, outcome)
+
+    # -- what the worker observes (each update of a metric has one method here) -------------------
+
+    def built(self, tagger_version: str) -> None:
+        self.build.info({"version": streams.__version__, "tagger_version": tagger_version})
+
+    def broker(self, up: bool) -> None:
+        self.broker_up.set(1 if up else 0)
+
+    def dead_lettered(self, topic: str, reason: str) -> None:
+        """A message sent to the dead-letter topic `topic`."""
+        self.dead_letters.labels(topic, reason).inc()
+
+    def invalid_article(self, reason: str, dead_letter_topic: str) -> None:
+        """An `articles` message that broke its contract, dead-lettered."""
+        self.articles.labels("invalid").inc()
+        self.dead_lettered(dead_letter_topic, reason)
+
+    def tagged(self, article: TaggedArticle, seconds: float, now: float) -> None:
+        """A valid article tagged in `seconds`, at unix time `now`."""
+        self.articles.labels("valid").inc()
+        self.tagging_seconds.observe(seconds)
+        self.latency_from_published.observe(max(0.0, now - article.published_at.timestamp()))
+        for event in article.events:
+            if not event.negated:
+                self.events.labels(event.type).inc()
+
+    def sent_events(self, kafka_timestamps: Iterable[float], now: float) -> None:
+        """The TaggedArticles of records with these Kafka timestamps went out at unix time `now`."""
+        for timestamp in kafka_timestamps:
+            self.latency_from_ingest.observe(max(0.0, now - timestamp))
+
+    def counted(self, outcomes: Mapping[str, int]) -> None:
+        """Articles by outcome of the count stage: counted, duplicate, late."""
+        for outcome, n in outcomes.items():
+            self.articles.labels(outcome).inc(n)
+
+    def alerted(self, alerts: Iterable[Alert]) -> None:
+        for alert in alerts:
+            self.alerts.labels(alert.status, alert.severity).inc()
+
+    def windows(self, current: Iterable[WindowCount]) -> None:
+        """The current window of each series just counted."""
+        for count in current:
+            self.window_count.labels(count.country, count.topic).set(count.stories)
+
+    def stream_advanced(self, stream_time: int, dropped: Iterable[WindowCount]) -> None:
+        """Stream time (unix seconds) moved on; the series no longer active lose their gauge."""
+        self.stream_time.set(stream_time)
+        for count in dropped:
+            with contextlib.suppress(KeyError):
+                self.window_count.remove(count.country, count.topic)
+
+    def skipped(self, topic: str, records: int) -> None:
+        """Records of `topic` the consumer went past without handing them to the agent."""
+        self.offsets_skipped.labels(topic).inc(records)
+
+    def delivered(self, endpoint: str, outcome: str, seconds: float) -> None:
+        """One webhook attempt; a skipped or refused one (queue full) took no time worth a sample."""
+        self.deliveries.labels(endpoint, "success" if outcome == "2xx" else outcome).inc()
+        if outcome not in ("skipped", "queue_full"):
+            self.delivery_seconds.labels(endpoint).observe(seconds)
+
+    def lag(self, lags: Iterable[tuple[str, int, int]]) -> None:
+        """Messages behind per (topic, partition, lag) assigned now; partitions no longer assigned drop out."""
+        self.consumer_lag.clear()
+        for topic, partition, behind in lags:
+            self.consumer_lag.labels(topic, str(partition)).set(behind)
+
+    def scraped(self, *, state_keys: int, tasks: int, open_alerts: int) -> None:
+        """The gauges read at each scrape of /metrics."""
+        self.store_keys.set(state_keys)
+        self.asyncio_tasks.set(tasks)
+        self.open_alerts.set(open_alerts)
 
     def exposition(self) -> bytes:
         """The text exposition format served at /metrics."""

@@ -12,27 +12,11 @@ from collections.abc import Iterable, Iterator
 from typing import IO, Protocol
 
 from schemas import TaggedArticle
-from streams.core.config import UNLIMITED, TrackerConfig
 from streams.core.ingest import decode_object, validate_article
 from streams.core.loose import loosen
 from streams.core.replay import replay
 from streams.errors import GeopulseError, InvalidMessage
-from streams.settings import Settings
-
-
-def tracker_config(settings: Settings) -> TrackerConfig:
-    """The count/detect configuration of the worker and of replay alike.
-
-    Articles from the future are rejected at the ingest edge against the wall clock, so the core
-    trusts event time (no clamping relative to stream time): a quiet night is a gap, not a clock error.
-    Every detection knob comes from the settings (GEOPULSE_WINDOWS, _MIN_SOURCES, ...; `replay` flags).
-    """
-    windows = settings.detection_windows()
-    return TrackerConfig(
-        window=windows[0], windows=windows, grace=settings.grace, max_ahead=UNLIMITED,
-        min_sources=settings.min_sources, min_stories=settings.min_stories, thresholds=settings.thresholds,
-        half_life=settings.half_life, seasonal=settings.seasonal,
-    )  # fmt: skip
+from streams.settings import Settings, tracker_config
 
 
 class ErrorSink(Protocol):

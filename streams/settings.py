@@ -12,6 +12,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, SecretStr, ValidationError, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from streams.core.config import UNLIMITED, TrackerConfig
 from streams.core.windows import parse_duration
 from streams.errors import ConfigError
 
@@ -149,3 +150,18 @@ def describe(exc: ValidationError) -> str:
         name = f"GEOPULSE_{loc}" if loc else "settings"
         parts.append(f"{name}: {err['msg']}")
     return "bad setting: " + "; ".join(parts)
+
+
+def tracker_config(settings: Settings) -> TrackerConfig:
+    """The count/detect configuration of the worker and of replay alike.
+
+    Articles from the future are rejected at the ingest edge against the wall clock, so the core
+    trusts event time (no clamping relative to stream time): a quiet night is a gap, not a clock error.
+    Every detection knob comes from the settings (GEOPULSE_WINDOWS, _MIN_SOURCES, ...; `replay` flags).
+    """
+    windows = settings.detection_windows()
+    return TrackerConfig(
+        window=windows[0], windows=windows, grace=settings.grace, max_ahead=UNLIMITED,
+        min_sources=settings.min_sources, min_stories=settings.min_stories, thresholds=settings.thresholds,
+        half_life=settings.half_life, seasonal=settings.seasonal,
+    )  # fmt: skip

@@ -3,7 +3,7 @@
 Our input topics are neither compacted nor transactional, so consecutive records of a partition
 have consecutive offsets: a jump means a record was skipped. faust 0.15 did skip some after a
 restart or rebalance and committed past them (faust-streaming #216 and #606; the mechanism and
-the fix are in streams/transport.py). `OffsetWatch` reports any skip that still reaches the
+the fix are in streams/worker/workarounds.py). `OffsetWatch` reports any skip that still reaches the
 agents (a metric, an error log naming the offsets, an alert rule); `CommitHoles` is the rule by
 which the consumer holds a commit that would pass an unacknowledged offset. A redelivery (an
 offset at or below one already seen) is what at-least-once allows and is not reported.

@@ -26,9 +26,9 @@ from rich.table import Table
 
 from schemas import Alert, WindowCount
 from streams.broker import LocalBroker, free_port, stop_process
-from streams.clients import consume, ensure_topics, produce
 from streams.errors import GeopulseError
 from streams.settings import Settings
+from streams.worker.clients import consume, ensure_topics, produce
 
 READY_TIMEOUT = 90.0
 DRAIN_TIMEOUT = 120.0

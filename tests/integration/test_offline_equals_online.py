@@ -9,10 +9,10 @@ from collections.abc import Callable
 import pytest
 
 from schemas import Alert, WindowCount
-from streams.clients import consume, ensure_topics, produce
 from streams.demo.sample import sample_articles
 from streams.offline import run_replay
 from streams.settings import Settings
+from streams.worker.clients import consume, ensure_topics, produce
 from tests.integration.workers import WorkerProcess, topic_names
 
 pytestmark = pytest.mark.integration

@@ -12,8 +12,8 @@ import orjson
 import pytest
 
 from schemas import DeadLetter, TaggedArticle
-from streams.clients import consume, produce
 from streams.settings import Settings
+from streams.worker.clients import consume, produce
 from tests.conftest import SEED_DIR
 from tests.integration.workers import WorkerProcess, topic_names
 

@@ -21,8 +21,8 @@ import pytest
 import yaml
 
 from streams.broker import free_port
-from streams.clients import produce
 from streams.settings import Settings
+from streams.worker.clients import produce
 from tests.deploy.grafana import DEPLOY, REPO, RULES_DIR, PanelQuery, panel_queries, recording_rules
 from tests.deploy.prometheus_server import MISSING, PROMETHEUS, PROMTOOL, PrometheusProcess, scrape_config
 from tests.integration.workers import WorkerProcess, topic_names, worker_env
@@ -44,7 +44,7 @@ def notify_wired() -> bool:
 
 NOT_WIRED = (
     "webhook metrics appear only after a delivery, and the worker does not deliver yet: "
-    "streams.notify is missing or not wired into the worker (streams/app.py)"
+    "streams.notify is missing or not wired into the worker (streams/worker/app.py)"
 )
 
 

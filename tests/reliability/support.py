@@ -12,11 +12,10 @@ from pathlib import Path
 from kafka import KafkaConsumer, TopicPartition
 
 from schemas import Alert, Article, WindowCount
-from streams.clients import consume
 from streams.core.replay import replay
-from streams.kafka import kafka_python_options
-from streams.offline import tracker_config
-from streams.settings import Settings
+from streams.settings import Settings, tracker_config
+from streams.worker.clients import consume
+from streams.worker.kafka import kafka_python_options
 from tests.integration.workers import WorkerProcess, topic_names
 
 CountKey = tuple[str, datetime]
@@ -126,7 +125,7 @@ def proc_stats(pid: int) -> dict[str, int]:
 def produce_paced(settings: Settings, articles: Iterable[Article], rate: float,
                   between: Callable[[int], None] | None = None) -> int:  # fmt: skip
     """Produce articles keyed by id at `rate` per second; `between(n)` runs after the n-th."""
-    from streams.clients import producer
+    from streams.worker.clients import producer
 
     sender = producer(settings)
     started, sent = time.monotonic(), 0

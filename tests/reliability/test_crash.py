@@ -11,8 +11,8 @@ from collections.abc import Callable
 
 import pytest
 
-from streams.clients import ensure_topics
 from streams.demo.sample import sample_articles
+from streams.worker.clients import ensure_topics
 from tests.integration.workers import WorkerProcess
 from tests.reliability.support import (
     count_diff,

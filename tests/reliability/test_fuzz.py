@@ -23,8 +23,8 @@ import pytest
 from kafka.errors import KafkaError
 
 from schemas import DeadLetter, TaggedArticle
-from streams.clients import producer
 from streams.core.ingest import REASONS
+from streams.worker.clients import producer
 from tests.integration.workers import WorkerProcess
 from tests.reliability.badinput import KIND, bad_messages, binary_key, good_article, odd_but_valid
 from tests.reliability.support import drained, settings_for, values, wait_for

@@ -11,9 +11,9 @@ from collections.abc import Callable
 import pytest
 
 from schemas import Article
-from streams.app import create_app
-from streams.runner import build_worker
 from streams.settings import Settings
+from streams.worker.app import create_app
+from streams.worker.runner import build_worker
 from tests.integration.workers import WorkerProcess
 from tests.reliability.badinput import good_article
 from tests.reliability.support import drained, produce_paced, settings_for, wait_for

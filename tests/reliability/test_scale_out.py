@@ -8,8 +8,8 @@ from collections.abc import Callable
 
 import pytest
 
-from streams.clients import end_offsets, ensure_topics, producer
 from streams.demo.sample import sample_articles
+from streams.worker.clients import end_offsets, ensure_topics, producer
 from tests.integration.workers import WorkerProcess
 from tests.reliability.support import (
     count_diff,
@@ -87,7 +87,7 @@ def test_two_workers_split_the_partitions_and_one_takes_over_when_the_other_dies
     print(f"takeover seen {time.monotonic() - killed:.1f}s after kill -9 ({took:.1f}s after the stream ended)")
 
     # The survivor's digests partition was handed records while the takeover's recovery sought to
-    # its committed offset; faust once dropped some of them (streams/transport.py).
+    # its committed offset; faust once dropped some of them (streams/worker/workarounds.py).
     assert "were never delivered" not in first.log_path.read_text(errors="replace")
     online, offline = streamed_counts(settings), recount(settings, articles)
     print(f"compared {len(offline)} final (series, window) counts")

@@ -18,8 +18,8 @@ import faust
 import pytest
 
 from streams.errors import ConfigError
-from streams.kafka import faust_broker_options, kafka_python_options
 from streams.settings import Settings
+from streams.worker.kafka import faust_broker_options, kafka_python_options
 from tests.integration.workers import worker_env
 
 

@@ -53,7 +53,7 @@ def test_sigterm_mid_stream_reprocesses_at_most_the_batch_in_flight(
     seen = event_ids(settings)
     missing = {a.id for a in articles} - set(seen)
     # Once faust lost the record at the committed offset after a restart (a record handed over
-    # while table recovery seeks was cleared from the agent's queue; streams/transport.py).
+    # while table recovery seeks was cleared from the agent's queue; streams/worker/workarounds.py).
     assert not missing, f"lost (id: [(partition, offset)]): {offsets_of(settings, missing)}\n{worker.log()}"
     assert "were never delivered" not in worker.log_path.read_text(errors="replace")
     twice = sum(n - 1 for n in seen.values())

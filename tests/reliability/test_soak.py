@@ -46,7 +46,10 @@ def sample(worker: WorkerProcess, started: float) -> dict[str, float]:
 
 @pytest.mark.parametrize(
     "seconds",
-    [pytest.param(90, id="90s"), pytest.param(660, id="11min", marks=[pytest.mark.slow, pytest.mark.timeout(900)])],
+    [
+        pytest.param(90, id="90s", marks=pytest.mark.slow),
+        pytest.param(660, id="11min", marks=[pytest.mark.slow, pytest.mark.timeout(900)]),
+    ],
 )
 def test_memory_state_tasks_and_sockets_stay_flat_under_a_steady_stream(
     start_worker: Callable[..., WorkerProcess], bootstrap: str, seconds: int

@@ -18,9 +18,9 @@ import pytest
 from aiohttp import web
 
 from streams.broker import free_port
-from streams.clients import ensure_topics
 from streams.demo.sample import sample_articles
 from streams.notify import verify
+from streams.worker.clients import ensure_topics
 from tests.integration.workers import WorkerProcess
 from tests.reliability.support import produce_paced, settings_for, streamed_alerts, wait_for
 

