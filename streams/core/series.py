@@ -12,7 +12,8 @@ tracker owning all of them produces.
 
 Store layout (JSON values; each key written only when it changes):
 
-    clock              {"now": stream time, "next": start of the oldest open window, "closed": windows with news}
+    clock              {"now": stream time, "next": start of the oldest open window, "closed": n since the
+                       first with news, gaps skipped at once (see `_skip_empty`) not counted}
     vol                {"<window start>": [articles, stories]} of the open windows
     hist               [[window start, stories, articles], ...] of the last closed windows
     typical            mean volume (stories, or articles) per window over the last day
@@ -141,7 +142,7 @@ class SeriesTracker:
             had_news = str(clock["next"]) in self.store.get("vol", {})
             self._close(clock["next"], clock["closed"] >= self.config.warmup_windows(), seen)
             clock["next"] += self.size
-            clock["closed"] += int(had_news)  # warm-up counts windows with news (not a gap, nor before the start)
+            clock["closed"] += int(had_news or clock["closed"] > 0)  # from the first window with news on
         self.store["clock"] = clock
         self.expiry.expire(ts)
 
