@@ -41,6 +41,7 @@ from typing import Any
 from schemas import Alert, TaggedArticle
 from streams.core.alerts import rank
 from streams.core.config import TrackerConfig
+from streams.core.dedupe import DedupeIndex, Expiry, StoryIndex
 from streams.core.series import Observation, SeriesTracker
 from streams.core.windows import describe_span, to_seconds
 
@@ -55,6 +56,56 @@ def window_label(size: int) -> str:
         if size % unit == 0:
             return f"{size // unit}{suffix}"
     return f"{size}s"
+
+
+class RecordingStories(StoryIndex):
+    """The first size's story index, remembering the story it gave the article in hand."""
+
+    last: tuple[str, str] | None = None  # (article id, story)
+
+    def assign(self, article_id: str, fingerprint: str, ts: int) -> str:
+        story = super().assign(article_id, fingerprint, ts)
+        self.last = (article_id, story)
+        return story
+
+
+class FollowerIndex(DedupeIndex):
+    """A longer size's dedupe: the first size's verdict on the article in hand (one index, not one per size)."""
+
+    def __init__(self, store: MutableMapping[str, Any], expiry: Expiry, leader: SeriesTracker) -> None:
+        super().__init__(store, expiry)
+        self.leader, self.outcome = leader, ""
+
+    def seen(self, article_id: str, url: str | None) -> bool:
+        return self.outcome == "duplicate"
+
+    def remember(self, article_id: str, url: str | None, exp: int) -> None:
+        if self.outcome == "late":  # late for the first size, counted here: remembered there all the same
+            self.leader.dedupe.remember(article_id, url, exp)
+
+
+class FollowerStories(StoryIndex):
+    """A longer size's stories: the first size's assignment; which windows saw a story, its own (`sw:`)."""
+
+    def __init__(self, store: MutableMapping[str, Any], expiry: Expiry, leader: SeriesTracker, keep: int) -> None:
+        super().__init__(store, expiry, leader.stories.ttl, leader.stories.min_resemblance)
+        self.leader, self.keep = leader, keep
+
+    def assign(self, article_id: str, fingerprint: str, ts: int) -> str:
+        stories = self.leader.stories
+        if isinstance(stories, RecordingStories) and stories.last is not None and stories.last[0] == article_id:
+            return stories.last[1]
+        return stories.assign(article_id, fingerprint, ts)  # late for the first size: assigned there now
+
+    def first_in_window(self, story: str, start: int) -> bool:
+        record = self.store.get(f"sw:{story}") or {"w": [], "exp": 0}
+        if start in record["w"]:
+            return False
+        exp = max(record["exp"], start + self.keep)
+        self.store[f"sw:{story}"] = {"w": sorted([*record["w"], start])[-8:], "exp": exp}
+        if exp > record["exp"]:
+            self.expiry.schedule(f"sw:{story}", exp)
+        return True
 
 
 class Prefixed(MutableMapping[str, Any]):
@@ -161,8 +212,16 @@ class IncidentTracker:
             label = window_label(int(size.total_seconds()))
             tracker = SeriesTracker(replace(config, window=size), Prefixed(self.store, f"{label}/"), owns)
             tracker.subsume = False  # every topic's alert reaches the merge, which names the most specific
-            if self.trackers and tracker.seasons is not None and tracker.size % self.trackers[0][1].size == 0:
-                tracker.exposure_of = partial(self._exposure, tracker.size)
+            tracker.counts = not self.trackers  # only the first size's counts are published
+            if self.trackers:  # a longer size: the first size's dedupe and stories, and its hours
+                leader = self.trackers[0][1]
+                tracker.dedupe = FollowerIndex(tracker.store, tracker.expiry, leader)
+                tracker.stories = FollowerStories(tracker.store, tracker.expiry, leader, tracker.size + tracker.grace)
+                if tracker.seasons is not None and tracker.size % leader.size == 0:
+                    tracker.exposure_of = partial(self._exposure, tracker.size)
+            else:
+                tracker.stories = RecordingStories(tracker.store, tracker.expiry, tracker.stories.ttl,
+                                                   tracker.stories.min_resemblance)  # fmt: skip
             self.trackers.append((label, tracker))
         self.size = self.trackers[-1][1].size  # the longest window: replay's finish waits for it
         self.grace = self.trackers[-1][1].grace
@@ -199,8 +258,13 @@ class IncidentTracker:
 
     def observe(self, article: TaggedArticle) -> Observation:
         """Observe the article at every window size; the counts of the first size, the incidents' steps."""
-        seen = [(label, tracker, tracker.observe(article)) for label, tracker in self.trackers]
-        first = seen[0][2]
+        (label, leader), followers = self.trackers[0], self.trackers[1:]
+        first = leader.observe(article)
+        seen = [(label, leader, first)]
+        for label, tracker in followers:
+            assert isinstance(tracker.dedupe, FollowerIndex)
+            tracker.dedupe.outcome = first.outcome
+            seen.append((label, tracker, tracker.observe(article)))
         outcome = first.outcome
         if outcome == "late" and any(o.outcome == "counted" for _, _, o in seen):
             outcome = "counted"  # late for the hour, still in time for the day

@@ -83,6 +83,7 @@ class Seasons:
         self.store, self.size, self.strength = store, size, strength
         self.decay = 0.5 ** (1.0 / half_life)
         self._cache: dict[tuple[str, str], float] = {}  # (country, slot) -> factor, until the next learn_*
+        self._windows: dict[tuple[str, int], float] = {}  # (country, window start) -> factor, likewise
 
     def _global(self) -> dict[str, Any]:
         found: dict[str, Any] = self.store.get("season") or {"n": 0, "t": 0, "V": {}, "R": {}}
@@ -109,6 +110,7 @@ class Seasons:
                 by_region[region][slot] = by_region[region].get(slot, 0.0) + count
         self.store["season"] = {"n": n, "t": n, "V": volume, "R": by_region}
         self._cache.clear()
+        self._windows.clear()
 
     def learn_country(self, country: str, start: int, stories: int) -> None:
         """Fold a country's stories of the window `learn_news` just folded."""
@@ -119,9 +121,13 @@ class Seasons:
             hits[slot] = hits.get(slot, 0.0) + stories
         self.store[f"season:{country}"] = {"t": n, "H": hits}
         self._cache = {key: value for key, value in self._cache.items() if key[0] != country}
+        self._windows = {key: value for key, value in self._windows.items() if key[0] != country}
 
     def factor(self, country: str, start: int) -> float:
         """How much more (or less) of the news the country usually has in this window than on average."""
+        known = self._windows.get((country, start))
+        if known is not None:
+            return known
         state = self._global()
         result = 1.0
         for slot in slots(start, self.size):
@@ -129,7 +135,8 @@ class Seasons:
             if cached is None:
                 cached = self._cache[country, slot] = self._slot_factor(state, country, slot)
             result *= cached
-        return min(MAX_FACTOR, max(MIN_FACTOR, result))
+        result = self._windows[country, start] = min(MAX_FACTOR, max(MIN_FACTOR, result))
+        return result
 
     def _slot_factor(self, state: dict[str, Any], country: str, slot: str) -> float:
         n, m = state["n"], self.strength

@@ -93,6 +93,8 @@ class SeriesTracker:
         # How a window's volume becomes its exposure, when a finer tracker knows better (incidents.py).
         self.exposure_of: Callable[[str, int, float], float] | None = None
         self.subsume = True  # skip a topic whose stories an open alert covers (off: incidents.py merges them)
+        self.counts = True  # publish WindowCounts (off for the longer windows of an IncidentTracker)
+        self._closed_volumes: tuple[tuple[int, int | None], dict[int, int]] = ((0, None), {})
 
     @property
     def stream_time(self) -> int | None:
@@ -201,7 +203,8 @@ class SeriesTracker:
         record["b"] = self.detector.update(record["b"], observed, judged, robust=warm, start=start)
         record["t"] = start + self.size
         self.store[f"s:{key}"] = record
-        seen.counts.append(self._count_message(key, start, tally, articles, final=True))
+        if self.counts:
+            seen.counts.append(self._count_message(key, start, tally, articles, final=True))
         self._maybe_resolve(key, start, tally, verdict, seen)
         return observed if key.endswith("|all") else None
 
@@ -209,11 +212,15 @@ class SeriesTracker:
         exposure = self._exposure(key, start, volume)
         return self.detector.judge(self._series(key, until=None)["b"], 0, exposure, start=start)
 
-    def _exposure(self, key: str, start: int, volume: float) -> float:
-        """The window's volume times how much of it the series' country usually has at that time."""
+    def _exposure(self, key: str, start: int, volume: float, open_window: bool = False) -> float:
+        """The window's volume times how much of it the series' country usually has at that time.
+
+        An open window may be judged by a finer tracker's hours (`exposure_of`); a closed one has
+        all its hours, whose factors average out to its own (day of week) factor.
+        """
         if self.seasons is None or volume <= 0:
             return volume
-        if self.exposure_of is not None:
+        if open_window and self.exposure_of is not None:
             return self.exposure_of(key, start, volume)
         return volume * self.seasons.factor(key.split("|", 1)[0], start)
 
@@ -223,7 +230,11 @@ class SeriesTracker:
 
     def volumes(self) -> dict[int, int]:
         """Judged volume of the last closed and the open windows, by window start."""
-        found = {start: self._judged(stories, articles) for start, stories, articles in self.store.get("hist", [])}
+        hist = self.store.get("hist", [])
+        mark = (len(hist), hist[-1][0] if hist else None)
+        if self._closed_volumes[0] != mark:
+            self._closed_volumes = (mark, {start: self._judged(stories, articles) for start, stories, articles in hist})
+        found = dict(self._closed_volumes[1])
         found.update({int(start): self._judged(stories, articles)
                       for start, (articles, stories) in self.store.get("vol", {}).items()})  # fmt: skip
         return found
@@ -269,7 +280,8 @@ class SeriesTracker:
             others = [c.code for c in article.countries if c.code != country]
             key = f"{country}|{topic}"
             tally = self._add(key, start, story, exemplar, actors, others)
-            seen.counts.append(self._count_message(key, start, tally, volume[0], final=False))
+            if self.counts:
+                seen.counts.append(self._count_message(key, start, tally, volume[0], final=False))
             self._step_alert(key, start, tally, self._judged(volume[1], volume[0]), seen)
 
     def _count_regions(self, article: TaggedArticle, start: int) -> None:
@@ -330,7 +342,8 @@ class SeriesTracker:
         # Early in a window few articles are in: judge against at least a share of a typical
         # window's volume, or the first handful of articles would look like a takeover (with a
         # finer tracker's exposure, only its open window is floored: see incidents.py).
-        exposure = self._exposure(key, start, volume if self.exposure_of else max(volume, self.volume_floor()))
+        floored = volume if self.exposure_of else max(volume, self.volume_floor())
+        exposure = self._exposure(key, start, floored, open_window=True)
         verdict = self.detector.judge(record["b"], self._observed(tally), exposure, start=start)
         if verdict.severity is None:
             return
