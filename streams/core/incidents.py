@@ -223,6 +223,7 @@ class IncidentTracker:
                 tracker.stories = RecordingStories(tracker.store, tracker.expiry, tracker.stories.ttl,
                                                    tracker.stories.min_resemblance)  # fmt: skip
             self.trackers.append((label, tracker))
+        self._closed_exposure: dict[tuple[str, int], tuple[tuple[int, int | None, int], float, float]] = {}
         self.size = self.trackers[-1][1].size  # the longest window: replay's finish waits for it
         self.grace = self.trackers[-1][1].grace
 
@@ -237,15 +238,24 @@ class IncidentTracker:
         """
         fine = self.trackers[0][1]
         assert fine.seasons is not None
-        country, volumes, open_windows = key.split("|", 1)[0], fine.volumes(), fine.store.get("vol", {})
-        exposure = covered = 0.0
-        for hour in range(start, start + size, fine.size):
-            seen = volumes.get(hour, 0)
-            covered += seen
-            if str(hour) in open_windows:
-                seen = max(seen, fine.volume_floor())
-            if seen:
-                exposure += seen * fine.seasons.factor(country, hour)
+        country, open_windows = key.split("|", 1)[0], fine.store.get("vol", {})
+        hist = fine.store.get("hist", [])
+        mark = (len(hist), hist[-1][0] if hist else None, fine.seasons.learned())
+        cached = self._closed_exposure.get((country, start))
+        if cached is None or cached[0] != mark:  # the closed hours change only when an hour closes
+            if len(self._closed_exposure) > 4_096:
+                self._closed_exposure.clear()
+            closed = [(h, v) for h, v in fine.volumes().items()
+                      if start <= h < start + size and str(h) not in open_windows]  # fmt: skip
+            cached = self._closed_exposure[country, start] = (
+                mark, sum(v * fine.seasons.factor(country, h) for h, v in closed if v), sum(v for _, v in closed))
+        exposure, covered = cached[1], cached[2]
+        for hour, (articles, stories) in open_windows.items():
+            at = int(hour)
+            if start <= at < start + size:
+                seen = fine.judged(stories, articles)
+                covered += seen
+                exposure += max(seen, fine.volume_floor()) * fine.seasons.factor(country, at)
         return exposure + max(0.0, volume - covered)
 
     def open_alerts(self) -> int:

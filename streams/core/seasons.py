@@ -95,6 +95,11 @@ class Seasons:
         scale = self.decay ** (now - since)
         return {slot: value * scale for slot, value in sums.items()}
 
+    def learned(self) -> int:
+        """How many windows with news the profiles have learned from (changes with every one)."""
+        n: int = self._global()["n"]
+        return n
+
     def learn_news(self, start: int, stories: int, regions: dict[str, int]) -> None:
         """Fold a closed window of the whole stream (every instance calls this alike); empty ones are skipped."""
         if stories <= 0:

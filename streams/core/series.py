@@ -326,6 +326,10 @@ class SeriesTracker:
         """What the detector counts in a series window: stories (default) or articles."""
         return tally.stories if self.config.unit == "stories" else tally.articles
 
+    def judged(self, stories: int, articles: int) -> int:
+        """The volume a window is judged by: its stories (default) or articles."""
+        return self._judged(stories, articles)
+
     def _judged(self, stories: int, articles: int) -> int:
         return stories if self.config.unit == "stories" else articles
 
