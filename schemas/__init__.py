@@ -19,6 +19,7 @@ from schemas.deadletter import DeadLetter
 from schemas.digest import DigestBatch
 from schemas.tagged import (
     EVENT_TYPES,
+    TAGGED_SCHEMA_VERSION,
     Actor,
     ActorType,
     CountryMention,
@@ -34,6 +35,7 @@ __all__ = [
     "JSON_DIR",
     "SCHEMA_VERSION",
     "SEVERITIES",
+    "TAGGED_SCHEMA_VERSION",
     "TOPIC_MODELS",
     "Actor",
     "ActorType",

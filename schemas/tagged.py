@@ -6,7 +6,11 @@ from typing import Literal
 
 from pydantic import Field
 
-from schemas._base import SCHEMA_VERSION, Contract, UtcDatetime
+from schemas._base import Contract, UtcDatetime
+
+# The TaggedArticle contract has its own version: 2 added `Event.reported` (older readers ignore it;
+# in a version-1 message read now every event is reported, and its `negated` still rules it out).
+TAGGED_SCHEMA_VERSION = 2
 
 CountryRole = Literal["location", "actor", "mentioned"]
 ActorType = Literal[
@@ -57,13 +61,19 @@ class Event(Contract):
     trigger: str = Field(description="The words that signal the event.")
     sentence: str = Field(description="The sentence it was found in.")
     negated: bool = Field(False, description="True when the sentence denies or negates it.")
+    reported: bool = Field(
+        True,
+        description="True for a main event the article reports as happening (or decided and announced); "
+        "False for background, history, hypothetical, negated or passing mentions. Only reported events "
+        "count towards topics, counts and alerts.",
+    )
     confidence: float = Field(ge=0.0, le=1.0)
 
 
 class TaggedArticle(Contract):
     """What the tagger publishes per article; key it by `id`."""
 
-    schema_version: int = Field(SCHEMA_VERSION, description="Contract version of this message.")
+    schema_version: int = Field(TAGGED_SCHEMA_VERSION, description="Contract version of this message.")
     id: str = Field(min_length=1, description="The article's id.")
     url: str | None = None
     source: str
@@ -72,6 +82,6 @@ class TaggedArticle(Contract):
     countries: list[CountryMention] = Field(default_factory=list)
     actors: list[Actor] = Field(default_factory=list)
     events: list[Event] = Field(default_factory=list)
-    topics: list[str] = Field(default_factory=list, description="Topic names of the non-negated events.")
+    topics: list[str] = Field(default_factory=list, description="Topic names of the reported events.")
     fingerprint: str = Field("", description="MinHash bottom-k sketch of the text (hex), for near-duplicate detection.")
     tagger_version: str = Field(description="Version of the tagger and its data.")

@@ -54,6 +54,17 @@ def stop_process(proc: subprocess.Popen[bytes], sig: int = signal.SIGTERM, grace
     return proc.wait()
 
 
+def port_taken(host: str, port: int) -> None:
+    """BrokerError naming the port if another process listens on it (a connection there would not be ours)."""
+    with socket.socket() as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # a port in TIME_WAIT is free to take
+        try:
+            probe.bind((host, port))
+        except OSError as exc:
+            reason = exc.strerror or exc
+            raise BrokerError(f"port {port} on {host} is taken ({reason}); pick another with --port") from None
+
+
 class LocalBroker:
     """A tansu broker process on a free loopback port; a context manager.
 
@@ -81,6 +92,7 @@ class LocalBroker:
         return self._log_dir / "broker.log"
 
     def start(self) -> LocalBroker:
+        port_taken(self.host, self.port)
         url = f"tcp://{self.bootstrap}"
         cmd = [broker_binary(), "broker", "--listener-url", url, "--advertised-listener-url", url,
                "--storage-engine", "memory://tansu/"]  # fmt: skip
@@ -97,9 +109,12 @@ class LocalBroker:
                 raise BrokerError(f"broker exited with {self._proc.returncode}; see {self.log_path}")
             try:
                 socket.create_connection((self.host, self.port), timeout=0.5).close()
-                return
             except OSError:
                 time.sleep(0.05)
+                continue
+            if self._proc is not None and self._proc.poll() is not None:  # someone else took the port meanwhile
+                raise BrokerError(f"broker exited with {self._proc.returncode}; see {self.log_path}")
+            return
         self.stop()
         raise BrokerError(f"broker did not listen on {self.bootstrap} within {_START_TIMEOUT:.0f}s")
 

@@ -59,14 +59,12 @@ def worker(
 ) -> None:
     """Run a worker: consume `articles`, publish events, counts and alerts, serve /metrics."""
     from streams.worker.app import create_app
-    from streams.worker.clients import ensure_topics
+    from streams.worker.clients import ensure_worker_topics
     from streams.worker.runner import run_worker
 
     settings = load_settings()
     try:
-        # Declared up front: a broker that auto-creates topics on first metadata request would
-        # otherwise create them with its default partition count.
-        ensure_topics(settings, settings.topics.model_dump().values(), exact=[settings.topics.digests])
+        ensure_worker_topics(settings)
         gp = create_app(settings, webhooks=load_webhooks(settings))
     except GeopulseError as exc:
         fail(str(exc))
@@ -76,7 +74,9 @@ def worker(
 def load_webhooks(settings: Settings) -> WebhookConfig | None:
     from streams.notify import load_config
 
-    return load_config(settings.webhooks_config) if settings.webhooks_config else None
+    if settings.webhooks_config is None:
+        return None
+    return load_config(settings.webhooks_config).scaled(settings.webhook_retry_scale)
 
 
 @webhooks_cli.command("test")
@@ -101,6 +101,47 @@ def webhooks_test(name: Annotated[str, typer.Argument(help="Endpoint name from t
         fg=typer.colors.GREEN if ok else typer.colors.RED,
     )
     if not ok:
+        raise typer.Exit(1)
+
+
+@webhooks_cli.command("redeliver")
+def webhooks_redeliver(
+    name: Annotated[str, typer.Argument(help="Endpoint name from the config file.")],
+    since: Annotated[str | None, typer.Option(help="Only letters of the last DURATION, e.g. 6h, 2d.")] = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="List what would be sent; send nothing.")] = False,
+) -> None:
+    """Send an endpoint's dead letters (webhooks.dlq) again, each with its own webhook-id."""
+    import asyncio
+    from datetime import UTC, datetime
+
+    from streams.core.windows import parse_duration
+    from streams.notify.redeliver import dead_alerts, redeliver
+    from streams.worker.clients import missing_topics, read_to_end
+
+    settings = load_settings()
+    dlq = settings.topics.webhooks_dlq
+    try:
+        config = load_webhooks(settings)
+        if config is None:
+            fail("GEOPULSE_WEBHOOKS_CONFIG is not set")
+        endpoint = config.get(name)
+        cutoff = datetime.now(UTC) - parse_duration(since) if since else None
+        if missing_topics(settings, [dlq]):
+            fail(f"topic {dlq} does not exist: nothing was dead-lettered on this broker")
+        alerts = dead_alerts((value for _, value in read_to_end(settings, dlq)), name, since=cutoff)
+    except (GeopulseError, ValueError, TimeoutError) as exc:
+        fail(str(exc))
+    for alert in alerts if dry_run else ():
+        typer.echo(f"{alert.delivery_id}: would be sent again ({alert.country} {alert.topic} {alert.status})")
+    results = [] if dry_run else asyncio.run(redeliver(endpoint, alerts))
+    for result in results:
+        typer.secho(f"{result.delivery_id}: {result.status} (HTTP {result.status_code or '-'})"
+                    + (f": {result.error}" if result.error else ""),
+                    fg=typer.colors.GREEN if result.status == "delivered" else typer.colors.RED)  # fmt: skip
+    failed = sum(1 for r in results if r.status != "delivered")
+    verb = "would be sent" if dry_run else f"sent again, {len(results) - failed} delivered, {failed} failed"
+    typer.echo(f"{name}: {len(alerts)} dead-lettered deliveries on {dlq} {verb}")
+    if failed:
         raise typer.Exit(1)
 
 

@@ -54,7 +54,9 @@ class Metrics:
             "geopulse_published_to_event_latency_seconds",
             "From the article's published_at to its TaggedArticle being sent on `events`.",
             buckets=AGE_BUCKETS, registry=r)  # fmt: skip
-        self.events = Counter("geopulse_events", "Non-negated events tagged, by PLOVER type.", ["type"], registry=r)
+        self.events = Counter(
+            "geopulse_events", "Reported (not negated, not background) events tagged, by type.", ["type"], registry=r
+        )
         self.window_count = Gauge(
             "geopulse_window_stories", "Stories in the current window of active series.",
             ["country", "topic"], registry=r)  # fmt: skip
@@ -85,22 +87,39 @@ class Metrics:
         self.build = Info("geopulse_build", "Build information.", registry=r)
         self.build.info({"version": streams.__version__})
 
-    def declare(self, *, dead_letter_topics: list[str], endpoints: list[str]) -> None:
-        """Create the known label sets at 0, so the first increment of each shows up in rate()."""
+    def declare(
+        self,
+        *,
+        dead_letters: Mapping[str, Iterable[str]],
+        endpoints: Iterable[str],
+        outcomes: Iterable[str] = (),
+        input_topics: Iterable[str] = (),
+    ) -> None:
+        """Create every label set an alert rule or dashboard reads at 0, so the first increment is an increase.
+
+        `dead_letters` maps each dead-letter topic to the reasons it can carry; `outcomes` are the
+        webhook delivery outcomes of each endpoint; `input_topics` those whose skipped offsets are
+        counted. A counter that first appears at 1 shows Prometheus no increase(): without these,
+        the first dead letter or skipped record would raise no alert.
+        """
         from schemas import SEVERITIES
-        from streams.core.ingest import REASONS
 
         for outcome in ("valid", "invalid", "counted", "duplicate", "late"):
             self.articles.labels(outcome)
-        for topic in dead_letter_topics:
-            for reason in REASONS:
+        for topic, reasons in dead_letters.items():
+            for reason in reasons:
                 self.dead_letters.labels(topic, reason)
+        for topic in input_topics:
+            self.offsets_skipped.labels(topic)
         for status in ("open", "update", "resolved"):
             for severity in SEVERITIES:
                 self.alerts.labels(status, severity)
+        outcomes = tuple(outcomes)
         for endpoint in endpoints:
-            for outcome in ("success", "5xx", "timeout", "connection"):
+            for outcome in outcomes:
                 self.deliveries.labels(endpoint, outcome)
+            self.delivery_seconds.labels(endpoint)
+        self.window_volume.set(0)
 
     # -- what the worker observes (each update of a metric has one method here) -------------------
 
@@ -125,7 +144,7 @@ class Metrics:
         self.tagging_seconds.observe(seconds)
         self.latency_from_published.observe(max(0.0, now - article.published_at.timestamp()))
         for event in article.events:
-            if not event.negated:
+            if event.reported and not event.negated:  # only reported main events count (EVENT_RULES.md)
                 self.events.labels(event.type).inc()
 
     def sent_events(self, kafka_timestamps: Iterable[float], now: float) -> None:
@@ -143,9 +162,14 @@ class Metrics:
             self.alerts.labels(alert.status, alert.severity).inc()
 
     def windows(self, current: Iterable[WindowCount]) -> None:
-        """The current window of each series just counted."""
+        """The current window of each series just counted, and the volume of the newest of those windows."""
+        newest: WindowCount | None = None
         for count in current:
             self.window_count.labels(count.country, count.topic).set(count.stories)
+            if newest is None or count.window_start > newest.window_start:
+                newest = count
+        if newest is not None:
+            self.window_volume.set(newest.volume)
 
     def stream_advanced(self, stream_time: int, dropped: Iterable[WindowCount]) -> None:
         """Stream time (unix seconds) moved on; the series no longer active lose their gauge."""

@@ -98,6 +98,9 @@ class Settings(BaseSettings):
     web_port: int = Field(6066, ge=0, le=65535)
     processing_guarantee: Literal["at_least_once", "exactly_once"] = "at_least_once"
     webhooks_config: Path | None = None
+    webhook_retry_scale: float = Field(
+        1.0, gt=0, le=1, description="Multiplies every webhook retry wait: tests run the day-long schedule in seconds."
+    )
     batch_size: int = Field(200, ge=1, le=10_000, description="Articles taken per agent batch.")
     batch_timeout: float = Field(0.05, gt=0, description="Seconds to wait to fill a batch.")
     session_timeout: float = Field(6.0, gt=0, description="Consumer group session timeout, seconds.")

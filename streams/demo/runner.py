@@ -28,7 +28,7 @@ from schemas import Alert, WindowCount
 from streams.broker import LocalBroker, free_port, stop_process
 from streams.errors import GeopulseError
 from streams.settings import Settings
-from streams.worker.clients import consume, ensure_topics, produce
+from streams.worker.clients import consume, ensure_worker_topics, produce
 
 READY_TIMEOUT = 90.0
 DRAIN_TIMEOUT = 120.0
@@ -61,7 +61,7 @@ def run_demo(settings: Settings, *, short: bool = False, rate: float = 40.0, con
             console.print(f"[bold]local broker[/] on {broker.bootstrap} (tansu, memory only)")
             settings = settings.model_copy(update={"kafka_bootstrap": broker.bootstrap})
         data_dir = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="geopulse-demo-")))
-        ensure_topics(settings, settings.topics.model_dump().values())
+        ensure_worker_topics(settings)
         worker = stack.enter_context(_worker(settings, data_dir, console))
         progress = Progress(total=len(articles))
         stop = threading.Event()

@@ -3,12 +3,13 @@
 config     endpoints file + secrets from the environment   (load_config, Endpoint, Filters)
 signing    sign / verify Standard Webhooks signatures       (pure)
 ssrf       which addresses public endpoints may not reach  (pure decision + resolver)
-retry      outcome classification and backoff              (pure)
+retry      outcome classification and the retry schedule  (pure)
 format     request bodies: Alert JSON or Slack text        (pure)
 pending    PendingDelivery / DeliveryResult and next_step  (pure)
 transport  the one I/O door (Transport) and AiohttpTransport
 delivery   one signed attempt (Deliverer), send_test
 notifier   Notifier: fan-out, scheduling, durable retries
+redeliver  dead letters sent again (`geopulse webhooks redeliver`)
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from streams.notify.config import Endpoint, EndpointConfig, Filters, WebhookConf
 from streams.notify.delivery import Deliverer, DeliveryObserver, send_test, synthetic_alert
 from streams.notify.notifier import DeliveryJournal, Notifier
 from streams.notify.pending import DeliveryResult, PendingDelivery, next_step
-from streams.notify.retry import AttemptOutcome, Backoff, verdict_of
+from streams.notify.retry import AttemptOutcome, RetrySchedule, verdict_of
 from streams.notify.signing import sign, signature_headers, verify
 from streams.notify.ssrf import is_forbidden
 from streams.notify.transport import AiohttpTransport, Transport, WebhookRequest, WebhookResponse
@@ -25,7 +26,6 @@ from streams.notify.transport import AiohttpTransport, Transport, WebhookRequest
 __all__ = [
     "AiohttpTransport",
     "AttemptOutcome",
-    "Backoff",
     "Deliverer",
     "DeliveryJournal",
     "DeliveryObserver",
@@ -35,6 +35,7 @@ __all__ = [
     "Filters",
     "Notifier",
     "PendingDelivery",
+    "RetrySchedule",
     "Transport",
     "WebhookConfig",
     "WebhookRequest",

@@ -9,8 +9,8 @@ that hold them (a variable may hold several comma-separated secrets during a rot
         secret_env: GEOPULSE_WEBHOOK_OPS_SECRET        # or a list of variable names
         filters: {countries: [KAZ, KGZ], topics: [unrest], min_severity: medium, statuses: [open]}
         timeout: 5                                     # seconds per attempt
-        max_attempts: 8
-        backoff: {base: 2, cap: 900, retry_after_max: 3600}
+        retry: {waits: [5s, 5m, 30m, 2h, 5h, 10h, 10h], jitter: 0.1, retry_after_max: 1d}
+        max_attempts: 8                                # default: one more than there are waits
       - name: chat
         url: https://hooks.slack.com/services/T000/B000/XXXX
         format: slack                                  # Slack-compatible {"text": ...}
@@ -21,8 +21,10 @@ takes the environment as a mapping. Any problem is one ConfigError line naming t
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import os
+import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -32,7 +34,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, SecretStr, V
 
 from schemas.alert import SEVERITIES, Alert, AlertStatus, Severity
 from streams.errors import ConfigError
-from streams.notify.retry import Backoff
+from streams.notify.retry import RetrySchedule
 from streams.notify.signing import decode_secret
 
 Format = Literal["standard", "slack"]
@@ -93,18 +95,23 @@ class EndpointConfig(BaseModel):
     filters: Filters = Filters()
     internal: bool = Field(default=False, description="Allow loopback and private targets (test receivers, sidecars).")
     timeout: float = Field(default=10.0, gt=0, le=300)
-    max_attempts: int = Field(default=8, ge=1, le=100)
-    backoff: Backoff = Backoff()
+    retry: RetrySchedule = RetrySchedule()
+    max_attempts: int = Field(default=0, ge=0, le=100, description="Attempts before a dead letter; 0: the schedule's.")
     max_in_flight: int = Field(default=4, ge=1, le=256, description="Concurrent attempts to this endpoint.")
     max_pending: int = Field(default=10_000, ge=1, description="Queued deliveries before new ones are dead-lettered.")
 
+    @model_validator(mode="before")
+    @classmethod
+    def _no_backoff(cls, data: Any) -> Any:
+        if isinstance(data, dict) and "backoff" in data:
+            raise ValueError("backoff: replaced by retry, a schedule of waits, e.g. retry: {waits: [5s, 5m, 30m, 2h]}")
+        return data
+
     @model_validator(mode="after")
     def _coherent(self) -> EndpointConfig:
-        from urllib.parse import urlsplit
-
-        parts = urlsplit(self.url)
-        if parts.scheme not in ("http", "https") or not parts.hostname:
-            raise ValueError(f"url: must be an http(s) URL with a host, got {self.url!r}")
+        problem = url_problem(self.url)
+        if problem is not None:
+            raise ValueError(f"url: {problem}")
         if self.format == "standard" and not self.secret_env:
             raise ValueError("secret_env: a standard endpoint needs a signing secret")
         return self
@@ -117,6 +124,11 @@ class Endpoint(EndpointConfig):
 
     def secret_values(self) -> list[str]:
         return [s.get_secret_value() for s in self.secrets]
+
+    @property
+    def attempts(self) -> int:
+        """Attempts made before a delivery is dead-lettered."""
+        return self.max_attempts or self.retry.attempts
 
 
 class WebhookConfig(BaseModel):
@@ -133,6 +145,65 @@ class WebhookConfig(BaseModel):
                 return endpoint
         known = ", ".join(e.name for e in self.endpoints) or "none"
         raise ConfigError(f"no webhook endpoint named {name!r} (known: {known})")
+
+    def scaled(self, factor: float) -> WebhookConfig:
+        """Every endpoint's retry waits multiplied by `factor` (GEOPULSE_WEBHOOK_RETRY_SCALE, for tests)."""
+        if factor == 1:
+            return self
+        return self.model_copy(
+            update={"endpoints": tuple(e.model_copy(update={"retry": e.retry.scaled(factor)}) for e in self.endpoints)}
+        )
+
+
+def url_problem(url: str) -> str | None:
+    """Why `url` cannot be an endpoint, or None: http(s), and a host that is a hostname or a canonical IP.
+
+    Hosts such as "2130706433", "127.1" or "0x7f.1" are IPv4 addresses to some resolvers and not
+    to others; they are refused here, once, rather than retried for a day as connection errors.
+
+    >>> url_problem("http://127.1/hook")
+    "host '127.1' is neither a hostname nor a canonical IP address"
+    >>> url_problem("https://[::1]:8443/hook") is None
+    True
+    """
+    from urllib.parse import urlsplit
+
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018  # raises on a port that is not a number in range
+    except ValueError as exc:
+        return f"not a valid URL ({exc}): {url!r}"
+    host = parts.hostname
+    if parts.scheme not in ("http", "https") or not host:
+        return f"must be an http(s) URL with a host, got {url!r}"
+    if not (_canonical_ip(host) or _hostname(host)):
+        return f"host {host!r} is neither a hostname nor a canonical IP address"
+    return None
+
+
+_LABEL = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
+
+
+def _canonical_ip(host: str) -> bool:
+    try:
+        return str(ipaddress.ip_address(host)) == host
+    except ValueError:
+        return False
+
+
+def _hostname(host: str) -> bool:
+    """A DNS name (RFC 1123 labels, a trailing dot allowed) whose last label is not all digits."""
+    labels = host.removesuffix(".").split(".")
+    try:
+        ascii_labels = host.removesuffix(".").encode("idna").decode().split(".")
+    except UnicodeError:
+        return False
+    return (
+        len(host) <= 253
+        and all(_LABEL.match(label) for label in ascii_labels)
+        and not labels[-1].isdigit()
+        and not re.fullmatch(r"0x[0-9a-f]*", labels[-1])
+    )
 
 
 class _File(BaseModel):

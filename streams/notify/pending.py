@@ -15,7 +15,7 @@ attempt's outcome, whether there is a next attempt (a new `PendingDelivery`) or 
 >>> first = PendingDelivery.new("ops", synthetic_alert("ops", t0), now=t0)
 >>> step = next_step(first, AttemptOutcome(status=503), ops, now=t0, rand=lambda: 0.5)
 >>> (step.attempt, (step.due_at - t0).total_seconds(), step.last_error)
-(1, 1.0, 'HTTP 503')
+(1, 5.25, 'HTTP 503')
 """
 
 from __future__ import annotations
@@ -84,6 +84,16 @@ class DeliveryResult(BaseModel):
 
 
 DEAD_LETTER_KINDS = {"gone": "endpoint_gone", "retry": "max_attempts"}
+DEAD_LETTER_REASONS = (
+    "max_attempts",
+    "endpoint_gone",
+    "forbidden_target",
+    "redirect",
+    "rejected",
+    "queue_full",
+    "unknown_endpoint",
+)
+"""Every `error_kind` a delivery's dead letter can carry (metrics declare each at 0)."""
 
 
 def next_step(
@@ -99,8 +109,8 @@ def next_step(
     verdict = verdict_of(outcome)
     if verdict == "delivered":
         return _result(pending, "delivered", attempts, outcome, now)
-    if verdict == "retry" and attempts < endpoint.max_attempts:
-        delay = endpoint.backoff.next_delay(attempts, outcome, now=now, rand=rand)
+    if verdict == "retry" and attempts < endpoint.attempts:
+        delay = endpoint.retry.next_delay(attempts, outcome, now=now, rand=rand)
         return pending.model_copy(
             update={
                 "attempt": attempts,

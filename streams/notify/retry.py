@@ -13,10 +13,11 @@ Classification of one attempt:
                                    is dead-lettered at once, to be replayed after a fix
     forbidden (SSRF guard)         failed for good: the address is a configuration matter
 
-Backoff is exponential with full jitter: before attempt n+1 wait uniform(0, min(cap, base·2^(n-1))).
+The waits follow a schedule (`RetrySchedule`, by default Standard Webhooks': 5 s, 5 min, 30 min,
+2 h, 5 h, 10 h, 10 h), each stretched by a little jitter; a Retry-After longer than the wait wins.
 
->>> Backoff(base=2, cap=60).delay(3, rand=lambda: 0.5)
-4.0
+>>> RetrySchedule(waits=["5s", "5m", "30m"], jitter=0.1).delay(2, rand=lambda: 0.5)
+315.0
 >>> verdict_of(AttemptOutcome(status=503))
 'retry'
 """
@@ -27,13 +28,18 @@ import email.utils
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+
+from streams.core.windows import parse_duration
 
 Verdict = Literal["delivered", "retry", "failed", "gone"]
 ErrorKind = Literal["timeout", "connection", "forbidden"]
 
+OUTCOME_LABELS = ("success", "3xx", "4xx", "410", "429", "5xx", "timeout", "connection", "forbidden", "skipped",
+                  "queue_full")  # fmt: skip
+"""Every outcome label of the webhook delivery metric ("success" is `AttemptOutcome.label` "2xx")."""
 RETRYABLE_4XX = frozenset({408, 425, 429})
 RETRY_AFTER_STATUSES = frozenset({429, 503})
 
@@ -81,28 +87,68 @@ def verdict_of(outcome: AttemptOutcome) -> Verdict:
     return "failed"
 
 
-class Backoff(BaseModel):
-    """Exponential backoff with full jitter; all in seconds."""
+def _seconds(value: object) -> object:
+    """A duration ("5s", "30m", "2h", "1d") or a number of seconds, as seconds."""
+    return parse_duration(value).total_seconds() if isinstance(value, str) else value
+
+
+Seconds = Annotated[float, BeforeValidator(_seconds), Field(ge=0)]
+
+STANDARD_WAITS = (5.0, 300.0, 1800.0, 7200.0, 18000.0, 36000.0, 36000.0)
+"""Standard Webhooks' schedule after the first attempt: 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h."""
+
+
+class RetrySchedule(BaseModel):
+    """The waits between attempts: the first attempt at once, then `waits[n-1]` after the n-th failure.
+
+    The default is the Standard Webhooks schedule: eight attempts spread over 27 h 35 min, which
+    outlasts a receiver down for a night. Each wait is stretched by up to `jitter` of itself (never
+    shortened), so deliveries that piled up during an outage do not all come back in one second.
+    An endpoint allowed more attempts than there are waits repeats the last wait.
+    """
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    base: float = Field(default=2.0, gt=0, description="Upper bound of the first wait.")
-    cap: float = Field(default=900.0, gt=0, description="Largest upper bound of any wait.")
-    retry_after_max: float = Field(default=3600.0, ge=0, description="Longest Retry-After honoured.")
+    waits: tuple[Seconds, ...] = Field(default=STANDARD_WAITS, min_length=1)
+    jitter: float = Field(default=0.1, ge=0, le=1, description="Largest share of a wait added at random.")
+    retry_after_max: Seconds = Field(default=86400.0, description="Longest Retry-After honoured.")
+
+    @property
+    def attempts(self) -> int:
+        """Attempts the schedule makes: the first one and one after each wait."""
+        return len(self.waits) + 1
+
+    def span(self, attempts: int | None = None) -> float:
+        """Seconds from the first attempt to the last of `attempts` (default: the whole schedule), no jitter."""
+        count = self.attempts if attempts is None else attempts
+        return sum(self.wait(n) for n in range(1, count))
+
+    def wait(self, attempts: int) -> float:
+        """The scheduled wait after `attempts` failed attempts, before jitter."""
+        if attempts < 1:
+            raise ValueError(f"attempts must be >= 1, got {attempts}")
+        return self.waits[min(attempts, len(self.waits)) - 1]
 
     def delay(self, attempts: int, *, rand: Callable[[], float]) -> float:
         """Wait after `attempts` failed attempts; `rand()` is uniform in [0, 1)."""
-        if attempts < 1:
-            raise ValueError(f"attempts must be >= 1, got {attempts}")
-        return rand() * min(self.cap, self.base * 2.0 ** min(attempts - 1, 64))
+        return self.wait(attempts) * (1.0 + self.jitter * rand())
 
     def next_delay(self, attempts: int, outcome: AttemptOutcome, *, now: datetime, rand: Callable[[], float]) -> float:
-        """The wait before the next attempt: the receiver's Retry-After if it sent one, else backoff."""
+        """The wait before the next attempt: the schedule's, or longer if the receiver's Retry-After asks."""
+        delay = self.delay(attempts, rand=rand)
         if outcome.status in RETRY_AFTER_STATUSES and outcome.retry_after is not None:
             asked = parse_retry_after(outcome.retry_after, now)
             if asked is not None:
-                return min(asked, self.retry_after_max)
-        return self.delay(attempts, rand=rand)
+                return max(delay, min(asked, self.retry_after_max))
+        return delay
+
+    def scaled(self, factor: float) -> RetrySchedule:
+        """The same schedule with every wait multiplied by `factor` (tests run a day-long schedule in seconds)."""
+        if factor <= 0:
+            raise ValueError(f"factor must be > 0, got {factor}")
+        return self.model_copy(
+            update={"waits": tuple(w * factor for w in self.waits), "retry_after_max": self.retry_after_max * factor}
+        )
 
 
 def parse_retry_after(value: str, now: datetime) -> float | None:

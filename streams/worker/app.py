@@ -15,10 +15,12 @@ import faust
 from faust.types import StreamT
 
 from streams.core.incidents import IncidentTracker
-from streams.core.ingest import Ingestor
+from streams.core.ingest import REASONS, Ingestor
 from streams.core.tagging import Tagger
 from streams.metrics import Metrics
 from streams.notify import WebhookConfig
+from streams.notify.pending import DEAD_LETTER_REASONS
+from streams.notify.retry import OUTCOME_LABELS
 from streams.settings import Settings, tracker_config
 from streams.worker import health
 from streams.worker.agents import count_events, ingest_events, utcnow, watch_offsets
@@ -81,9 +83,12 @@ def create_app(
     """
     tagger = tagger if tagger is not None else Tagger.default()
     metrics = metrics or Metrics()
+    names = settings.topics
     metrics.declare(
-        dead_letter_topics=[settings.topics.articles_dlq, settings.topics.webhooks_dlq],
+        dead_letters={names.articles_dlq: REASONS, names.webhooks_dlq: DEAD_LETTER_REASONS},
         endpoints=[e.name for e in webhooks.endpoints] if webhooks else [],
+        outcomes=OUTCOME_LABELS,
+        input_topics=[names.articles, names.digests],
     )
     metrics.built(str(getattr(tagger, "version", "")))
     app = faust_app(settings)
@@ -92,6 +97,7 @@ def create_app(
         for name, topic in settings.topics.model_dump().items()
     }
     gp = Geopulse(settings, app, metrics, WorkerState(), topics)
+    metrics.broker(gp.state.broker_up)  # as /ready says, from the first second
     wire_ingest(gp, Ingestor(tagger, clock=clock, max_future=settings.max_future))
     wire_count(gp)
     wire_lifecycle(gp)

@@ -3,18 +3,21 @@
 from __future__ import annotations
 
 import contextlib
+import logging
 import threading
 import time
 from collections.abc import Iterable, Iterator
 from typing import Any, TypeVar
 
 from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer, TopicPartition
-from kafka.admin import NewTopic
+from kafka.admin import ConfigResource, ConfigResourceType, NewTopic
 from kafka.errors import KafkaError, TopicAlreadyExistsError
 
 from streams.errors import BrokerError, ConfigError
 from streams.settings import Settings
 from streams.worker.kafka import kafka_python_options
+
+log = logging.getLogger(__name__)
 
 
 def producer(settings: Settings, **overrides: Any) -> KafkaProducer:
@@ -42,12 +45,16 @@ def produce(
     return sent
 
 
-def ensure_topics(settings: Settings, names: Iterable[str], *, exact: Iterable[str] = ()) -> None:
+def ensure_topics(
+    settings: Settings, names: Iterable[str], *, exact: Iterable[str] = (), compacted: Iterable[str] = ()
+) -> None:
     """Create the topics that do not exist yet, with the configured partitions.
 
     Topics in `exact` must have exactly the configured partitions (the count/detect table is
-    co-partitioned with them); a mismatch is a ConfigError, not a crash loop later.
+    co-partitioned with them); a mismatch is a ConfigError, not a crash loop later. Topics in
+    `compacted` are created with cleanup.policy=compact, and switched to it if they exist without.
     """
+    compact = set(compacted)
     try:
         admin = KafkaAdminClient(**kafka_python_options(settings))
     except KafkaError as exc:  # one line naming the broker, not a traceback (and never the credentials)
@@ -61,12 +68,50 @@ def ensure_topics(settings: Settings, names: Iterable[str], *, exact: Iterable[s
                 raise ConfigError(
                     f"topic {topic} has {found} partitions but GEOPULSE_PARTITIONS={settings.partitions}"
                 )
-        new = [NewTopic(n, settings.partitions, settings.replication_factor) for n in names if n not in existing]
+        new = [
+            NewTopic(n, settings.partitions, settings.replication_factor, topic_configs=COMPACT if n in compact else {})
+            for n in names
+            if n not in existing
+        ]
         if new:
             with contextlib.suppress(TopicAlreadyExistsError):  # another process created it meanwhile
                 admin.create_topics(new)
+        make_compacted(admin, sorted(compact & existing))
     finally:
         admin.close()
+
+
+COMPACT = {"cleanup.policy": "compact"}
+
+
+def ensure_worker_topics(settings: Settings) -> None:
+    """Every topic of the worker: `geopulse.digests` with exactly the configured partitions (the table is
+    co-partitioned with it), `webhooks.retry` compacted (only the last state of each delivery matters).
+
+    Declared up front: a broker that auto-creates topics on first metadata request would otherwise
+    create them with its default partition count and configs.
+    """
+    names = settings.topics
+    ensure_topics(settings, names.model_dump().values(), exact=[names.digests], compacted=[names.webhooks_retry])
+
+
+def topic_configs(admin: KafkaAdminClient, topic: str) -> dict[str, str]:
+    """Every config the broker reports for `topic` (tansu 0.6 reports only those set at creation)."""
+    found = admin.describe_configs([ConfigResource(ConfigResourceType.TOPIC, topic, None)], config_filter="all")
+    entries = found.get("topic", {}).get(topic, {})
+    return {key: str(entry.get("value")) for key, entry in entries.items()}
+
+
+def make_compacted(admin: KafkaAdminClient, topics: Iterable[str]) -> None:
+    """Set cleanup.policy=compact on existing `topics` that lack it; a broker that refuses gets a warning."""
+    for topic in topics:
+        try:
+            if topic_configs(admin, topic).get("cleanup.policy") == "compact":
+                continue
+            admin.alter_configs([ConfigResource(ConfigResourceType.TOPIC, topic, COMPACT)], raise_on_unknown=False)
+            log.warning("topic %s: cleanup.policy set to compact (it was created without it)", topic)
+        except (KafkaError, ValueError) as exc:
+            log.warning("topic %s should be compacted (cleanup.policy=compact); not changed: %r", topic, exc)
 
 
 def missing_topics(settings: Settings, names: Iterable[str]) -> list[str]:

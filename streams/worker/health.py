@@ -25,6 +25,7 @@ async def observe_health(gp: Geopulse) -> None:
         up = await topics_survived(gp)
     gp.state.broker_up = up
     gp.metrics.broker(gp.state.broker_up)
+    gp.log_summary.flush()
     await observe_consumer_lag(gp, {names.articles, names.digests, names.alerts})
 
 
@@ -55,8 +56,10 @@ async def topics_survived(gp: Geopulse) -> bool:
         return False
     if missing:
         reason = f"the broker came back without topics {', '.join(sorted(missing))}: its data was lost; stopping"
+        gp.state.stopping = True  # /ready says 503 from now until the process is gone
         log.error(reason)
         await gp.app.crash(BrokerError(reason))
+        return False
     return True
 
 

@@ -14,6 +14,7 @@ from streams.core.incidents import IncidentTracker
 from streams.core.offsets import OffsetWatch
 from streams.metrics import Metrics
 from streams.settings import Settings
+from streams.worker.logsummary import RepeatSummary
 from streams.worker.store import PartitionStore
 
 
@@ -21,8 +22,9 @@ from streams.worker.store import PartitionStore
 class WorkerState:
     """What the web views report: readiness and the trackers of the assigned partitions."""
 
-    ready: bool = False
-    broker_up: bool = True
+    ready: bool = False  # partitions assigned and recovered
+    broker_up: bool = True  # `geopulse worker` reached the broker just before it started
+    stopping: bool = False  # the worker decided to stop (lost its topics, or was told to)
     trackers: dict[int, tuple[IncidentTracker, PartitionStore]] = field(default_factory=dict)
     counts: dict[str, dict[datetime, WindowCount]] = field(default_factory=dict)  # newest windows per series
     swept: int | None = None  # the stale-series horizon, in windows, of the last full sweep
@@ -69,3 +71,9 @@ class Geopulse:
     state: WorkerState
     topics: dict[str, faust.TopicT]
     background: set[asyncio.Future[None]] = field(default_factory=set)
+    log_summary: RepeatSummary = field(default_factory=RepeatSummary)
+
+    def ready(self) -> bool:
+        """What /ready answers: assigned, broker up, and not on the way out (crashed or stopping)."""
+        state = self.state
+        return state.ready and state.broker_up and not state.stopping and not self.app.should_stop

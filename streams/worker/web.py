@@ -21,13 +21,14 @@ def register_views(gp: Geopulse) -> None:
 
     @app.page("/ready")
     async def ready(self: View, request: Request) -> Response:
-        body: dict[str, Any] = {"ready": state.ready and state.broker_up, "broker_up": state.broker_up,
+        body: dict[str, Any] = {"ready": gp.ready(), "broker_up": state.broker_up, "stopping": state.stopping,
                                 "rebalancing": bool(app.rebalancing)}  # fmt: skip
         return self.json(body, status=200 if body["ready"] else 503)
 
     @app.page("/metrics")
     async def metrics(self: View, request: Request) -> Response:
         stores = [store for _, store in state.trackers.values()]
+        gp.metrics.broker(state.broker_up)  # what /ready says at this moment
         open_alerts = sum(tracker.open_alerts() for tracker, _ in state.trackers.values())
         gp.metrics.scraped(state_keys=sum(map(len, stores)), tasks=len(asyncio.all_tasks()), open_alerts=open_alerts)
         return self.bytes(gp.metrics.exposition(), content_type="text/plain; version=0.0.4")

@@ -39,12 +39,12 @@ def notify_wired() -> bool:
     """Whether the worker delivers webhooks: streams.notify exists and the worker imports it."""
     if importlib.util.find_spec("streams.notify") is None:
         return False
-    return any("streams.notify" in (REPO / "streams" / name).read_text() for name in ("app.py", "runner.py"))
+    return any("streams.notify" in path.read_text() for path in (REPO / "streams" / "worker").glob("*.py"))
 
 
 NOT_WIRED = (
     "webhook metrics appear only after a delivery, and the worker does not deliver yet: "
-    "streams.notify is missing or not wired into the worker (streams/worker/app.py)"
+    "streams.notify is missing or not wired into the worker (streams/worker/)"
 )
 
 

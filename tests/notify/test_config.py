@@ -20,7 +20,7 @@ endpoints:
     filters: {countries: [kaz, KGZ], topics: [unrest], min_severity: medium, statuses: [open, update]}
     timeout: 5
     max_attempts: 4
-    backoff: {base: 1, cap: 30}
+    retry: {waits: [1s, 30s, 10m], jitter: 0.2, retry_after_max: 2h}
   - name: chat
     url: https://hooks.slack.example/services/T0/B0/X
     format: slack
@@ -38,7 +38,9 @@ def test_yaml_file_with_every_option(tmp_path: Path) -> None:
     config = load_config(path, ENV)
     ops, chat, sidecar = config.endpoints
     assert ops.filters.countries == {"KAZ", "KGZ"}
-    assert (ops.timeout, ops.max_attempts, ops.backoff.base, ops.backoff.cap) == (5, 4, 1, 30)
+    assert (ops.timeout, ops.attempts, ops.retry.waits, ops.retry.jitter, ops.retry.retry_after_max) == (
+        5, 4, (1, 30, 600), 0.2, 7200)  # fmt: skip
+    assert (sidecar.attempts, sidecar.retry.waits) == (8, (5, 300, 1800, 7200, 18000, 36000, 36000))
     assert ops.secret_values() == [SECRET]
     assert (chat.format, chat.secrets, chat.internal) == ("slack", (), False)
     assert sidecar.internal and sidecar.secret_values() == [SECRET, OLD_SECRET]
@@ -80,8 +82,16 @@ def one(**fields: Any) -> dict[str, Any]:
         (one(url="https:///nohost"), {"S": SECRET}, "endpoint 'ops' (#1): url: must be an http(s) URL"),
         (one(format="teams"), {"S": SECRET}, "endpoint 'ops' (#1): format: Input should be 'standard' or 'slack'"),
         (one(timeout=0), {"S": SECRET}, "endpoint 'ops' (#1): timeout: Input should be greater than 0"),
-        (one(max_attempts=0), {"S": SECRET}, "endpoint 'ops' (#1): max_attempts: Input should be greater"),
-        (one(backoff={"base": -1}), {"S": SECRET}, "endpoint 'ops' (#1): backoff.base: Input should be greater"),
+        (one(max_attempts=-1), {"S": SECRET}, "endpoint 'ops' (#1): max_attempts: Input should be greater"),
+        (one(retry={"waits": ["5s", "soon"]}), {"S": SECRET}, "endpoint 'ops' (#1): retry.waits.1: duration 'soon'"),
+        (one(retry={"waits": []}), {"S": SECRET}, "endpoint 'ops' (#1): retry.waits: Tuple should have at least"),
+        (one(backoff={"base": 1}), {"S": SECRET}, "endpoint 'ops' (#1): backoff: replaced by retry, a schedule"),
+        (one(url="http://2130706433/h"), {"S": SECRET}, "url: host '2130706433' is neither a hostname nor a canon"),
+        (one(url="http://127.1/h"), {"S": SECRET}, "endpoint 'ops' (#1): url: host '127.1' is neither a hostname"),
+        (one(url="http://0x7f.0.0.1/h"), {"S": SECRET}, "url: host '0x7f.0.0.1' is neither a hostname nor"),
+        (one(url="http://017.0.0.1/h"), {"S": SECRET}, "url: host '017.0.0.1' is neither a hostname nor"),
+        (one(url="http://a..example/h"), {"S": SECRET}, "url: host 'a..example' is neither a hostname nor"),
+        (one(url="http://a.example:99999/h"), {"S": SECRET}, "url: not a valid URL (Port out of range"),
         (one(filters={"min_severity": "dire"}), {"S": SECRET}, "endpoint 'ops' (#1): filters.min_severity:"),
         (one(filters={"countries": ["Kazakhstan"]}), {"S": SECRET}, "endpoint 'ops' (#1): filters.countries."),
         (one(filters={"topics": []}), {"S": SECRET}, "endpoint 'ops' (#1): filters: topics: an empty list"),
@@ -150,3 +160,27 @@ def test_file_error_names_the_file(tmp_path: Path) -> None:
 )
 def test_filters(filters: dict[str, Any], alert: dict[str, Any], accepted: bool) -> None:
     assert Filters.model_validate(filters).accepts(make_alert(**alert)) is accepted
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["https://alerts.example.org/x", "http://receiver:8080/alerts", "http://127.0.0.1:9000/h", "http://[::1]:8443/h",
+     "https://bücher.example/h", "http://localhost./h", "https://10.0.0.7/h"],
+)  # fmt: skip
+def test_hostnames_and_canonical_ips_are_accepted(url: str) -> None:
+    (endpoint,) = parse_config(one(url=url), {"S": SECRET}).endpoints
+    assert endpoint.url == url
+
+
+def test_a_scaled_config_shortens_every_endpoints_waits_and_nothing_else() -> None:
+    data = {"endpoints": [one()["endpoints"][0], {"name": "b", "url": "https://b.example/h", "format": "slack",
+                                                   "retry": {"waits": ["10s"]}, "max_attempts": 5}]}  # fmt: skip
+    config = parse_config(data, {"S": SECRET})
+    small = config.scaled(0.01)
+    assert [e.retry.waits for e in small.endpoints] == [pytest.approx(w) for w in (
+        (0.05, 3, 18, 72, 180, 360, 360), (0.1,))]  # fmt: skip
+    assert [e.attempts for e in small.endpoints] == [8, 5]
+    assert [e.model_dump(exclude={"retry"}) for e in small.endpoints] == [
+        e.model_dump(exclude={"retry"}) for e in config.endpoints
+    ]
+    assert config.scaled(1) is config

@@ -49,7 +49,7 @@ class Rig:
             journal=self.journal,
             clock=clock.now,
             sleep=clock.sleep,
-            rand=lambda: 1.0,  # the top of the jitter range: backoff waits are exactly base·2^(n-1)
+            rand=lambda: 0.0,  # the bottom of the jitter range: waits are exactly the schedule's
             observer=lambda *args: self.observed.append(args),
         )
 
@@ -94,9 +94,9 @@ async def test_200_is_delivered_once_signed_and_verified_by_both_libraries(trans
 
 
 @pytest.mark.asyncio
-async def test_500_then_200_retries_with_the_same_id_after_the_backoff(transport: AiohttpTransport) -> None:
+async def test_500_then_200_retries_with_the_same_id_after_the_scheduled_wait(transport: AiohttpTransport) -> None:
     async with Receiver([Reply(500), Reply(500), Reply(200)]) as receiver:
-        rig = await rig_for(transport, endpoint("ops", receiver.url, backoff={"base": 2, "cap": 60}))
+        rig = await rig_for(transport, endpoint("ops", receiver.url, retry={"waits": [2, 4, 8]}))
         await deliver(rig, make_alert())
         assert len(receiver.requests) == 1
         await rig.step(1.9)
@@ -114,12 +114,12 @@ async def test_500_then_200_retries_with_the_same_id_after_the_backoff(transport
 
 
 @pytest.mark.asyncio
-async def test_429_retry_after_seconds_and_http_date_are_honoured(transport: AiohttpTransport) -> None:
+async def test_429_retry_after_longer_than_the_schedule_is_honoured(transport: AiohttpTransport) -> None:
     clock = ManualClock()
     later = format_datetime(clock.now() + timedelta(seconds=37), usegmt=True)
     script = [Reply(429, {"Retry-After": "7"}), Reply(503, {"Retry-After": later}), Reply(200)]
     async with Receiver(script) as receiver:
-        rig = Rig([endpoint("ops", receiver.url)], transport, clock)
+        rig = Rig([endpoint("ops", receiver.url, retry={"waits": [2, 4]})], transport, clock)
         await rig.notifier.start()
         await deliver(rig, make_alert())
         await rig.step(6)
@@ -138,7 +138,7 @@ async def test_429_retry_after_seconds_and_http_date_are_honoured(transport: Aio
 @pytest.mark.asyncio
 async def test_timeouts_are_retried_then_dead_lettered_with_the_last_error(transport: AiohttpTransport) -> None:
     async with Receiver([Reply(200, hold=10)]) as receiver:
-        ep = endpoint("slow", receiver.url, timeout=0.2, max_attempts=2, backoff={"base": 1})
+        ep = endpoint("slow", receiver.url, timeout=0.2, max_attempts=2, retry={"waits": [1]})
         rig = await rig_for(transport, ep)
         started = time.perf_counter()
         await deliver(rig, make_alert())
@@ -157,7 +157,7 @@ async def test_timeouts_are_retried_then_dead_lettered_with_the_last_error(trans
 @pytest.mark.asyncio
 async def test_dead_letter_after_max_attempts_of_500(transport: AiohttpTransport) -> None:
     async with Receiver([Reply(500)]) as receiver:
-        rig = await rig_for(transport, endpoint("ops", receiver.url, max_attempts=4, backoff={"base": 1, "cap": 3}))
+        rig = await rig_for(transport, endpoint("ops", receiver.url, max_attempts=4, retry={"waits": [1, 2, 3]}))
         await deliver(rig, make_alert())
         for wait in (1, 2, 3):
             await rig.step(wait)
@@ -233,7 +233,7 @@ async def test_a_slow_endpoint_does_not_delay_a_fast_one_nor_the_caller(transpor
 async def test_restart_in_the_middle_of_a_retry_schedule_loses_nothing() -> None:
     clock = ManualClock()
     async with Receiver([Reply(500), Reply(503), Reply(200)]) as receiver:
-        ep = endpoint("ops", receiver.url, backoff={"base": 2, "cap": 60})
+        ep = endpoint("ops", receiver.url, retry={"waits": [2, 4, 8]})
         async with AiohttpTransport() as transport:
             before = Rig([ep], transport, clock)
             await before.notifier.start()
@@ -301,7 +301,9 @@ async def test_connection_goes_to_the_checked_address_with_the_original_host() -
 @pytest.mark.asyncio
 async def test_unresolvable_host_is_retried_as_a_connection_error() -> None:
     async with AiohttpTransport(static_resolver({})) as transport:
-        rig = await rig_for(transport, endpoint("ops", "http://nowhere.test/hook", max_attempts=2))
+        rig = await rig_for(
+            transport, endpoint("ops", "http://nowhere.test/hook", max_attempts=2, retry={"waits": [3]})
+        )
         await deliver(rig, make_alert())
         await rig.step(3)
         await rig.notifier.close()
@@ -360,3 +362,25 @@ async def test_send_test_reports_the_outcome(transport: AiohttpTransport) -> Non
 async def test_send_test_with_its_own_transport_refuses_a_public_loopback_url() -> None:
     result = await send_test(endpoint("ops", "http://127.0.0.1:9/hook", internal=False))
     assert result.status == "failed" and "loopback" in (result.error or "")
+
+
+@pytest.mark.asyncio
+async def test_the_default_schedule_outlasts_a_20_hour_outage_and_delivers_once(transport: AiohttpTransport) -> None:
+    """The receiver fails for 20 hours (manual clock): attempts at the Standard Webhooks times, the 8th lands."""
+    async with Receiver([Reply(503)] * 7 + [Reply(204)]) as receiver:
+        rig = await rig_for(transport, endpoint("ops", receiver.url))
+        await deliver(rig, make_alert())
+        for wait in (5, 300, 1800, 7200, 18000, 36000, 36000):
+            await rig.step(wait - 1)
+            before = len(receiver.requests)
+            await rig.step(1)
+            assert len(receiver.requests) == before + 1  # each attempt exactly when the schedule says
+        await rig.step(86400)
+        await rig.notifier.close()
+    start = receiver.stamps[0]
+    assert [s - start for s in receiver.stamps] == [0, 5, 305, 2105, 9305, 27305, 63305, 99305]
+    assert [r.answered for r in receiver.requests] == [503] * 7 + [204]
+    assert set(receiver.ids) == {make_alert().delivery_id}
+    (result,) = rig.journal.results
+    assert (result.status, result.attempts, result.dead_letter) == ("delivered", 8, None)
+    assert rig.journal.records == {}

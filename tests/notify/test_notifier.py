@@ -142,6 +142,7 @@ def test_package_exports_stay_in_sync() -> None:
         "format",
         "notifier",
         "pending",
+        "redeliver",
         "retry",
         "signing",
         "ssrf",

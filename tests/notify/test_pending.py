@@ -12,7 +12,7 @@ from streams.notify.retry import AttemptOutcome
 from tests.notify.receivers import endpoint, make_alert
 
 T0 = datetime(2024, 3, 1, 12, 0, tzinfo=UTC)
-EP = endpoint("ops", "https://ops.example/h", max_attempts=3, backoff={"base": 2, "cap": 60})
+EP = endpoint("ops", "https://ops.example/h", max_attempts=3, retry={"waits": [2, 4, 8]})
 
 
 def first() -> PendingDelivery:
@@ -20,7 +20,7 @@ def first() -> PendingDelivery:
 
 
 def test_a_pending_delivery_survives_serialisation() -> None:
-    pending = next_step(first(), AttemptOutcome(status=500, detail="boom"), EP, now=T0, rand=lambda: 1.0)
+    pending = next_step(first(), AttemptOutcome(status=500, detail="boom"), EP, now=T0, rand=lambda: 0.0)
     assert isinstance(pending, PendingDelivery)
     again = PendingDelivery.model_validate_json(pending.to_json())
     assert again == pending
@@ -33,7 +33,7 @@ def test_retry_schedule_until_dead_letter() -> None:
     dues = []
     for _ in range(3):
         assert isinstance(pending, PendingDelivery)
-        pending = next_step(pending, AttemptOutcome(status=503, detail="busy"), EP, now=T0, rand=lambda: 1.0)
+        pending = next_step(pending, AttemptOutcome(status=503, detail="busy"), EP, now=T0, rand=lambda: 0.0)
         if isinstance(pending, PendingDelivery):
             dues.append((pending.attempt, pending.due_at - T0, pending.last_error))
     assert dues == [(1, timedelta(seconds=2), "HTTP 503: busy"), (2, timedelta(seconds=4), "HTTP 503: busy")]
@@ -64,7 +64,7 @@ def test_retry_schedule_until_dead_letter() -> None:
     ],
 )
 def test_final_outcomes_on_the_first_attempt(outcome: AttemptOutcome, status: str, kind: str | None) -> None:
-    result = next_step(first(), outcome, EP, now=T0, rand=lambda: 1.0)
+    result = next_step(first(), outcome, EP, now=T0, rand=lambda: 0.0)
     assert isinstance(result, DeliveryResult)
     assert (result.status, result.attempts) == (status, 1)
     assert (result.dead_letter.error_kind if result.dead_letter else None) == kind
@@ -78,6 +78,6 @@ def test_transient_failures_are_rescheduled(outcome: AttemptOutcome) -> None:
 
 
 def test_retry_after_sets_the_due_time() -> None:
-    step = next_step(first(), AttemptOutcome(status=429, retry_after="17"), EP, now=T0, rand=lambda: 1.0)
+    step = next_step(first(), AttemptOutcome(status=429, retry_after="17"), EP, now=T0, rand=lambda: 0.0)
     assert isinstance(step, PendingDelivery)
     assert step.due_at == T0 + timedelta(seconds=17)

@@ -1,4 +1,4 @@
-"""Outcome classification, backoff with full jitter, and Retry-After (pure)."""
+"""Outcome classification, the retry schedule with its jitter, and Retry-After (pure)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from streams.notify.retry import AttemptOutcome, Backoff, parse_retry_after, verdict_of
+from streams.notify.retry import STANDARD_WAITS, AttemptOutcome, RetrySchedule, parse_retry_after, verdict_of
 
 NOW = datetime(2024, 3, 1, 12, 0, 0, tzinfo=UTC)
 
@@ -47,37 +47,58 @@ def test_outcome_needs_exactly_one_of_status_and_error() -> None:
         AttemptOutcome(status=500, error="timeout")
 
 
+def test_the_default_schedule_is_standard_webhooks_and_outlasts_a_day() -> None:
+    schedule = RetrySchedule()
+    assert schedule.waits == (5, 5 * 60, 30 * 60, 2 * 3600, 5 * 3600, 10 * 3600, 10 * 3600) == STANDARD_WAITS
+    assert schedule.attempts == 8
+    assert schedule.span() == 27 * 3600 + 35 * 60 + 5  # the last attempt 27 h 35 min 5 s after the first
+    assert schedule.span(4) == 35 * 60 + 5  # three failures then a success: 35 min 5 s, as the spec says
+
+
 @pytest.mark.parametrize(
     ("attempts", "rand", "expected"),
     [
-        (1, 1.0, 2.0),
-        (2, 1.0, 4.0),
-        (3, 1.0, 8.0),
-        (6, 1.0, 60.0),  # 64 capped at 60
-        (500, 1.0, 60.0),  # no overflow for absurd attempt numbers
-        (3, 0.0, 0.0),  # full jitter reaches down to zero
-        (3, 0.25, 2.0),
+        (1, 0.0, 5.0),
+        (2, 0.0, 300.0),
+        (3, 0.5, 1800.0 * 1.05),
+        (7, 0.999, 36000.0 * 1.0999),
+        (8, 0.0, 36000.0),  # past the schedule's end the last wait repeats
+        (500, 0.0, 36000.0),
     ],
 )
-def test_backoff_is_exponential_with_full_jitter_and_cap(attempts: int, rand: float, expected: float) -> None:
-    assert Backoff(base=2, cap=60).delay(attempts, rand=lambda: rand) == expected
+def test_waits_follow_the_schedule_and_jitter_only_stretches_them(attempts: int, rand: float, expected: float) -> None:
+    assert RetrySchedule().delay(attempts, rand=lambda: rand) == pytest.approx(expected)
 
 
-def test_backoff_matches_brute_force_bound_for_many_draws() -> None:
+def test_jitter_spreads_waits_over_its_whole_range_and_never_shortens_them() -> None:
     import random
 
-    policy = Backoff(base=0.5, cap=30)
+    schedule = RetrySchedule(waits=["2s", "1m"], jitter=0.5)
     rng = random.Random(7)
-    for attempts in range(1, 12):
-        bound = min(30.0, 0.5 * 2 ** (attempts - 1))
-        draws = [policy.delay(attempts, rand=rng.random) for _ in range(200)]
-        assert all(0 <= d <= bound for d in draws)
-        assert max(draws) > 0.9 * bound  # the whole range is used, not just its top
+    draws = [schedule.delay(2, rand=rng.random) for _ in range(500)]
+    assert all(60 <= d < 90 for d in draws)
+    assert min(draws) < 61 and max(draws) > 89  # the whole range is used
 
 
-def test_backoff_rejects_attempt_zero() -> None:
+def test_durations_are_read_and_a_schedule_scales() -> None:
+    schedule = RetrySchedule(waits=["5s", "5m", 7200, "1d"], retry_after_max="1h")
+    assert (schedule.waits, schedule.retry_after_max) == ((5, 300, 7200, 86400), 3600)
+    small = schedule.scaled(0.001)
+    assert small.waits == pytest.approx((0.005, 0.3, 7.2, 86.4)) and small.retry_after_max == pytest.approx(3.6)
+    assert small.jitter == schedule.jitter
+
+
+@pytest.mark.parametrize("bad", [{"waits": []}, {"waits": ["soon"]}, {"waits": [-1]}, {"jitter": 2}])
+def test_bad_schedules_are_refused(bad: dict[str, object]) -> None:
+    with pytest.raises(ValueError):
+        RetrySchedule.model_validate(bad)
+
+
+def test_schedule_rejects_attempt_zero_and_a_zero_scale() -> None:
     with pytest.raises(ValueError, match="attempts"):
-        Backoff().delay(0, rand=lambda: 0.5)
+        RetrySchedule().delay(0, rand=lambda: 0.5)
+    with pytest.raises(ValueError, match="factor"):
+        RetrySchedule().scaled(0)
 
 
 @pytest.mark.parametrize(
@@ -100,13 +121,15 @@ def test_parse_retry_after(value: str, expected: float | None) -> None:
 @pytest.mark.parametrize(
     ("outcome", "expected"),
     [
-        (AttemptOutcome(status=429, retry_after="7"), 7.0),
-        (AttemptOutcome(status=503, retry_after="Fri, 01 Mar 2024 12:01:00 GMT"), 60.0),
+        (AttemptOutcome(status=429, retry_after="70"), 70.0),
+        (AttemptOutcome(status=503, retry_after="Fri, 01 Mar 2024 12:02:00 GMT"), 120.0),
         (AttemptOutcome(status=429, retry_after="999999"), 3600.0),  # capped by retry_after_max
-        (AttemptOutcome(status=429, retry_after="garbage"), 4.0),  # unreadable: plain backoff
-        (AttemptOutcome(status=500, retry_after="7"), 4.0),  # only 429 and 503 are honoured
-        (AttemptOutcome(status=429), 4.0),
+        (AttemptOutcome(status=429, retry_after="7"), 60.0),  # shorter than the schedule: the schedule's wait
+        (AttemptOutcome(status=429, retry_after="garbage"), 60.0),  # unreadable: the schedule
+        (AttemptOutcome(status=500, retry_after="70"), 60.0),  # only 429 and 503 are honoured
+        (AttemptOutcome(status=429), 60.0),
     ],
 )
-def test_next_delay_honours_retry_after_on_429_and_503(outcome: AttemptOutcome, expected: float) -> None:
-    assert Backoff(base=2, cap=60).next_delay(2, outcome, now=NOW, rand=lambda: 1.0) == expected
+def test_next_delay_honours_a_longer_retry_after_on_429_and_503(outcome: AttemptOutcome, expected: float) -> None:
+    schedule = RetrySchedule(waits=["5s", "1m"], retry_after_max="1h")
+    assert schedule.next_delay(2, outcome, now=NOW, rand=lambda: 0.0) == expected

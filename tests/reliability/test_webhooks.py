@@ -31,14 +31,26 @@ FAILURES = 3  # 500s before a delivery id is accepted
 
 @dataclass
 class Receiver:
-    """An HTTP endpoint on loopback that answers 500 to the first FAILURES attempts of each id."""
+    """An HTTP endpoint on loopback that answers 500 to the first `failures` attempts of each id."""
 
     secret: str
     port: int = field(default_factory=free_port)
+    failures: int = FAILURES
     attempts: Counter[str] = field(default_factory=Counter)
     accepted: Counter[str] = field(default_factory=Counter)
     bad_signatures: list[str] = field(default_factory=list)
     accepted_at: dict[str, float] = field(default_factory=dict)
+
+    def config(self, path: Path, extra: str = "") -> Path:
+        """A webhooks config file with one endpoint `rx` pointing here; `extra` adds YAML lines to it."""
+        path.write_text(f"""endpoints:
+  - name: rx
+    url: http://127.0.0.1:{self.port}/hook
+    secret_env: GEOPULSE_WEBHOOK_RX_SECRET
+    internal: true
+    timeout: 2
+{extra}""")
+        return path
 
     async def hook(self, request: web.Request) -> web.Response:
         body = await request.read()
@@ -49,7 +61,7 @@ class Receiver:
             self.bad_signatures.append(f"{delivery}: {exc}")
             return web.Response(status=400)
         self.attempts[delivery] += 1
-        if self.attempts[delivery] <= FAILURES:
+        if self.attempts[delivery] <= self.failures:
             return web.Response(status=500)
         self.accepted[delivery] += 1
         self.accepted_at.setdefault(delivery, time.monotonic())
@@ -78,15 +90,7 @@ def test_every_alert_is_delivered_once_signed_across_retries_and_a_restart(
     start_worker: Callable[..., WorkerProcess], bootstrap: str, receiver: Receiver, tmp_path: Path
 ) -> None:
     app_id = "hooks"
-    config = tmp_path / "webhooks.yml"
-    config.write_text(f"""endpoints:
-  - name: rx
-    url: http://127.0.0.1:{receiver.port}/hook
-    secret_env: GEOPULSE_WEBHOOK_RX_SECRET
-    internal: true
-    max_attempts: 30
-    backoff: {{base: 1.0, cap: 2.0}}
-""")
+    config = receiver.config(tmp_path / "webhooks.yml", "    max_attempts: 30\n    retry: {waits: [1s, 2s]}\n")
     settings = settings_for(bootstrap, app_id)
     ensure_topics(settings.model_copy(update={"partitions": 1}), [settings.topics.articles])
     worker = start_worker(app_id, webhooks_config=str(config), webhook_rx_secret=receiver.secret)

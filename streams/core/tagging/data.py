@@ -10,6 +10,7 @@ from typing import Any
 
 DATA_DIR = Path(__file__).with_name("data")
 DATA_FILES = ("countries.toml", "actors.toml", "events.toml", "topics.toml", "language.toml")
+MODEL_FILES = ("reported.json",)  # learned weights (streams/tools/train_reported.py), read by reported.py
 TAGGER_RELEASE = "tagger-1.0"
 
 
@@ -26,6 +27,6 @@ def load(name: str) -> dict[str, Any]:
 def version() -> str:
     """Release plus a short hash of every data file, so a data change changes the version."""
     digest = hashlib.sha256()
-    for name in DATA_FILES:
+    for name in DATA_FILES + MODEL_FILES:
         digest.update((DATA_DIR / name).read_bytes())
     return f"{TAGGER_RELEASE}+{digest.hexdigest()[:8]}"

@@ -2,8 +2,9 @@
 
 Countries are scored as sets per item (the codes of `TaggedArticle.countries`, any role) and
 summed over items (micro precision/recall/F1), plus precision/recall per country. Event types
-are scored as sets per item too: the predicted types are those of the non-negated events,
-so an article with two ASSAULT sentences counts one ASSAULT. Macro-F1 averages the per-type F1
+are scored as sets per item too: the predicted types are those of the reported events,
+so an article with two ASSAULT sentences counts one ASSAULT. Only reported events count: a
+negated or background event (`Event.reported` false) predicts nothing. Macro-F1 averages the per-type F1
 over the types that occur in the gold labels or the predictions.
 
 >>> from datetime import datetime, timezone
@@ -21,17 +22,15 @@ over the types that occur in the gold labels or the predictions.
 >>> report.event_macro_f1
 1.0
 
-Run `python -m streams.core.tagging.evaluate tests/data/devset.jsonl` to tag a dev set with
-`Tagger.default()` and print the report.
+The scoring is pure; `python -m streams.tools.evaluate tests/data/devset.jsonl` (a tool outside the
+core) tags a labelled set with `Tagger.default()` and prints the report.
 """
 
 from __future__ import annotations
 
 import json
-import sys
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 from schemas import EVENT_TYPES, Article, TaggedArticle
@@ -131,8 +130,8 @@ def predicted_countries(tagged: TaggedArticle) -> frozenset[str]:
 
 
 def predicted_events(tagged: TaggedArticle) -> frozenset[str]:
-    """The PLOVER types of the article's events that are not negated."""
-    return frozenset(e.type for e in tagged.events if not e.negated)
+    """The PLOVER types of the article's reported events (never a negated one)."""
+    return frozenset(e.type for e in tagged.events if e.reported and not e.negated)
 
 
 @dataclass(frozen=True)
@@ -240,29 +239,3 @@ def article_of(record: Mapping[str, Any]) -> Article:
     """The article of a dev-set record, read as `geopulse tag` reads it (`text`, `date`, ... allowed)."""
     data, _ = loosen(dict(record))
     return Article.model_validate(data)
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    """Tag a JSONL dev set with `Tagger.default()` and print the report.
-
-    --misses lists the errors; --inclusive counts passing mentions as labels (see `Gold.inclusive`).
-    """
-    args = list(sys.argv[1:] if argv is None else argv)
-    flags = {a for a in args if a.startswith("--")}
-    paths = [a for a in args if not a.startswith("--")]
-    if len(paths) != 1 or flags - {"--misses", "--inclusive"}:
-        print("usage: python -m streams.core.tagging.evaluate DEVSET.jsonl [--misses] [--inclusive]", file=sys.stderr)
-        return 2
-    from streams.core.tagging import Tagger  # the script entry may load the tagger; scoring stays pure
-
-    lines = Path(paths[0]).read_text(encoding="utf-8").splitlines()
-    records = [parse_record(line) for line in lines if line.strip()]
-    tagger = Tagger.default()
-    predicted = {str(r["id"]): tagger.tag(article_of(r)) for r in records}
-    gold = [gold_of(r).inclusive() if "--inclusive" in flags else gold_of(r) for r in records]
-    print(evaluate(gold, predicted).format(misses="--misses" in flags))
-    return 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())

@@ -6,7 +6,9 @@
 >>> hits = Matcher(TriggerLexicon.default().entries()).find(text).get(TRIGGER_LAYER, [])
 >>> actors = [ActorMention(0, 6, "police", "COP", None), ActorMention(24, 34, "civilians", "CVL", None)]
 >>> [(e.type, e.negated, e.source_actor, e.target_actor) for e in finder.find(text, [(0, len(text))], hits, actors)]
-[('ASSAULT', True, 'police', 'civilians')]
+[('REJECT', False, 'police', 'civilians'), ('ASSAULT', True, 'police', 'civilians')]
+
+The denial itself is a REJECT (EVENT_RULES.md: a denial is coded REJECT); what it denies is negated.
 """
 
 from __future__ import annotations
@@ -185,7 +187,7 @@ class EventFinder:
                 trigger = picked
             if first <= governed_until:
                 continue
-            if trigger.governs:
+            if trigger.governs and wtext[first] not in self._denials:  # a denial keeps its negated complement
                 governed_until = self._clause_end(wtext, first, GOVERN_WINDOW)
             trigger_text = text[hit_start:hit_end]
             negated = denial < first or (negatable and self._negated(wtext, first))

@@ -20,7 +20,7 @@ from bisect import bisect_left
 from functools import cache
 from itertools import chain
 
-from schemas._base import SCHEMA_VERSION
+from schemas import TAGGED_SCHEMA_VERSION
 from schemas.article import Article
 from schemas.tagged import Actor, CountryMention, Event, Span, TaggedArticle
 from streams.core.fingerprint import encode
@@ -31,6 +31,7 @@ from streams.core.tagging.fastsketch import fingerprint_of
 from streams.core.tagging.gazetteer import PLACE_LAYER, Gazetteer, PlaceMention
 from streams.core.tagging.lexicon import TRIGGER_LAYER, TriggerLexicon
 from streams.core.tagging.matcher import Hit, Matcher
+from streams.core.tagging.reported import ReportedModel
 from streams.core.tagging.topics import TopicGroups
 from streams.core.tagging.trusted import trusted, trusted_many
 
@@ -49,6 +50,7 @@ class Tagger:
         self.actors = ActorLexicon.default()
         self.triggers = TriggerLexicon.default()
         self.events = EventFinder(self.triggers)
+        self.reported = ReportedModel.default()
         self.topics = TopicGroups.load()
         self.matcher = Matcher(chain(self.gazetteer.entries(), self.actors.entries(), self.triggers.entries()))
         self.version = data.version()
@@ -60,6 +62,39 @@ class Tagger:
 
     def tag(self, article: Article) -> TaggedArticle:
         """The article's countries, actors, events and topics; deterministic for given data files."""
+        text, body_start, hits, places, locative, evidence, home, actors = self._read(article)
+        triggers = hits.get(TRIGGER_LAYER)
+        events, topics = self._events(text, body_start, triggers, actors, places, locative, home, evidence)
+        # Every field below comes from the validated article or the tagger's own tables, so the
+        # models are built without validation (a test checks they equal validated ones).
+        return trusted(TaggedArticle, {
+            "schema_version": TAGGED_SCHEMA_VERSION,
+            "id": article.id, "url": article.url, "source": article.source, "title": article.title,
+            "published_at": article.published_at,
+            "countries": trusted_many(CountryMention, [
+                {"code": c.code, "role": c.role, "mentions": c.mentions, "score": c.score}
+                for c in salience.rank(evidence, self.min_score)
+            ]),
+            "actors": _merge_actors(actors),
+            "events": events,
+            "topics": topics,
+            "fingerprint": encode(fingerprint_of(text)), "tagger_version": self.version,
+        })  # fmt: skip
+
+    def candidates(self, article: Article) -> tuple[str, int, list[tuple[int, int]], list[FoundEvent]]:
+        """The text, where its body starts, its sentences and every event the lexicon finds in it,
+        before the reported/background decision (what `train_reported` learns that decision from)."""
+        text, body_start, hits, *_, actors = self._read(article)
+        triggers = hits.get(TRIGGER_LAYER)
+        spans = sentences.split(text) if triggers else []
+        return text, body_start, spans, self.events.find(text, spans, triggers, actors) if triggers else []
+
+    def _read(self, article: Article) -> tuple[
+        str, int, dict[int, list[Hit]], list[PlaceMention], list[bool], dict[str, salience.Evidence], str | None,
+        list[ActorMention],
+    ]:  # fmt: skip
+        """Text, body start, matcher hits, places (and which are locations), country evidence, the
+        article's home country and its actors."""
         text = f"{article.title}\n{article.body}"
         body_start = len(article.title) + 1
         hits = self.matcher.find(text)
@@ -74,25 +109,11 @@ class Tagger:
         evidence = salience.collect(mentions, body_start, dateline and dateline[0])
         home = _home(evidence)
         actors = self.actors.resolve(text, hits, places, home)
-        events, topics = self._events(text, hits.get(TRIGGER_LAYER), actors, places, locative, home, evidence)
-        # Every field below comes from the validated article or the tagger's own tables, so the
-        # models are built without validation (a test checks they equal validated ones).
-        return trusted(TaggedArticle, {
-            "schema_version": SCHEMA_VERSION,
-            "id": article.id, "url": article.url, "source": article.source, "title": article.title,
-            "published_at": article.published_at,
-            "countries": trusted_many(CountryMention, [
-                {"code": c.code, "role": c.role, "mentions": c.mentions, "score": c.score}
-                for c in salience.rank(evidence, self.min_score)
-            ]),
-            "actors": _merge_actors(actors),
-            "events": events,
-            "topics": topics,
-            "fingerprint": encode(fingerprint_of(text)), "tagger_version": self.version,
-        })  # fmt: skip
+        return text, body_start, hits, places, locative, evidence, home, actors
 
     def _events(
-        self, text: str, triggers: list[Hit] | None, actors: list[ActorMention], places: list[PlaceMention],
+        self, text: str, body_start: int, triggers: list[Hit] | None, actors: list[ActorMention],
+        places: list[PlaceMention],
         locative: list[bool], home: str | None, evidence: dict[str, salience.Evidence],
     ) -> tuple[list[Event], list[str]]:  # fmt: skip
         """The text's events and their topics; each event's place and actors add to the evidence.
@@ -100,17 +121,20 @@ class Tagger:
         Sentences are split only for events; one pass over the found events locates them, credits
         the countries and builds the output models.
         """
-        found = self.events.find(text, sentences.split(text), triggers, actors) if triggers else []
+        spans = sentences.split(text) if triggers else []
+        found = self.events.find(text, spans, triggers, actors) if triggers else []
         if not found:
             return [], []
+        reported = self.reported.reported(text, body_start, spans, found)
         where = _Locator(places, locative, home).where
         cameo = self.triggers.cameo
         rows = []
         keys = set()
-        for event in found:
+        for event, main in zip(found, reported, strict=True):
             place = where(event)
-            if not event.negated:
+            if main:
                 keys.add((event.type, event.mode))
+            if not event.negated:
                 # The event's place and its actors' countries count towards their salience.
                 if place in evidence:
                     evidence[place].event_location += 1
@@ -122,7 +146,7 @@ class Tagger:
                 "type": event.type, "cameo": cameo[event.type], "mode": event.mode,
                 "source_actor": event.source_actor, "target_actor": event.target_actor, "location": place,
                 "trigger": event.trigger, "sentence": event.sentence, "negated": event.negated,
-                "confidence": event.confidence,
+                "reported": main, "confidence": event.confidence,
             })  # fmt: skip
         return trusted_many(Event, rows), self.topics.for_events(keys)
 

@@ -1,6 +1,6 @@
 """The tagger on the labelled sets: print per-type and per-country scores, fail below the floors.
 
-Run with `-s` to see the report, or `python -m streams.core.tagging.evaluate tests/data/devset.jsonl
+Run with `-s` to see the report, or `python -m streams.tools.evaluate tests/data/devset.jsonl
 --misses` for the items it gets wrong. The labels and their conventions: tests/data/DEVSET.md.
 """
 
@@ -51,10 +51,18 @@ class Floors:
 #   All 187: countries F1 0.994; events micro F1 0.869, macro-F1 0.878; no-event items given an
 #   event 2/21.
 #
+# Session 4 (issue 15): events are coded under ../shared/EVENT_RULES.md and only *reported* events
+# count. Eight denial items were relabelled REJECT (see their `note`). The reported-event model is
+# trained on these sets (all but e24c) and the real-wire tuning parts, so the scores below are
+# in-sample: devset events micro-F1 0.851, macro-F1 0.849, no-event items given an event 8/78;
+# events2024 micro-F1 0.906, macro-F1 0.907, 1/20. Out-of-fold (5-fold cross-validation by item,
+# `python -m streams.tools.train_reported --cv`): devset 0.814, events2024 0.878. e24c, never tuned
+# on: macro-F1 0.859 (0.845 with every found event counted).
+#
 # Raise the floors when the tagger improves; never lower them to let a regression pass.
 SETS = {
-    "devset.jsonl": Floors(0.94, 0.98, 0.96, 0.81, 0.80, 0.55, 0.18),
-    "events2024.jsonl": Floors(0.97, 0.98, 0.97, 0.84, 0.85, 0.60, 0.20),
+    "devset.jsonl": Floors(0.94, 0.98, 0.96, 0.83, 0.83, 0.55, 0.13),
+    "events2024.jsonl": Floors(0.97, 0.98, 0.97, 0.88, 0.88, 0.60, 0.10),
 }
 
 DATA = Path(__file__).resolve().parents[2] / "data"

@@ -13,7 +13,7 @@ are listed separately under `passing`. The Reuters "places" field is known to be
 inclusive (`countries` + `passing`). Historical names follow DEVSET.md: Soviet Union / USSR → RUS,
 West and East Germany → DEU, Yugoslavia → SRB, Zaire → COD, Burma → MMR.
 
-Run `python -m streams.core.tagging.evaluate tests/data/newswire87.jsonl --misses [--inclusive]`
+Run `python -m streams.tools.evaluate tests/data/newswire87.jsonl --misses [--inclusive]`
 to see the errors.
 """
 

@@ -27,7 +27,7 @@ def test_version_names_release_and_data_hash(tagger: Tagger) -> None:
 
 
 def test_changing_a_data_file_changes_the_version(monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:  # type: ignore[no-untyped-def]
-    for name in data.DATA_FILES:
+    for name in data.DATA_FILES + data.MODEL_FILES:
         (tmp_path / name).write_bytes((data.DATA_DIR / name).read_bytes())
     before = data.version()
     (tmp_path / "topics.toml").write_bytes((tmp_path / "topics.toml").read_bytes() + b"\n# edited\n")

@@ -1,0 +1,229 @@
+"""Which found events an article *reports*: its main events, not background, history or hypotheses.
+
+The trigger lexicon finds every sentence that names an event; a wire story also recalls last
+year's riots, quotes a threat that "would" follow, or names a strike in passing. Each found event
+(a candidate) is scored by a linear model over its own words and their place in the story:
+
+* the event: its type, mode and trigger word;
+* where it is: the headline, the lead (first body sentence), the next few sentences, later;
+* its sentence: cue words of time and mood (``last year``, ``since``, ``had``, ``would``, ``if``,
+  ``may``, ``plans``, ``ago``, a year such as 1983), the words right before and after the trigger,
+  the other event types the same sentence holds (a PROTEST's demands are not a REQUEST of their
+  own), whether an accident or a disaster is named (a crash is no ASSAULT);
+* the story: how long it is, how often the type is found and whether the headline has it.
+
+An event is reported when it is not negated and its score reaches the model's threshold. The
+weights are learned from the labelled sets by `python -m streams.tools.train_reported` and shipped
+in ``data/reported.json``; scoring needs no library, only a dictionary look-up per feature.
+
+>>> model = ReportedModel({"t=ASSAULT": 1.0, "cue=last": -2.0}, bias=0.0, threshold=0.5)
+>>> model.score(["t=ASSAULT"]) > model.score(["t=ASSAULT", "cue=last"])
+True
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from bisect import bisect_right
+from collections import Counter
+from collections.abc import Sequence
+from functools import cache
+from pathlib import Path
+from typing import NamedTuple
+
+from schemas.tagged import EVENT_TYPES
+from streams.core.tagging.data import DATA_DIR
+from streams.core.tagging.events import VERBAL, FoundEvent
+
+MODEL_FILE = DATA_DIR / "reported.json"
+WINDOW = 3  # words either side of the trigger that become features
+_WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)*")
+_YEAR = re.compile(r"\b(?:19|20)\d\d\b")
+# Cue words of time, mood and reporting, looked up in the trigger's sentence.
+CUES = frozenset([
+        "last", "ago", "since", "earlier", "previous", "previously", "past", "former", "formerly", "had", "already",
+        "until", "recent", "recently", "history", "historical", "anniversary", "year", "years", "month", "months",
+        "week", "decade", "decades", "would", "could", "might", "may", "should", "must", "if", "unless", "whether",
+        "plan", "plans", "planned", "planning", "proposed", "propose", "proposal", "possible", "possibly", "likely",
+        "expected", "expect", "hope", "hopes", "hoped", "intend", "intends", "ready", "prepared", "threat",
+        "threatened", "threatening", "warned", "warning", "risk", "fear", "fears", "feared", "chance", "consider",
+        "considering", "today", "yesterday", "tomorrow", "monday", "tuesday", "wednesday", "thursday", "friday",
+        "saturday", "sunday", "tonight", "overnight", "said", "says", "told", "according", "reported", "report",
+        "reports", "quoted", "sources", "accident", "accidental", "crash", "crashed", "collision", "disaster",
+        "earthquake", "flood", "floods", "fire", "blaze", "explosion", "storm", "drought", "outbreak", "epidemic",
+        "demand", "demanded", "demanding", "demands", "seeking", "not", "no", "never", "denied", "deny", "denies",
+        "rejected",
+])  # fmt: skip
+
+
+BACKGROUND_CUES = ("last", "ago", "since", "earlier", "previous", "previously", "past", "former", "formerly", "had",
+                   "history", "historical", "anniversary")  # fmt: skip
+HYPOTHETICAL_CUES = ("would", "could", "might", "may", "if", "unless", "whether", "plan", "plans", "planned",
+                     "proposed", "possible", "possibly", "likely", "expected", "hope", "hopes")  # fmt: skip
+DISASTER_CUES = ("accident", "accidental", "crash", "crashed", "collision", "disaster", "earthquake", "flood",
+                 "floods", "fire", "blaze", "storm", "drought", "outbreak", "epidemic")  # fmt: skip
+
+
+# The vetoes: rules of EVENT_RULES.md applied before any score (their feature starts with VETO).
+VETO = "veto="
+DISASTER_WORDS = frozenset(DISASTER_CUES)
+CAUSE_TYPES = frozenset({"PROTEST", "ASSAULT", "COERCE"})
+CAUSE_WORDS = frozenset({"over", "after", "following", "since", "amid", "amidst"})
+HISTORY_PHRASES = ("last year", "years ago", "decades ago", "months ago", "in the past", "last decade")
+_SINCE_YEAR = re.compile(r"\bsince (?:(?:early|late|mid) )?(?:19|20)\d\d\b")
+
+
+class ReportedModel:
+    """A linear model over string features: score = bias + sum of their weights; reported at threshold."""
+
+    def __init__(self, weights: dict[str, float], bias: float, threshold: float) -> None:
+        self.weights = weights
+        self.bias = bias
+        self.threshold = threshold
+        self.cut = math.log(threshold / (1.0 - threshold))  # the threshold as a score
+
+    @classmethod
+    @cache
+    def default(cls) -> ReportedModel:
+        return cls.load(MODEL_FILE)
+
+    @classmethod
+    def rules(cls) -> ReportedModel:
+        """The coding rules written as weights, with no learning: an event is background when its
+        sentence dates it (a year, "last", "since", "had", "ago") or, for an event that is not a verbal
+        act, makes it hypothetical ("would", "if", "may", "plans"); an ASSAULT in a sentence naming an
+        accident or a disaster is none; a REQUEST beside a PROTEST is the protest's demand. It is the
+        peer the learned model must beat (`python -m streams.tools.train_reported --compare`)."""
+        weights = {f"cue={cue}": -3.0 for cue in BACKGROUND_CUES} | {"year": -3.0, "co=REQUEST:PROTEST": -5.0}
+        for kind in EVENT_TYPES:
+            if kind not in VERBAL:  # "warned it would strike" is a THREATEN reported now, whatever its mood
+                weights |= {f"tc={kind}:{cue}": -3.0 for cue in HYPOTHETICAL_CUES}
+        weights |= {f"tc=ASSAULT:{cue}": -5.0 for cue in DISASTER_CUES}
+        return cls(weights, bias=2.0, threshold=0.5)
+
+    @classmethod
+    def load(cls, path: Path) -> ReportedModel:
+        spec = json.loads(path.read_text(encoding="utf-8"))
+        return cls(dict(spec["weights"]), float(spec["bias"]), float(spec["threshold"]))
+
+    def score(self, features: Sequence[str]) -> float:
+        weights = self.weights
+        return self.bias + sum(weights.get(f, 0.0) for f in features)
+
+    def reported(
+        self, text: str, body_start: int, spans: Sequence[tuple[int, int]], found: Sequence[FoundEvent]
+    ) -> list[bool]:
+        """Per found event, whether the article reports it (negated and vetoed events never are)."""
+        rows = candidate_features(text, body_start, spans, found)
+        cut = self.cut
+        return [
+            not event.negated and not row[0].startswith(VETO) and self.score(row) >= cut
+            for event, row in zip(found, rows, strict=True)
+        ]
+
+
+class _Sentence(NamedTuple):
+    """What the features need of one sentence, worked out once for all its events."""
+
+    words: list[str]
+    offsets: list[int]
+    cues: tuple[str, ...]  # its cue words, sorted
+    year: bool  # it names a year
+    history: bool  # it dates what it tells ("since 2017", "years ago", "last year")
+    disaster: bool  # it names an accident or a disaster
+    types: tuple[str, ...]  # the types of its events, sorted
+
+
+def _sentence(sentence: str, types: set[str]) -> _Sentence:
+    lowered = sentence.lower()
+    matches = list(_WORD.finditer(lowered))
+    words = [m.group() for m in matches]
+    joined = " ".join(words)
+    history = any(phrase in joined for phrase in HISTORY_PHRASES) or _SINCE_YEAR.search(joined) is not None
+    return _Sentence(
+        words, [m.start() for m in matches], tuple(sorted(CUES.intersection(words))),
+        _YEAR.search(sentence) is not None, history, not DISASTER_WORDS.isdisjoint(words), tuple(sorted(types)),
+    )  # fmt: skip
+
+
+def candidate_features(
+    text: str, body_start: int, spans: Sequence[tuple[int, int]], found: Sequence[FoundEvent]
+) -> list[list[str]]:
+    """The feature strings of each found event (see the module docstring); one list per event.
+
+    The first feature is a veto (VETO + why) when the coding rules rule the event out.
+    """
+    starts = [s for s, _ in spans]
+    first_body = bisect_right(starts, body_start - 1)  # index of the first body sentence
+    count = len(starts) - first_body
+    size = "short" if count <= 2 else "medium" if count <= 6 else "long"
+    per_type = Counter(e.type for e in found)
+    titled = {e.type for e in found if e.start < body_start}
+    types: dict[int, set[str]] = {}
+    for event in found:
+        types.setdefault(event.sentence_start, set()).add(event.type)
+    known: dict[int, _Sentence] = {}
+    rows = []
+    for event in found:
+        kind = event.type
+        info = known.get(event.sentence_start)
+        if info is None:
+            info = known[event.sentence_start] = _sentence(event.sentence, types[event.sentence_start])
+        words = info.words
+        at = bisect_right(info.offsets, event.start - event.sentence_start) - 1
+        trigger = event.trigger.lower()
+        place = _place(event.start, body_start, bisect_right(starts, event.sentence_start) - 1 - first_body)
+        before = words[max(0, at - WINDOW) : max(0, at)]
+        veto = _veto(kind, trigger, before, info)
+        row = [VETO + veto] if veto else []
+        row += [
+            f"t={kind}", f"tm={kind}:{event.mode}", f"tr={kind}:{trigger}", f"p={place}", f"tp={kind}:{place}",
+            f"n={kind}:{min(per_type[kind], 3)}", f"size={size}", f"sp={size}:{place}", f"tsp={kind}:{size}:{place}",
+        ]  # fmt: skip
+        if kind in titled and event.start >= body_start:
+            row.append(f"intitle={kind}")
+        if event.source_actor:
+            row.append("src")
+        if event.target_actor:
+            row.append("tgt")
+        row += [f"co={kind}:{other}" for other in info.types if other != kind]
+        row += [f"cue={c}" for c in info.cues]
+        row += [f"tc={kind}:{c}" for c in info.cues]
+        if info.year:
+            row.append("year")
+        width = len(trigger.split())
+        after = words[at + width : at + width + WINDOW] if at >= 0 else []
+        row += [f"b={w}" for w in before]
+        row += [f"a={w}" for w in after]
+        if before:
+            row.append(f"tb={kind}:{before[-1]}")
+        rows.append(row)
+    return rows
+
+
+def _veto(kind: str, trigger: str, before: list[str], sentence: _Sentence) -> str | None:
+    """Why the coding rules rule an event out whatever its score, if they do."""
+    if kind == "ASSAULT" and sentence.disaster:
+        return "disaster"  # "plane crash kills all 72": an accident, no violence
+    if kind == "REQUEST" and "PROTEST" in sentence.types:
+        return "demand"  # "marched to demand ...": the protest's own demand
+    if kind == "REQUEST" and before[-1:] == ["the"] and " " not in trigger:
+        return "passing"  # "the request for CSTO troops": a noun in passing
+    if kind in CAUSE_TYPES and not CAUSE_WORDS.isdisjoint(before[-2:]):
+        return "cause"  # "detained over the unrest": the cause of the news, told before
+    if sentence.history:
+        return "history"  # "has killed thousands since 2017", "two years ago", "last year"
+    return None
+
+
+def _place(start: int, body_start: int, index: int) -> str:
+    """Where in the story: the headline, the lead sentence, sentences 2-3, 4-6, or later."""
+    if start < body_start:
+        return "title"
+    if index <= 0:
+        return "lead"
+    if index <= 2:
+        return "early"
+    return "middle" if index <= 5 else "late"

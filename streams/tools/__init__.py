@@ -1,0 +1,1 @@
+"""Command-line tools around the pure core: evaluation reports and labelled-set builders."""

@@ -1,0 +1,127 @@
+"""The real-wire labelled set: which Reuters 1987 stories it holds, which part each is in, its text.
+
+The set (`tests/data/reuters87-events.jsonl`) keeps only ids and labels; the text stays in
+`../shared/data/reuters87-dev.jsonl.gz` (Reuters' copyright) and is joined at run time.
+
+How the stories were chosen (fixed before any was read or tagged):
+
+1. A story is *political* when its title has one of the `CUES` words, or its title and body
+   together have two different ones. A story is *quiet* when neither has any.
+2. `POLITICAL` stories are drawn from the political ones and `QUIET` from the quiet ones, each
+   with `random.Random(SEED).sample` over the file order.
+3. The part of a story is fixed by its id alone: `sha1(id)` modulo 3 -- 1 and 2 are the tuning
+   parts `r87a` and `r87b`, 0 is `r87c`, never tuned on.
+4. A second round (`rest`): the political stories the sample left out, all in the tuning part
+   `r87t`. They were labelled after the first round, before the tagger was run on them.
+
+`python -m streams.tools.reuters87_set` prints the chosen ids with their parts.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import json
+import random
+import re
+import sys
+from collections.abc import Iterable, Iterator, Mapping
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parents[2]
+WIRE = REPO.parent / "shared" / "data" / "reuters87-dev.jsonl.gz"
+LABELS = REPO / "tests" / "data" / "reuters87-events.jsonl"
+
+SEED = 1987
+POLITICAL = 330
+QUIET = 30
+CUES = re.compile(
+    r"\b(troops|soldiers|guerrillas?|rebels?|army|military|attacks?|attacked|killed|bomb\w*|protests?"
+    r"|protesters|demonstrat\w+|riot\w*|arrest\w*|police|sanctions?|embargo|retaliat\w+|hostages?"
+    r"|ceasefire|diplomat\w*|ambassador|invasion|navy|warships?|missiles?|coup|refugees?|expel\w*|war"
+    r"|opposition|accused|condemn\w*|threat\w*|warned|strikers?|strike)\b",
+    re.IGNORECASE,
+)
+NEVER_TUNED = "r87c"
+
+
+def wire_path() -> Path:
+    """The shared wire file beside the repo (or beside the directory holding several checkouts)."""
+    for root in (REPO.parent, REPO.parent.parent):
+        path = root / "shared" / "data" / WIRE.name
+        if path.exists():
+            return path
+    return WIRE
+
+
+def read_wire(path: Path | None = None) -> list[dict[str, Any]]:
+    """Every story of the shared 1987 wire file, in file order."""
+    with gzip.open(path or wire_path(), "rt", encoding="utf-8") as lines:
+        return [json.loads(line) for line in lines if line.strip()]
+
+
+def cues(text: str) -> set[str]:
+    """The distinct political cue words of a text, lower case."""
+    return {m.lower() for m in CUES.findall(text)}
+
+
+def part_of(story_id: str) -> str:
+    """The part a story belongs to, from its id alone: r87a and r87b are tuned on, r87c never."""
+    return ("r87c", "r87a", "r87b")[int(hashlib.sha1(story_id.encode()).hexdigest(), 16) % 3]
+
+
+def _political(story: Mapping[str, Any]) -> bool:
+    """A cue word in the title, or two different ones in title and body together."""
+    title, body = cues(str(story["title"])), cues(str(story["body"]))
+    return bool(title) or len(title | body) >= 2
+
+
+def choose(stories: Iterable[Mapping[str, Any]]) -> list[str]:
+    """The ids of the labelled set, political ones first, then quiet ones (the documented rule)."""
+    political: list[str] = []
+    quiet: list[str] = []
+    for story in stories:
+        if _political(story):
+            political.append(str(story["id"]))
+        elif not cues(str(story["body"])) and not cues(str(story["title"])):
+            quiet.append(str(story["id"]))
+    chosen = random.Random(SEED).sample(political, POLITICAL)
+    return chosen + random.Random(SEED).sample(quiet, QUIET)
+
+
+def rest(stories: Iterable[Mapping[str, Any]]) -> list[str]:
+    """The second round: the political stories `choose` left out, in file order (all tuned on)."""
+    stories = list(stories)
+    chosen = set(choose(stories))
+    return [str(s["id"]) for s in stories if str(s["id"]) not in chosen and _political(s)]
+
+
+SECOND_ROUND = "r87t"
+
+
+def joined(labels: Iterable[Mapping[str, Any]], path: Path | None = None) -> Iterator[dict[str, Any]]:
+    """Each label record with the story's title, dateline, body and time from the wire file."""
+    wire = {str(s["id"]): s for s in read_wire(path)}
+    for label in labels:
+        story = wire[str(label["id"])]
+        yield {
+            **label,
+            "title": story["title"],
+            "body": story["body"],
+            "published_at": story["published_at"] or "1987-01-01T00:00:00Z",
+            "source": "Reuters",
+        }
+
+
+def main() -> int:
+    stories = read_wire()
+    for story_id in choose(stories):
+        print(story_id, part_of(story_id))
+    for story_id in rest(stories):
+        print(story_id, SECOND_ROUND)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,101 @@
+"""Reported main events versus background: the flag on each event, and what counts into topics.
+
+The cases are the error classes of issue 15, coded as EVENT_RULES.md says.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from schemas import TaggedArticle
+from streams.core.tagging.events import FoundEvent
+from streams.core.tagging.reported import ReportedModel, candidate_features
+
+
+def reported(tagged: TaggedArticle) -> set[str]:
+    return {e.type for e in tagged.events if e.reported}
+
+
+def background(tagged: TaggedArticle) -> set[str]:
+    return {e.type for e in tagged.events if not e.reported}
+
+
+@pytest.mark.parametrize(
+    ("title", "body", "absent"),
+    [
+        ("Plane crash kills all 72", "A plane crashed near Pokhara on Sunday, killing all 72 on board.", "ASSAULT"),
+        ("Farmers march in Delhi", "Farmers marched in Delhi on Tuesday to demand price guarantees.", "REQUEST"),
+        ("Tokayev thanks allies", "He thanked allies; the request for CSTO troops split parliament.", "REQUEST"),
+        ("Police detain 20", "Police detained 20 people over the unrest, officials said.", "PROTEST"),
+    ],
+)  # fmt: skip
+def test_rule_classes_are_not_reported(tag, title: str, body: str, absent: str) -> None:  # type: ignore[no-untyped-def]
+    tagged = tag(body, title=title)
+    assert absent not in reported(tagged)
+    assert absent not in tagged.topics
+
+
+def test_a_dated_sentence_is_background_while_the_news_is_reported(tag) -> None:  # type: ignore[no-untyped-def]
+    tagged = tag(
+        "Rebels attacked an army post in the north on Monday. The insurgency has killed thousands since 2017.",
+        title="Rebels attack army post",
+    )
+    flags = {(e.trigger, e.reported) for e in tagged.events if e.type == "ASSAULT"}
+    assert ("attacked", True) in flags and ("insurgency", False) in flags
+    assert "ASSAULT" in tagged.topics
+
+
+@pytest.mark.parametrize(
+    ("title", "body", "kind"),
+    [
+        ("Paper denies report", "The newspaper denied the allegation on Wednesday.", "REJECT"),
+        ("Mutineers seize HQ", "Mutinous soldiers took over the military headquarters in Rostov.", "COERCE"),
+        ("Column heads north", "The group sent an armed column towards Moscow on Saturday.", "MOBILIZE"),
+        ("Government delays bill", "The government said on Monday it would delay the legislation.", "CONCEDE"),
+        ("Union calls off strike", "The dockers' union called off its strike after a pay offer.", "CONCEDE"),
+        ("Britain pulls diplomats", "Britain withdrew four more diplomats from its mission in Tehran.", "SANCTION"),
+    ],
+)
+def test_missed_classes_are_found_and_reported(tag, title: str, body: str, kind: str) -> None:  # type: ignore[no-untyped-def]
+    tagged = tag(body, title=title)
+    assert kind in reported(tagged) and kind in tagged.topics
+
+
+def test_a_negated_event_is_never_reported_and_a_denial_is_reject(tag) -> None:  # type: ignore[no-untyped-def]
+    tagged = tag("Police denied firing on protesters in Almaty on Tuesday.", title="Police deny firing")
+    assert "ASSAULT" in background(tagged) and "ASSAULT" not in tagged.topics
+    assert all(not e.reported for e in tagged.events if e.negated)
+    assert "REJECT" in reported(tagged)
+
+
+def test_topics_are_those_of_reported_events_only(tag) -> None:  # type: ignore[no-untyped-def]
+    tagged = tag(
+        "Troops fired tear gas at marchers in Dhaka on Monday. Fifteen people were killed in riots last year.",
+        title="Police fire tear gas",
+    )
+    kept = {e.type for e in tagged.events if e.reported}
+    assert {t for t in tagged.topics if t.isupper()} == kept
+
+
+def _found(kind: str, sentence: str, start: int, negated: bool = False) -> FoundEvent:
+    return FoundEvent(kind, None, sentence.split()[0], sentence, negated, 0.9, None, None, None, None, start,
+                      start + 3, start, start + len(sentence))  # fmt: skip
+
+
+def test_the_score_is_the_bias_plus_the_weights_of_the_features() -> None:
+    text = "T\nRiots hit the city."
+    event = _found("PROTEST", "Riots hit the city.", 2)
+    (row,) = candidate_features(text, 2, [(0, 1), (2, len(text))], [event])
+    assert "t=PROTEST" in row and "p=lead" in row
+    model = ReportedModel({"t=PROTEST": 2.0, "p=lead": 0.5}, bias=-1.0, threshold=0.5)
+    assert model.score(row) == pytest.approx(1.5)
+    assert model.reported(text, 2, [(0, 1), (2, len(text))], [event]) == [True]
+    assert model.reported(text, 2, [(0, 1), (2, len(text))], [event._replace(negated=True)]) == [False]
+
+
+def test_the_rules_peer_rules_out_dated_and_hypothetical_events() -> None:
+    rules = ReportedModel.rules()
+    assert rules.score(["t=ASSAULT"]) >= rules.cut
+    assert rules.score(["t=ASSAULT", "year"]) < rules.cut
+    assert rules.score(["t=ASSAULT", "tc=ASSAULT:would"]) < rules.cut
+    assert rules.score(["t=THREATEN", "tc=THREATEN:would"]) >= rules.cut  # "warned it would strike" is a threat now

@@ -1,0 +1,67 @@
+"""Topics as the worker creates them, checked where the broker reports topic configs.
+
+tansu 0.6 answers DescribeConfigs with the configs a topic was created with (and nothing for a
+plain topic); Apache Kafka (docker-compose's, via GEOPULSE_TEST_BOOTSTRAP) reports every config.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+from kafka import KafkaAdminClient
+from kafka.admin import NewTopic
+
+from streams.settings import Settings, TopicNames
+from streams.worker.clients import ensure_topics, ensure_worker_topics, topic_configs
+from streams.worker.kafka import kafka_python_options
+
+pytestmark = pytest.mark.integration
+
+
+def fresh_settings(bootstrap: str) -> Settings:
+    """Settings whose topic names are new on this broker."""
+    tag = uuid.uuid4().hex[:8]
+    names = {field: f"{tag}.{value}" for field, value in TopicNames().model_dump().items()}
+    return Settings(kafka_bootstrap=bootstrap, app_id=f"topics-{tag}", topics=TopicNames(**names), partitions=2)
+
+
+def configs(settings: Settings, topic: str) -> dict[str, str]:
+    admin = KafkaAdminClient(**kafka_python_options(settings))
+    try:
+        return topic_configs(admin, topic)
+    finally:
+        admin.close()
+
+
+def test_the_retry_topic_is_created_compacted_and_the_input_topics_are_not(bootstrap: str) -> None:
+    settings = fresh_settings(bootstrap)
+    ensure_worker_topics(settings)
+    names = settings.topics
+    assert configs(settings, names.webhooks_retry).get("cleanup.policy") == "compact"
+    for topic in (names.articles, names.digests, names.alerts, names.webhooks_dlq):
+        assert configs(settings, topic).get("cleanup.policy", "delete") == "delete", topic
+
+
+def test_a_retry_topic_created_without_compaction_is_switched_or_reported(
+    bootstrap: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    settings = fresh_settings(bootstrap)
+    admin = KafkaAdminClient(**kafka_python_options(settings))
+    try:
+        admin.create_topics([NewTopic(settings.topics.webhooks_retry, 2, 1)])
+    finally:
+        admin.close()
+    ensure_worker_topics(settings)
+    policy = configs(settings, settings.topics.webhooks_retry).get("cleanup.policy")
+    warned = [r.getMessage() for r in caplog.records if settings.topics.webhooks_retry in r.getMessage()]
+    print(f"pre-existing retry topic: cleanup.policy={policy}; {warned}")
+    # Either the broker took the change (Apache Kafka) or the operator is told, never silence.
+    assert policy == "compact" or any("should be compacted" in w for w in warned)
+    assert warned, "a change of a topic's cleanup policy is logged"
+
+
+def test_ensure_topics_leaves_topics_plain_unless_asked(bootstrap: str) -> None:
+    settings = fresh_settings(bootstrap)
+    ensure_topics(settings, [settings.topics.counts], compacted=[settings.topics.alerts])
+    assert configs(settings, settings.topics.counts).get("cleanup.policy", "delete") == "delete"
