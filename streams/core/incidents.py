@@ -19,14 +19,11 @@ Store: the trackers' keys under `<window>/` (e.g. `1h/clock`); `inc:<C>` the cou
 incidents, `incidents` the countries that have one. Everything is derived from the country's own
 series, so it partitions by country as the trackers do: N instances produce together what one does.
 
->>> from datetime import datetime, timezone
->>> from schemas import CountryMention, TaggedArticle
 >>> tracker = IncidentTracker(TrackerConfig())
->>> article = TaggedArticle(id="a1", source="reuters.com", title="Protests in Almaty",
-...     published_at=datetime(2022, 1, 5, 9, 30, tzinfo=timezone.utc), topics=["unrest"],
-...     countries=[CountryMention(code="KAZ", role="location", mentions=2, score=0.9)], tagger_version="t")
->>> [label for label, _ in tracker.trackers], tracker.observe(article).outcome
-(['1h', '1d'], 'counted')
+>>> [(label, tracker.store is inner.store.inner) for label, inner in tracker.trackers]
+[('1h', True), ('1d', True)]
+>>> window_label(3_600), window_label(86_400), window_label(5_400)
+('1h', '1d', '90m')
 """
 
 from __future__ import annotations
