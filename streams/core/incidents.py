@@ -188,6 +188,7 @@ class Incident:
         return shared > 0 and 2 * shared >= min(len(stories), len(self.stories))
 
     def during(self, alert: Alert) -> bool:
+        """True when the alert's window overlaps the incident's windows."""
         return to_seconds(alert.window_start) < self.span[1] and self.span[0] < to_seconds(alert.window_end)
 
     def remember(self, alert: Alert, stories: set[str]) -> None:
