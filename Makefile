@@ -3,7 +3,7 @@ PYTHON ?= python3.11
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test test-long lint bench install
+.PHONY: demo test test-long lint bench install dashboards
 
 $(BIN)/geopulse: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -23,8 +23,11 @@ test-long: install
 	$(BIN)/python -m pytest -m slow
 
 lint: install
-	$(BIN)/ruff check streams schemas tests bench
+	$(BIN)/ruff check streams schemas tests bench deploy
 	$(BIN)/mypy
+
+dashboards: install
+	$(BIN)/python deploy/grafana/generate.py
 
 bench: install
 	$(BIN)/python bench/tagger.py

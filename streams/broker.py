@@ -43,6 +43,15 @@ def free_port(host: str = "127.0.0.1") -> int:
         return int(sock.getsockname()[1])
 
 
+def stop_on_sigterm() -> None:
+    """Make SIGTERM unwind like Ctrl-C, so a `with LocalBroker()` block stops its broker on the way out.
+
+    The broker runs in its own session (a Ctrl-C in the terminal must not reach it before we stop
+    it), so nothing but this process's exit path stops it: without this, SIGTERM left it orphaned.
+    """
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
+
+
 def stop_process(proc: subprocess.Popen[bytes], sig: int = signal.SIGTERM, grace: float = 20.0) -> int:
     """Send `sig` to a child process, give it `grace` seconds to exit, then SIGKILL; its exit code."""
     if proc.poll() is None:

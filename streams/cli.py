@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, NoReturn
+from typing import TYPE_CHECKING, Annotated
 
 import orjson
 import typer
 
-from streams.errors import GeopulseError
+from streams import __version__
+from streams.core.ingest import MAX_MESSAGE_BYTES
+from streams.errors import GeopulseError, InvalidMessage
+from streams.exits import fail, one_line_errors
 from streams.inputs import InputFormat, read_messages
 from streams.settings import Settings
 
@@ -30,9 +34,16 @@ Paths = Annotated[list[Path] | None, typer.Argument(help="Input files; none or '
 Format = Annotated[InputFormat, typer.Option("--format", "-f", help="jsonl: one Article per line; text: raw pages.")]
 
 
-def fail(message: str, code: int = 2) -> NoReturn:
-    typer.secho(f"geopulse: {message}", fg=typer.colors.RED, err=True)
-    raise typer.Exit(code)
+PAGES_HINT = "geopulse: lines that are not JSON: if these are raw article pages, read them with --format text"
+
+
+@cli.callback(invoke_without_command=True)
+def _version(
+    version: Annotated[bool, typer.Option("--version", help="Print the version and exit.", is_eager=True)] = False,
+) -> None:
+    if version:
+        typer.echo(f"geopulse {__version__}")
+        raise typer.Exit()
 
 
 class ErrorTally:
@@ -40,17 +51,20 @@ class ErrorTally:
 
     def __init__(self) -> None:
         self.count = 0
+        self._hinted = False
 
     def __call__(self, where: str, exc: GeopulseError) -> None:
         self.count += 1
-        typer.echo(f"{where}: {getattr(exc, 'kind', type(exc).__name__)}: {exc}", err=True)
+        kind = getattr(exc, "kind", type(exc).__name__)
+        typer.echo(f"{where}: {kind}: {exc}", err=True)
+        if kind == "invalid_json" and not self._hinted:  # the usual cause: a page read as JSONL
+            self._hinted = True
+            typer.echo(PAGES_HINT, err=True)
 
 
-def load_settings(**overrides: object) -> Settings:
-    try:
-        return Settings.load(**overrides)
-    except GeopulseError as exc:
-        fail(str(exc))
+def load_settings(**flags: object) -> Settings:
+    """The settings, with values given as flags (by field name) over the environment."""
+    return Settings.from_flags(**flags)
 
 
 @cli.command()
@@ -159,14 +173,20 @@ def produce(
     target = topic or settings.topics.articles
 
     errors = ErrorTally()
-    messages = ((_article_key(value), value) for _, value in read_messages(paths or [], fmt, errors))
-    try:
-        sent = send(settings, target, messages, rate=rate)
-    except GeopulseError as exc:
-        fail(str(exc))
+    messages = ((_article_key(value), value) for value in _sendable(read_messages(paths or [], fmt, errors), errors))
+    sent = send(settings, target, messages, rate=rate)
     typer.echo(f"produced {sent} message(s) to {target}", err=True)
     if errors.count:
         raise typer.Exit(1)
+
+
+def _sendable(messages: Iterable[tuple[str, bytes]], errors: ErrorTally) -> Iterator[bytes]:
+    """The values a worker could read; larger ones are reported as `too_large` (as tag and replay do)."""
+    for where, value in messages:
+        if len(value) > MAX_MESSAGE_BYTES:
+            errors(where, InvalidMessage("too_large", f"message of {len(value)} bytes exceeds {MAX_MESSAGE_BYTES}"))
+        else:
+            yield value
 
 
 def _article_key(value: bytes) -> bytes | None:
@@ -197,7 +217,7 @@ def tail(
             _print_message(key, value, partition, offset, raw=raw)
             if max_messages and n >= max_messages:
                 break
-    except (GeopulseError, TimeoutError) as exc:
+    except TimeoutError as exc:
         fail(str(exc))
 
 
@@ -217,18 +237,17 @@ def _print_message(key: bytes | None, value: bytes, partition: int, offset: int,
 def broker(
     port: Annotated[int, typer.Option(help="Port on 127.0.0.1 (0: a free one).")] = 9092,
 ) -> None:
-    """Run the local Kafka-protocol dev broker (tansu, memory only) until Ctrl-C."""
+    """Run the local Kafka-protocol dev broker (tansu, memory only) until Ctrl-C or SIGTERM."""
     import time
 
-    from streams.broker import LocalBroker
+    from streams.broker import LocalBroker, stop_on_sigterm
 
+    stop_on_sigterm()  # the broker runs in its own session: only our exit path stops it
     try:
         with LocalBroker(port=port or None) as running:
             typer.echo(f"broker listening: export GEOPULSE_KAFKA_BOOTSTRAP={running.bootstrap}  (Ctrl-C stops)")
             while running.running:
                 time.sleep(0.5)
-    except GeopulseError as exc:
-        fail(str(exc))
     except KeyboardInterrupt:
         pass
 
@@ -280,20 +299,21 @@ def replay(
         raise typer.Exit(1)
 
 
+SHORT_HELP = "The short sample: 94 articles over 45 hours (the full one: 458 over 3 days)."  # a test checks
+
+
 @cli.command()
 def demo(
-    short: Annotated[bool, typer.Option(help="A short sample (~80 articles), for CI and a quick look.")] = False,
+    short: Annotated[bool, typer.Option(help=SHORT_HELP)] = False,
     rate: Annotated[float, typer.Option(help="Articles per second to stream.")] = 40.0,
 ) -> None:
     """Start a local broker (unless GEOPULSE_KAFKA_BOOTSTRAP is set) and a worker, stream a sample, show it live."""
+    from streams.broker import stop_on_sigterm
     from streams.demo.runner import run_demo
 
     settings = load_settings()
-    try:
-        code = run_demo(settings, short=short, rate=rate)
-    except GeopulseError as exc:
-        fail(str(exc))
-    raise typer.Exit(code)
+    stop_on_sigterm()  # like Ctrl-C: the broker and worker it started are stopped on the way out
+    raise typer.Exit(run_demo(settings, short=short, rate=rate))
 
 
 @cli.command()
@@ -317,4 +337,5 @@ def schemas(
 
 
 def main() -> None:
-    cli()
+    with one_line_errors():
+        cli()

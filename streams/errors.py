@@ -2,9 +2,10 @@
 
     GeopulseError
     ├── ConfigError          a setting or config file is invalid
+    ├── InputError           an input file cannot be read
     ├── PageParseError       a raw news page cannot be read as an article
     ├── InvalidMessage       a message on a topic breaks its contract (carries a machine reason)
-    ├── BrokerError          the local broker could not be found or started
+    ├── BrokerError          the broker cannot be reached, found or started
     ├── DeliveryError        a webhook delivery failed
     │   └── ForbiddenTarget  the SSRF guard refuses an endpoint's address
     └── SignatureError       a webhook's signature headers do not verify
@@ -21,6 +22,10 @@ class ConfigError(GeopulseError):
     """A setting or config file is invalid."""
 
 
+class InputError(GeopulseError):
+    """An input file cannot be read (missing, a directory, not UTF-8)."""
+
+
 class PageParseError(GeopulseError):
     """A raw news page cannot be read as an article."""
 
@@ -34,7 +39,7 @@ class InvalidMessage(GeopulseError):
 
 
 class BrokerError(GeopulseError):
-    """The local broker could not be found or started."""
+    """The broker cannot be reached, or the local broker could not be found or started."""
 
 
 class DeliveryError(GeopulseError):

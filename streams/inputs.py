@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterator
 from enum import StrEnum
 from pathlib import Path
 
-from streams.errors import GeopulseError
+from streams.errors import GeopulseError, InputError
 
 
 class InputFormat(StrEnum):
@@ -46,4 +46,10 @@ def _sources(paths: list[Path]) -> Iterator[tuple[str, str]]:
         yield "<stdin>", sys.stdin.read()
         return
     for path in paths:
-        yield str(path), path.read_text(encoding="utf-8")
+        try:
+            text = path.read_text(encoding="utf-8")
+        except OSError as exc:
+            raise InputError(f"cannot read {path}: {exc.strerror or exc}") from exc
+        except UnicodeDecodeError as exc:
+            raise InputError(f"cannot read {path}: not UTF-8 text (byte {exc.start})") from exc
+        yield str(path), text

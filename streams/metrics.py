@@ -22,6 +22,7 @@ from prometheus_client import (
 )
 
 import streams
+from schemas import SEVERITIES
 
 if TYPE_CHECKING:
     from schemas import Alert, TaggedArticle, WindowCount
@@ -102,8 +103,6 @@ class Metrics:
         counted. A counter that first appears at 1 shows Prometheus no increase(): without these,
         the first dead letter or skipped record would raise no alert.
         """
-        from schemas import SEVERITIES
-
         for outcome in ("valid", "invalid", "counted", "duplicate", "late"):
             self.articles.labels(outcome)
         for topic, reasons in dead_letters.items():

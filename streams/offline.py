@@ -32,7 +32,7 @@ class FilledFields:
     def report(self, errors: IO[str]) -> None:
         if self.counts:
             filled = ", ".join(f"{name} in {n}" for name, n in sorted(self.counts.items()))
-            errors.write(f"geopulse: filled missing fields ({filled} article(s)); see streams/core/loose.py\n")
+            errors.write(f"geopulse: filled missing fields ({filled} article(s)); see README.md, 'Your own articles'\n")
 
 
 def tag_messages(

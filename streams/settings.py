@@ -5,11 +5,21 @@ Read once at the entry point (`Settings.load()`) and passed down; nothing deeper
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import timedelta
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, SecretStr, ValidationError, model_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    SecretStr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from streams.core.config import UNLIMITED, TrackerConfig
@@ -120,6 +130,17 @@ class Settings(BaseSettings):
         sizes = self.windows or (self.window, timedelta(days=1))
         return tuple(sorted(set(sizes)))
 
+    @field_validator("kafka_bootstrap")
+    @classmethod
+    def _host_port_list(cls, value: str | None) -> str | None:
+        """Each address a host, with a port of 1-65535 if one is given (the Kafka clients default to 9092)."""
+        for address in (value or "").split(",") if value is not None else ():
+            host, colon, port = address.strip().rpartition(":")
+            host, port = (host, port) if colon else (port, "9092")
+            if not (host and port.isdigit() and 0 < int(port) < 65536):
+                raise ValueError(f"expected host:port[,host:port], got {value!r}")
+        return value
+
     @model_validator(mode="after")
     def _coherent(self) -> Settings:
         if self.grace >= self.window * 24:
@@ -144,14 +165,25 @@ class Settings(BaseSettings):
         except ValidationError as exc:
             raise ConfigError(describe(exc)) from exc
 
+    @classmethod
+    def from_flags(cls, **flags: object) -> Settings:
+        """Settings with command-line values (by field name) over the environment; errors name the flag."""
+        try:
+            return cls(**flags)  # type: ignore[arg-type]
+        except ValidationError as exc:
+            raise ConfigError(describe(exc, flags=flags.keys())) from exc
 
-def describe(exc: ValidationError) -> str:
-    """One line naming each bad setting as its environment variable."""
+
+def describe(exc: ValidationError, flags: Collection[str] = ()) -> str:
+    """One line naming each bad setting as its environment variable, or as its flag when one gave it."""
     parts = []
     for err in exc.errors(include_url=False, include_input=False):
-        loc = "__".join(str(p) for p in err["loc"] if not isinstance(p, int)).upper()
-        name = f"GEOPULSE_{loc}" if loc else "settings"
-        parts.append(f"{name}: {err['msg']}")
+        loc = [str(p) for p in err["loc"] if not isinstance(p, int)]
+        if loc and loc[0] in flags:
+            name = "--" + loc[0].replace("_", "-")
+        else:
+            name = f"GEOPULSE_{'__'.join(loc).upper()}" if loc else "settings"
+        parts.append(f"{name}: {err['msg'].removeprefix('Value error, ')}")
     return "bad setting: " + "; ".join(parts)
 
 

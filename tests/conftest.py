@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parents[1]
-SEED_DIR = REPO.parent / "shared" / "seed"
+# The product's seed page (a bdnews24 page of a Reuters story), as the repository keeps it.
+SEED_PAGE = REPO / "tests" / "data" / "pages" / "bdnews24_kazakhstan_seed.txt"
 
 
 @pytest.fixture(autouse=True)

@@ -40,6 +40,9 @@ def test_environment_and_nested_topic_names(monkeypatch: pytest.MonkeyPatch) -> 
         ("GEOPULSE_THRESHOLDS", "4,5", "four scores"),
         ("GEOPULSE_THRESHOLDS", "9,5,6,7", "rise from low to critical"),
         ("GEOPULSE_MIN_SOURCES", "0", "GEOPULSE_MIN_SOURCES"),
+        ("GEOPULSE_KAFKA_BOOTSTRAP", "localhost:notaport", "GEOPULSE_KAFKA_BOOTSTRAP"),
+        ("GEOPULSE_KAFKA_BOOTSTRAP", "kafka:70000", "expected host:port"),
+        ("GEOPULSE_KAFKA_BOOTSTRAP", "kafka:9092,", "expected host:port"),
     ],
 )
 def test_a_bad_setting_is_one_clear_line(
@@ -84,3 +87,9 @@ def test_dotenv_file_is_read(tmp_path: pytest.TempPathFactory, monkeypatch: pyte
     monkeypatch.chdir(tmp_path)  # type: ignore[arg-type]
     (tmp_path / ".env").write_text("GEOPULSE_PARTITIONS=8\n")  # type: ignore[operator]
     assert Settings.load().partitions == 8
+
+
+@pytest.mark.parametrize("bootstrap", ["kafka:9092", "a:9092, b:9093", "kafka", "[::1]:9092"])
+def test_bootstrap_takes_what_the_kafka_clients_take(monkeypatch: pytest.MonkeyPatch, bootstrap: str) -> None:
+    monkeypatch.setenv("GEOPULSE_KAFKA_BOOTSTRAP", bootstrap)  # a host without a port means 9092
+    assert Settings.load().kafka_bootstrap == bootstrap

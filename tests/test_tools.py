@@ -1,12 +1,13 @@
-"""The command-line tools outside the core: evaluation reports of the labelled sets."""
+"""The command-line tools outside the core: evaluation reports of the labelled sets, annotator agreement."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
 
-from streams.tools import evaluate, reuters87_set
+from streams.tools import agreement, evaluate, reuters87_set
 
 DATA = Path(__file__).resolve().parent / "data"
 
@@ -32,3 +33,46 @@ def test_a_missing_file_is_one_line_and_exit_1(tmp_path: Path, capsys: pytest.Ca
 def test_a_bad_flag_prints_the_usage(capsys: pytest.CaptureFixture[str]) -> None:
     assert evaluate.main(["x.jsonl", "--nope"]) == 2
     assert capsys.readouterr().err.startswith("usage:")
+
+
+def _write(path: Path, records: list[dict[str, object]]) -> Path:
+    path.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+    return path
+
+
+def test_agreement_scores_one_annotator_against_the_other(tmp_path: Path) -> None:
+    first = [
+        {"id": "a", "countries": ["USA", "IRN"], "location": None, "events": ["ASSAULT", "THREATEN"]},
+        {"id": "b", "countries": ["JPN"], "location": "JPN", "events": []},
+        {"id": "c", "countries": ["ESP"], "location": "ESP", "events": ["PROTEST"]},
+    ]
+    second = [
+        {"id": "a", "countries": ["USA", "IRN", "KWT"], "location": None, "events": ["ASSAULT"]},
+        {"id": "b", "countries": ["JPN"], "location": None, "events": ["AGREE"]},
+        {"id": "c", "countries": ["ESP"], "location": "ESP", "events": ["PROTEST"]},
+        {"id": "d", "countries": ["FRA"], "location": "FRA", "events": ["ACCUSE"]},  # only one annotator
+    ]
+    result = agreement.agreement(first, second)
+    assert result.items == 3 and result.same_location == 2
+    assert (result.events["ASSAULT"].f1, result.events["THREATEN"].f1, result.events["AGREE"].f1) == (1.0, 0.0, 0.0)
+    assert "ACCUSE" not in result.events
+    assert result.quiet_first == 1 and result.quiet_both == 0
+    swapped = agreement.agreement(second, first)
+    assert {t: s.f1 for t, s in swapped.events.items()} == {t: s.f1 for t, s in result.events.items()}
+    out = result.format(misses=True)
+    assert "location   same on 2/3 items" in out and "  a: -THREATEN" in out and "  b: +AGREE" in out
+
+
+def test_agreement_main_reads_two_files_and_a_part(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    records = [
+        {"id": "a", "part": "x", "countries": ["USA"], "location": "USA", "events": ["CONSULT"]},
+        {"id": "b", "part": "y", "countries": ["JPN"], "location": "JPN", "events": []},
+    ]
+    one, two = _write(tmp_path / "one.jsonl", records), _write(tmp_path / "two.jsonl", records)
+    assert agreement.main([str(one), str(two), "--part=x"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("items: 1\n") and "macro-F1 1.000" in out
+    assert agreement.main([str(one), str(tmp_path / "missing.jsonl")]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("agreement: cannot read") and err.count("\n") == 1
+    assert agreement.main([str(one)]) == 2 and capsys.readouterr().err.startswith("usage:")

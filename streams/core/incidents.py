@@ -36,7 +36,7 @@ from functools import partial
 from typing import Any
 
 from schemas import Alert, TaggedArticle
-from streams.core.alerts import rank
+from streams.core.alerts import Episode, rank
 from streams.core.config import TrackerConfig
 from streams.core.dedupe import DedupeIndex, Expiry, StoryIndex
 from streams.core.series import Observation, SeriesTracker
@@ -255,6 +255,17 @@ class IncidentTracker:
                 covered += seen
                 exposure += max(seen, fine.volume_floor()) * fine.seasons.factor(country, at)
         return exposure + max(0.0, volume - covered)
+
+    def open_episodes(self) -> dict[str, Episode]:
+        """The open incidents of the countries this instance owns, as episodes by `country|topic`."""
+        found = {}
+        for country in self.store.get("incidents") or []:
+            for incident in self._incidents(country):
+                observed = max((m.observed for m in incident.members.values()), default=0)
+                start = incident.span[0]
+                found[f"{country}|{incident.topic}"] = Episode(
+                    incident.id, incident.revision, start, start, incident.severity, observed, start)
+        return found
 
     def open_alerts(self) -> int:
         """Open incidents of the countries this instance owns."""

@@ -1,11 +1,12 @@
 """Reading article files that were not written for our contract (offline `tag` and `replay` only).
 
 A research corpus or an export often names its fields differently (`text`, `headline`, `date`),
-leaves out the outlet or the id, or writes dates without a zone. The worker stays strict (bad
+leaves out the outlet or the id, or writes dates in other formats. The worker stays strict (bad
 messages go to the dead-letter topic); the offline commands fill such gaps the same way every time
 and say how many they filled. Wire archives get three more repairs: an ALL-CAPS first line of the
 body is the headline, a separately stored `dateline` goes back in front of the body, and a
-hard-wrapped body has its line breaks inside paragraphs made spaces.
+hard-wrapped body has its line breaks inside paragraphs made spaces. A time is never made up:
+`published_at` then follows `streams.core.published` (no zone: UTC; none: invalid), as in the worker.
 
 >>> data, filled = loosen({"text": "Troops were sent to Almaty.", "date": "26-FEB-1987 15:01:01.79"})
 >>> data["title"], data["source"], data["published_at"], sorted(filled)
@@ -16,10 +17,11 @@ from __future__ import annotations
 
 import hashlib
 import re
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from streams.core.pages import parse_datetime
+from streams.core.published import with_zone
 from streams.errors import GeopulseError
 
 BODY_FIELDS = ("body", "text", "content", "article", "story")
@@ -27,7 +29,6 @@ TITLE_FIELDS = ("title", "headline", "head", "subject")
 TIME_FIELDS = ("published_at", "date", "published", "datetime", "timestamp", "time")
 SOURCE_FIELDS = ("source", "outlet", "publisher", "agency")
 DATELINE_FIELDS = ("dateline",)
-UNKNOWN_TIME = "1970-01-01T00:00:00+00:00"
 _SENTENCE = re.compile(r"(.{1,200}?[.!?])(\s|$)", re.DOTALL)
 _OLD_WIRE_DATE = "%d-%b-%Y %H:%M:%S.%f"  # "26-FEB-1987 15:01:01.79", as 1980s wire archives wrote it
 _WRAPPED_LINE = 80  # wire archives wrap bodies at about 65-70 characters
@@ -57,10 +58,9 @@ def loosen(data: dict[str, Any]) -> tuple[dict[str, Any], set[str]]:
     if not source:
         filled.add("source")
     out["source"] = str(source or "unknown")
-    when = _time(_first(data, TIME_FIELDS))
-    if when is None:
-        filled.add("published_at")
-    out["published_at"] = (when or datetime.fromisoformat(UNKNOWN_TIME)).isoformat()
+    given = _first(data, TIME_FIELDS)
+    if given is not None:
+        out = with_zone({**out, "published_at": _as_iso(given)})
     return out, filled
 
 
@@ -107,20 +107,26 @@ def _lead(body: str) -> str:
     return match.group(1) if match else text[:200]
 
 
-def _time(value: Any) -> datetime | None:
-    """A UTC time from ISO text, an old wire date, any date the page parser reads, or unix seconds."""
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        return datetime.fromtimestamp(value, UTC)
+def _as_iso(value: Any) -> Any:
+    """An old wire date or a date the page parser reads, as ISO text; anything else as it is.
+
+    ISO text and unix seconds stay as they are, for the `published_at` rule (streams/core/published.py)
+    to read as the worker does. What cannot be read stays too, for validation to name.
+    """
     if not isinstance(value, str) or not value.strip():
-        return None
+        return value
     text = value.strip()
-    for parse in (datetime.fromisoformat, lambda t: datetime.strptime(t.title(), _OLD_WIRE_DATE)):
-        try:
-            parsed = parse(text)
-        except ValueError:
-            continue
-        return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
     try:
-        return parse_datetime(text)
-    except (GeopulseError, ValueError):  # an unknown zone abbreviation or an impossible date: no time
-        return None
+        datetime.fromisoformat(text)
+        return value
+    except ValueError:
+        pass
+    try:
+        return datetime.strptime(text.title(), _OLD_WIRE_DATE).isoformat()  # no zone: UTC by the rule
+    except ValueError:
+        pass
+    try:
+        parsed = parse_datetime(text)
+    except (GeopulseError, ValueError):  # an unknown zone abbreviation or an impossible date
+        return value
+    return parsed.isoformat() if parsed else value

@@ -101,6 +101,10 @@ class SeriesTracker:
         now: int | None = self._clock()["now"]
         return now
 
+    def open_episodes(self) -> dict[str, Episode]:
+        """The open alerts of the series this tracker owns, by `country|topic`."""
+        return {key: Episode.from_json(self.store[f"a:{key}"]) for key in self.store.get("alerts", [])}
+
     def observe(self, article: TaggedArticle) -> Observation:
         """Count one article once, close the windows it moves past, step the alerts it causes."""
         if self.dedupe.seen(article.id, article.url):

@@ -15,7 +15,7 @@ import tempfile
 import threading
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -26,6 +26,7 @@ from rich.table import Table
 
 from schemas import Alert, WindowCount
 from streams.broker import LocalBroker, free_port, stop_process
+from streams.core.alerts import rank
 from streams.errors import GeopulseError
 from streams.settings import Settings
 from streams.worker.clients import consume, ensure_worker_topics, produce
@@ -43,6 +44,7 @@ class Progress:
     metrics: dict[str, float] = field(default_factory=dict)
     counts: dict[str, WindowCount] = field(default_factory=dict)
     alerts: list[Alert] = field(default_factory=list)
+    failed: GeopulseError | None = None  # why the sample could not be sent
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def processed(self) -> int:
@@ -55,6 +57,11 @@ def run_demo(settings: Settings, *, short: bool = False, rate: float = 40.0, con
 
     console = console or Console()
     articles = sample_articles(short=short)
+    console.print(
+        f"[bold]sample[/]: {len(articles)} articles published {articles[0].published_at:%d %b %H:%M} to "
+        f"{articles[-1].published_at:%d %b %H:%M} UTC, sent at {rate:g}/s; the demo stops by itself once "
+        "all are counted (Ctrl-C stops it sooner)"
+    )
     with contextlib.ExitStack() as stack:
         if not settings.kafka_bootstrap:
             broker = stack.enter_context(LocalBroker())
@@ -70,11 +77,17 @@ def run_demo(settings: Settings, *, short: bool = False, rate: float = 40.0, con
         messages = [(a.id.encode(), a.to_json()) for a in articles]
 
         def send() -> None:
-            progress.produced = produce(settings, settings.topics.articles, _counting(messages, progress), rate=rate)
+            counted = _counting(messages, progress)
+            try:
+                progress.produced = produce(settings, settings.topics.articles, counted, rate=rate)
+            except GeopulseError as exc:  # said once by the main thread (nothing, when stopping anyway)
+                progress.failed = exc
 
         sender = threading.Thread(target=send, daemon=True)
         sender.start()
         finished = _show(progress, sender, console)
+        if progress.failed is not None:
+            raise progress.failed
         _summary(progress, console)
         return 0 if finished and progress.processed() == progress.total else 1
     return 1
@@ -193,14 +206,14 @@ def _render(progress: Progress) -> Group:
         f"produced {progress.produced}/{progress.total} · tagged {int(tagged)} · counted {progress.processed()}"
         f" · dead letters {int(dead)} · alerts {len(progress.alerts)}"
     )
-    series = Table(title="busiest series (current window)", expand=False)
-    for col in ("country", "topic", "window", "stories", "sources", "volume"):
+    series = Table(title="busiest series (latest window of each)", expand=False)
+    for col in ("country", "topic", "window to (UTC)", "stories", "sources", "volume"):
         series.add_column(col)
     with progress.lock:
-        top = sorted(progress.counts.values(), key=lambda c: (c.window_start, c.stories), reverse=True)[:10]
+        top = busiest(progress.counts.values())
         alerts = progress.alerts[-8:]
-    for c in top:
-        window = f"{c.window_start:%d %b %H:%M}"
+    for c in top:  # a window by its end, as alerts say "in the hour to 14:00 UTC"
+        window = f"{c.window_end:%d %b %H:%M}"
         series.add_row(c.country, c.topic, window, str(c.stories), str(c.sources), str(c.volume))
     feed = Table(title="alerts", expand=False)
     for col in ("status", "severity", "summary"):
@@ -210,11 +223,26 @@ def _render(progress: Progress) -> Group:
     return Group(head, series, feed)
 
 
+def busiest(counts: Iterable[WindowCount], n: int = 10) -> list[WindowCount]:
+    """The `n` series with the most stories in their latest window (the newer window first on a tie)."""
+    return sorted(counts, key=lambda c: (c.stories, c.window_start, c.key), reverse=True)[:n]
+
+
+def peaks(alerts: Iterable[Alert]) -> list[Alert]:
+    """Each alert's worst step (most stories, then the higher severity, then the earlier), in opening order."""
+    worst: dict[str, Alert] = {}
+    for alert in alerts:
+        kept = worst.get(alert.alert_id)
+        if kept is None or (alert.observed, rank(alert.severity)) > (kept.observed, rank(kept.severity)):
+            worst[alert.alert_id] = alert
+    return list(worst.values())
+
+
 def _summary(progress: Progress, console: Console) -> None:
-    opened = [a for a in progress.alerts if a.status == "open"]
+    worst = peaks(progress.alerts)
     console.print(
         f"[bold]done[/]: {progress.total} articles streamed, {progress.processed()} counted, "
-        f"{len(progress.alerts)} alert steps ({len(opened)} opened)"
+        f"{len(progress.alerts)} alert steps ({len(worst)} alerts); each alert at its peak:"
     )
-    for alert in opened:
+    for alert in worst:
         console.print(f"  • {alert.summary}", soft_wrap=True)

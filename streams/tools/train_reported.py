@@ -3,7 +3,7 @@
     python -m streams.tools.train_reported [--check] [--cv]
 
 Training data: every labelled set except the parts never tuned on (`NEVER_TUNED`): the dev set,
-events2024 parts one and two, and the real-wire parts r87a and r87b (text joined from
+events2024 parts one and two, and the real-wire parts r87a, r87b and r87t (text joined from
 ../shared/data). Each event the lexicon finds is one example; it is positive when its type is in
 the item's gold labels. Negated and vetoed events are left out (they are never reported).
 

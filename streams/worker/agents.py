@@ -108,6 +108,8 @@ async def count_events(
         if now is not None:  # series quiet for two windows of that stream time are dropped
             metrics.stream_advanced(now, state.drop_stale(touched, now, gp.settings.window))
     metrics.alerted(counted.alerts)
+    for alert in counted.alerts:
+        state.note(alert)
     for partition, (_, store, _) in work.items():
         with current_event(next(e for e in reversed(events) if e.message.partition == partition)):
             store.flush()

@@ -143,6 +143,8 @@ def wire_count(gp: Geopulse) -> None:
             gp.state.trackers[partition] = partition_tracker(config, table, partition, settings.partitions)
         return gp.state.trackers[partition]
 
+    gp.state.tracker_of = tracker_of
+
     @gp.app.agent(gp.topics["digests"], name="count")
     async def count(stream: StreamT[bytes]) -> AsyncIterator[None]:
         # Digests that queued up are counted together: one wait for the broker's acks and one

@@ -6,12 +6,12 @@ import contextlib
 import logging
 import threading
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any, TypeVar
 
 from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer, TopicPartition
 from kafka.admin import ConfigResource, ConfigResourceType, NewTopic
-from kafka.errors import KafkaError, TopicAlreadyExistsError
+from kafka.errors import Cancelled, KafkaError, KafkaTimeoutError, TopicAlreadyExistsError
 
 from streams.errors import BrokerError, ConfigError
 from streams.settings import Settings
@@ -20,8 +20,37 @@ from streams.worker.kafka import kafka_python_options
 log = logging.getLogger(__name__)
 
 
+class _ClosingIsNotAFailure(logging.Filter):
+    """kafka-python 3 logs the metadata refresh that close() cancels as an ERROR; a close is no failure."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not (record.msg == "Metadata refresh: failed %s" and isinstance(record.args, tuple)
+                    and isinstance(record.args[0], Cancelled))  # fmt: skip
+
+
+logging.getLogger("kafka.cluster").addFilter(_ClosingIsNotAFailure())
+
+CONNECT_SECONDS = 5.0  # how long a command waits for the broker before it says it cannot reach it
+C = TypeVar("C")
+
+
+def connect(settings: Settings, client: Callable[..., C], **options: Any) -> C:
+    """A kafka-python client connected to the broker, or BrokerError in one line after CONNECT_SECONDS."""
+    try:
+        return client(**kafka_python_options(settings), bootstrap_timeout_ms=int(CONNECT_SECONDS * 1000), **options)
+    except KafkaError as exc:
+        raise unreachable(settings, exc) from exc
+
+
+def unreachable(settings: Settings, exc: Exception) -> BrokerError:
+    """The one-line error for a broker that does not answer (naming it, never the credentials)."""
+    reason = f"no answer in {CONNECT_SECONDS:.0f}s" if isinstance(exc, KafkaTimeoutError) else str(exc)
+    where = f"{settings.kafka_bootstrap} ({settings.kafka.security_protocol})"
+    return BrokerError(f"cannot reach Kafka at {where}: {reason}")
+
+
 def producer(settings: Settings, **overrides: Any) -> KafkaProducer:
-    return KafkaProducer(**kafka_python_options(settings), acks="all", linger_ms=5, **overrides)
+    return connect(settings, KafkaProducer, acks="all", linger_ms=5, **overrides)
 
 
 def produce(
@@ -40,8 +69,11 @@ def produce(
             with_producer.send(topic, key=key, value=value)
             sent += 1
         with_producer.flush()
+    except KafkaError as exc:  # the broker went away or refused a record: one line, not a traceback
+        raise BrokerError(f"producing to {topic} failed after {sent} message(s): {exc}") from exc
     finally:
-        with_producer.close()
+        with contextlib.suppress(KafkaError):  # flushed above; only a failure in flight can leave sends here
+            with_producer.close()
     return sent
 
 
@@ -55,11 +87,7 @@ def ensure_topics(
     `compacted` are created with cleanup.policy=compact, and switched to it if they exist without.
     """
     compact = set(compacted)
-    try:
-        admin = KafkaAdminClient(**kafka_python_options(settings))
-    except KafkaError as exc:  # one line naming the broker, not a traceback (and never the credentials)
-        raise BrokerError(f"cannot reach Kafka at {settings.kafka_bootstrap} "
-                          f"({settings.kafka.security_protocol}): {exc}") from exc  # fmt: skip
+    admin = connect(settings, KafkaAdminClient)
     try:
         existing = set(admin.list_topics())
         for topic in set(exact) & existing:
@@ -116,7 +144,7 @@ def make_compacted(admin: KafkaAdminClient, topics: Iterable[str]) -> None:
 
 def missing_topics(settings: Settings, names: Iterable[str]) -> list[str]:
     """Which of `names` the broker does not have (a metadata request for all topics creates none)."""
-    admin = KafkaAdminClient(**kafka_python_options(settings))
+    admin = connect(settings, KafkaAdminClient)
     try:
         existing = set(admin.list_topics())
     finally:
@@ -136,7 +164,7 @@ def consume(
 
     Stops after `idle_timeout` seconds without a message (never when None), or when `stop` is set.
     """
-    consumer = KafkaConsumer(**kafka_python_options(settings), enable_auto_commit=False, group_id=None)
+    consumer = connect(settings, KafkaConsumer, enable_auto_commit=False, group_id=None)
     try:
         partitions = _wait_partitions(consumer, topic)
         consumer.assign(partitions)

@@ -8,7 +8,7 @@ import faust
 
 from streams.worker.logsummary import RepeatSummary
 from streams.worker.state import Geopulse
-from streams.worker.workarounds import quiet_worker, recover_to_the_real_end
+from streams.worker.workarounds import GeopulseWorker, quiet_worker, recover_to_the_real_end
 
 
 def run_worker(gp: Geopulse, loglevel: str = "info") -> None:
@@ -19,7 +19,7 @@ def run_worker(gp: Geopulse, loglevel: str = "info") -> None:
 def build_worker(gp: Geopulse, loglevel: str = "info") -> faust.Worker:
     """The faust worker for `gp`: table recovery reads changelogs to their real end, no spinner."""
     recover_to_the_real_end(gp.app.consumer, gp.settings)
-    worker = quiet_worker(faust.Worker(gp.app, loglevel=loglevel.upper(), redirect_stdouts=False))
+    worker = quiet_worker(GeopulseWorker(gp, loglevel=loglevel.upper(), redirect_stdouts=False))
     summarise_repeats(worker, gp.log_summary)
     return worker
 

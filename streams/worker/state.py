@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 import faust
 
-from schemas import WindowCount
+from schemas import Alert, WindowCount
 from streams.core.incidents import IncidentTracker
 from streams.core.offsets import OffsetWatch
 from streams.metrics import Metrics
@@ -29,6 +30,8 @@ class WorkerState:
     counts: dict[str, dict[datetime, WindowCount]] = field(default_factory=dict)  # newest windows per series
     swept: int | None = None  # the stale-series horizon, in windows, of the last full sweep
     offsets: OffsetWatch = field(default_factory=OffsetWatch)  # records the consumer skipped
+    alerts: dict[str, Alert] = field(default_factory=dict)  # the last step published per open series
+    tracker_of: Callable[[int], tuple[IncidentTracker, PartitionStore]] | None = None  # set by create_app
 
     def remember(self, count: WindowCount, keep: int = 48) -> None:
         """Keep the newest `keep` windows of each series for /api/counts."""
@@ -36,6 +39,13 @@ class WorkerState:
         windows[count.window_start] = count
         if len(windows) > keep:
             del windows[min(windows)]
+
+    def note(self, alert: Alert) -> None:
+        """Keep the last step of each open alert for /api/alerts (top articles included)."""
+        if alert.status == "resolved":
+            self.alerts.pop(alert.key, None)
+        else:
+            self.alerts[alert.key] = alert
 
     def newest(self, key: str) -> WindowCount:
         """The newest window remembered of series `key`."""

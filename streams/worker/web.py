@@ -3,13 +3,55 @@
 from __future__ import annotations
 
 import asyncio
+from datetime import UTC, datetime
 from typing import Any
 
 import orjson
 from faust.web import Request, Response, View
 
+from streams.core.alerts import Episode, rank
 from streams.core.ingest import REASONS
-from streams.worker.state import Geopulse
+from streams.worker.state import Geopulse, WorkerState
+
+
+def open_alerts(state: WorkerState) -> list[dict[str, Any]]:
+    """Each open alert as its last published step (Alert JSON, top articles included), worst first.
+
+    The partition stores say which alerts are open; the step itself is kept in memory, so an alert
+    opened before this worker took its series (a restart, a rebalance) shows its episode only
+    (`top_articles` empty, `summary` null) until its next step.
+    """
+    found = []
+    for tracker, _ in state.trackers.values():
+        for key, episode in tracker.open_episodes().items():
+            step = state.alerts.get(key)
+            if step is not None and step.alert_id == episode.id:
+                found.append(orjson.loads(step.to_json()))
+            else:
+                found.append(_episode_only(key, episode, tracker.size))
+    return sorted(found, key=lambda a: (-rank(a["severity"]), -a["observed"], a["country"], a["topic"]))
+
+
+def _episode_only(key: str, episode: Episode, size: int) -> dict[str, Any]:
+    country, topic = key.split("|", 1)
+    return {"alert_id": episode.id, "revision": episode.revision, "status": "update" if episode.revision else "open",
+            "country": country, "topic": topic, "severity": episode.severity, "observed": episode.observed,
+            "window_start": _iso(episode.window), "window_end": _iso(episode.window + size),
+            "first_seen": _iso(episode.first_seen), "summary": None, "top_articles": []}  # fmt: skip
+
+
+def _iso(seconds: int) -> str:
+    return datetime.fromtimestamp(seconds, UTC).isoformat().replace("+00:00", "Z")
+
+
+def _series_filter(request: Request) -> tuple[str | None, str | None]:
+    country, topic = request.query.get("country"), request.query.get("topic")
+    return (country.upper() if country else None), (topic or None)
+
+
+def _matches(key: str, country: str | None, topic: str | None) -> bool:
+    series_country, series_topic = key.split("|", 1)
+    return (country is None or series_country == country) and (topic is None or series_topic == topic)
 
 
 def register_views(gp: Geopulse) -> None:
@@ -35,13 +77,24 @@ def register_views(gp: Geopulse) -> None:
 
     @app.page("/api/counts")
     async def counts(self: View, request: Request) -> Response:
-        """Windows of one series (?country=KAZ&topic=unrest), or the series this worker holds."""
-        country, topic = request.query.get("country"), request.query.get("topic")
+        """Windows of one series (?country=KAZ&topic=unrest), or the series this worker holds (either filter)."""
+        country, topic = _series_filter(request)
         if not country or not topic:
-            return self.json({"series": sorted(state.counts)})
-        windows = state.counts.get(f"{country.upper()}|{topic}", {})
-        return self.json({"country": country.upper(), "topic": topic,
+            return self.json({"series": sorted(k for k in state.counts if _matches(k, country, topic))})
+        windows = state.counts.get(f"{country}|{topic}", {})
+        return self.json({"country": country, "topic": topic,
                           "windows": [orjson.loads(c.to_json()) for _, c in sorted(windows.items())]})  # fmt: skip
+
+    @app.page("/api/alerts")
+    async def alerts(self: View, request: Request) -> Response:
+        """Open alerts of the series this worker owns (?country=, ?topic= filter), worst first."""
+        country, topic = _series_filter(request)
+        if state.tracker_of is not None:  # after a restart no digest may have built them yet
+            for tp in app.assignor.assigned_actives():
+                if tp.topic == gp.settings.topics.digests:
+                    state.tracker_of(tp.partition)
+        found = [a for a in open_alerts(state) if _matches(f"{a['country']}|{a['topic']}", country, topic)]
+        return self.json({"alerts": found})
 
     @app.page("/api/dead-letter-reasons")
     async def reasons(self: View, request: Request) -> Response:

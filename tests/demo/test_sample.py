@@ -234,3 +234,11 @@ def test_template_shape() -> None:
     for mode in ("full", "short"):
         p = plan(mode == "short")
         assert p.surge_start_hour + len(p.surge_profile) <= p.hours
+
+
+def test_the_demo_help_says_how_many_articles_each_sample_sends() -> None:
+    from streams.cli import SHORT_HELP as help_text
+
+    short, full = len(sample_articles(short=True)), len(sample_articles())
+    assert f"{short} articles over {plan(short=True).hours} hours" in help_text
+    assert f"the full one: {full} over {plan().hours // 24} days" in help_text

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 from typing import Any
 
 import pytest
@@ -62,6 +63,19 @@ def test_the_spikes_overview_shows_top_series_and_the_alert_timeline() -> None:
 def test_health_dashboards_cover_their_metrics(board: str, metrics: list[str]) -> None:
     exprs = " ".join(q.expr for q in panel_queries() if q.dashboard == board)
     assert all(m in exprs for m in metrics)
+
+
+def test_the_dashboards_are_what_the_generator_writes() -> None:
+    """deploy/grafana/generate.py (grafana-foundation-sdk) is the source; the JSON files are its output."""
+    spec = importlib.util.spec_from_file_location("generate_dashboards", DEPLOY / "grafana" / "generate.py")
+    assert spec is not None and spec.loader is not None
+    generate = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(generate)
+    written = generate.rendered()
+    assert set(written) == {f"{name}.json" for name in BOARDS}
+    for name, text in written.items():
+        stored = (DEPLOY / "grafana" / "dashboards" / name).read_text(encoding="utf-8")
+        assert stored == text, f"{name} is stale: run python deploy/grafana/generate.py"
 
 
 def test_dashboard_provider_points_at_the_dashboards_folder_mounted_by_compose() -> None:

@@ -14,12 +14,10 @@ import pytest
 from schemas import DeadLetter, TaggedArticle
 from streams.settings import Settings
 from streams.worker.clients import consume, produce
-from tests.conftest import SEED_DIR
+from tests.conftest import SEED_PAGE as SEED
 from tests.integration.workers import WorkerProcess, topic_names
 
 pytestmark = pytest.mark.integration
-
-SEED = SEED_DIR / "000_4b1f403a12207adc.txt"
 
 
 def settings_for(bootstrap: str, app_id: str) -> Settings:
@@ -42,8 +40,6 @@ def cli(*args: str, env: dict[str, str], stdin: bytes | None = None) -> subproce
 
 
 def test_seed_page_flows_from_articles_to_events(start_worker: Callable[..., WorkerProcess], bootstrap: str) -> None:
-    if not SEED.exists():
-        pytest.skip(f"seed page not found at {SEED}")
     worker = start_worker("seed")
     print(f"worker ready in {worker.ready_seconds:.1f}s")
     assert worker.ready_seconds is not None and worker.ready_seconds < 30

@@ -17,6 +17,7 @@ from typing import TypeVar
 
 import aiokafka
 import faust
+import mode
 import pytest
 from faust.transport import consumer as faust_consumer
 from faust.transport.drivers import aiokafka as aiokafka_driver
@@ -64,6 +65,9 @@ def params(function: object) -> list[str]:
         (aiokafka_driver.Consumer, "_new_offset", ["self", "tp"], "function"),
         (aiokafka_driver.Consumer, "_is_changelog_tp", ["self", "tp"], "function"),
         (aiokafka_driver.Consumer, "highwaters", ["self", "partitions"], "coroutine"),
+        (faust.Worker, "on_startup_finished", ["self"], "coroutine"),
+        (faust.Worker, "_on_sigint", ["self"], "function"),
+        (faust.Worker, "_on_sigterm", ["self"], "function"),
     ],
     ids=lambda v: v if isinstance(v, str) else None,
 )
@@ -142,6 +146,15 @@ def test_current_event_is_what_faust_tables_read() -> None:
     with current_event(event):  # type: ignore[arg-type]
         assert faust.current_event() is event
     assert faust.current_event() is None
+
+
+def test_what_the_stopping_worker_sets_is_what_faust_and_mode_read() -> None:
+    """GeopulseWorker: a signal already being handled, the wait for sends, the consumer thread's timeout."""
+    assert hasattr(faust.App("probe", autodiscover=False).conf, "stream_wait_empty")
+    assert "self._signal_stop_time" in inspect.getsource(mode.Worker)
+    assert "stream_wait_empty" in inspect.getsource(faust_consumer)
+    assert "self.shutdown_timeout" in inspect.getsource(mode.Service)
+    assert "self._thread = " in inspect.getsource(faust_consumer.ThreadDelegateConsumer)
 
 
 def test_the_worker_has_a_spinner_attribute_to_switch_off() -> None:

@@ -30,11 +30,16 @@ pytestmark = pytest.mark.skipif(not WIRE.exists(), reason=f"the shared wire file
 #   all 511 items: countries micro F1 0.756; events micro-F1 0.781, macro-F1 0.672 (tuning parts included).
 #   r87c (117 items, never tuned on): countries F1 0.689; events micro-F1 0.504, macro-F1 0.367
 #   (the session-3 tagger, untuned: 0.366 / 0.296).
+# r87c adjudicated (issue 15 follow-up: a second blind annotation, agreement, adjudication; DEVSET.md).
+# Every look at r87c, in order: the session-4 tagger on the adjudicated labels 0.688 / 0.486 / 0.354
+# (countries F1 / events micro-F1 / macro-F1); after the follow-up's lexicon round (tuning parts only,
+# five r87c-only phrases removed, model retrained) 0.688 / 0.502 / 0.414. All 511 items now:
+# 0.756 / 0.784 / 0.718. Two annotators agree at event micro-F1 0.905, macro-F1 0.790 on r87c.
 # Several types occur once or twice in r87c, so one item moves its macro-F1 by ~0.03; no per-type
-# floor is set for this set (COOPERATE, RETREAT and COERCE score 0 on r87c), see the issue-15 note.
+# floor is set for this set (COOPERATE, RETREAT and SANCTION score 0 on r87c), see the issue-15 notes.
 FLOORS = {
-    "all": {"country_f1": 0.74, "event_micro_f1": 0.75, "event_macro_f1": 0.64},
-    "r87c": {"country_f1": 0.67, "event_micro_f1": 0.48, "event_macro_f1": 0.34},
+    "all": {"country_f1": 0.74, "event_micro_f1": 0.76, "event_macro_f1": 0.70},
+    "r87c": {"country_f1": 0.67, "event_micro_f1": 0.48, "event_macro_f1": 0.39},
 }
 
 
@@ -42,9 +47,38 @@ def _labels() -> list[dict[str, Any]]:
     return [json.loads(line) for line in LABELS.read_text(encoding="utf-8").splitlines() if line.strip()]
 
 
+def _passes(name: str) -> dict[str, dict[str, Any]]:
+    path = LABELS.with_name(f"reuters87-r87c-{name}.jsonl")
+    return {r["id"]: r for r in map(json.loads, path.read_text(encoding="utf-8").splitlines()) if r}
+
+
+LABEL_FIELDS = {"id", "part", "countries", "location", "events"}
+
+
 def test_the_set_keeps_ids_and_labels_only() -> None:
     for record in _labels():
-        assert set(record) == {"id", "part", "countries", "location", "events"}, record["id"]
+        extra = {"adjudicated", "note"} if record["part"] == reuters87_set.NEVER_TUNED else set()
+        assert LABEL_FIELDS <= set(record) <= LABEL_FIELDS | extra, record["id"]
+
+
+def test_r87c_is_adjudicated_from_two_blind_passes_and_every_change_has_a_reason() -> None:
+    r87c = [r for r in _labels() if r["part"] == reuters87_set.NEVER_TUNED]
+    first, second = _passes("first"), _passes("second")
+    assert [r["id"] for r in r87c] == list(first) and set(second) == set(first)
+    for name, labels in (("first", first), ("second", second)):
+        assert all(set(r) == LABEL_FIELDS for r in labels.values()), name
+    for record in r87c:
+        assert record["adjudicated"] is True, record["id"]
+        before = first[record["id"]]
+        changed = any(
+            set(record[k]) != set(before[k]) if k != "location" else record[k] != before[k]
+            for k in ("countries", "location", "events")
+        )
+        # a change from the first pass carries its one-line reason; an unchanged item carries none
+        assert changed == ("note" in record), record["id"]
+        # the adjudicated labels never hold a type or a country that neither annotator gave
+        assert set(record["events"]) <= set(before["events"]) | set(second[record["id"]]["events"]), record["id"]
+        assert set(record["countries"]) <= set(before["countries"]) | set(second[record["id"]]["countries"])
 
 
 def test_the_set_is_the_documented_sample_in_its_documented_parts() -> None:

@@ -3,22 +3,16 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pytest
 
 from schemas import Article, TaggedArticle
 from streams.core.tagging import Tagger
-
-SEED = Path(__file__).parents[4] / "shared" / "seed" / "000_4b1f403a12207adc.txt"
-if not SEED.exists():
-    SEED = Path("/work/shared/seed/000_4b1f403a12207adc.txt")
+from tests.conftest import SEED_PAGE as SEED
 
 
 @pytest.fixture(scope="module")
 def seed() -> TaggedArticle:
-    if not SEED.exists():
-        pytest.skip("seed page not available")
     lines = SEED.read_text(encoding="utf-8").splitlines()
     # Title is line 1; the story is lines 4..13 (before the "- ..." related-headline lists).
     article = Article(
