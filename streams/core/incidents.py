@@ -161,18 +161,19 @@ class Incident:
     stories: list[str] = field(default_factory=list)
     span: list[int] = field(default_factory=lambda: [0, 0])  # from the earliest window start to the latest end
     named: list[str] = field(default_factory=list)  # every topic it has had, in the order `topics` gives
+    last: list[int] = field(default_factory=lambda: [0, 0])  # window start and observed of its last step
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Incident:
         members = {key: Member(*value) for key, value in data["members"].items()}
         return cls(data["id"], data["revision"], data["window"], data["topic"], data["severity"], members,
-                   list(data["stories"]), list(data["span"]), list(data["named"]))  # fmt: skip
+                   list(data["stories"]), list(data["span"]), list(data["named"]), list(data["last"]))  # fmt: skip
 
     def to_json(self) -> dict[str, Any]:
         members = {key: [m.label, m.topic, m.severity, m.observed, m.expected] for key, m in self.members.items()}
         return {"id": self.id, "revision": self.revision, "window": self.window, "topic": self.topic,
                 "severity": self.severity, "members": members, "stories": self.stories, "span": self.span,
-                "named": self.named}  # fmt: skip
+                "named": self.named, "last": self.last}  # fmt: skip
 
     def topics(self) -> list[str]:
         """Every topic it has had: the headline first, then its series' from the most specific."""
@@ -261,10 +262,10 @@ class IncidentTracker:
         found = {}
         for country in self.store.get("incidents") or []:
             for incident in self._incidents(country):
-                observed = max((m.observed for m in incident.members.values()), default=0)
-                start = incident.span[0]
+                window, observed = incident.last
                 found[f"{country}|{incident.topic}"] = Episode(
-                    incident.id, incident.revision, start, start, incident.severity, observed, start)
+                    incident.id, incident.revision, incident.span[0], window, incident.severity, observed,
+                    incident.span[0])
         return found
 
     def open_alerts(self) -> int:
@@ -389,6 +390,7 @@ class IncidentTracker:
     def _message(self, incident: Incident, alert: Alert, status: str) -> Alert:
         severity = max(incident.severity, alert.severity, key=rank) if status != "resolved" else incident.severity
         incident.severity = severity
+        incident.last = [to_seconds(alert.window_start), alert.observed]
         span = describe_span(int((alert.window_end - alert.window_start).total_seconds()))
         summary = alert.summary if alert.topic == incident.topic else f"{alert.summary} [{alert.topic}, by the {span}]"
         return alert.model_copy(update={
