@@ -277,6 +277,7 @@ def replay(
     windows: Annotated[str | None, typer.Option(help="Window sizes at once, e.g. 1h,1d (GEOPULSE_WINDOWS).")] = None,
     min_sources: Annotated[int | None, typer.Option(help="Outlets a window needs to alert; 1 for one outlet.")] = None,
     min_stories: Annotated[int | None, typer.Option(help="Stories a window needs to alert.")] = None,
+    min_stories_day: Annotated[int | None, typer.Option(help="Stories a window of a day or more needs.")] = None,
     thresholds: Annotated[str | None, typer.Option(help="Scores low,medium,high,critical per series-day.")] = None,
     half_life: Annotated[str | None, typer.Option(help="How fast baselines forget, e.g. 7d.")] = None,
     seasonal: Annotated[bool | None, typer.Option(help="Expect each country's share by hour and weekday.")] = None,
@@ -288,7 +289,8 @@ def replay(
     from streams.offline import FilledFields, run_replay
 
     flags = {"window": window, "grace": grace, "windows": windows, "min_sources": min_sources,
-             "min_stories": min_stories, "thresholds": thresholds, "half_life": half_life, "seasonal": seasonal}
+             "min_stories": min_stories, "min_stories_day": min_stories_day, "thresholds": thresholds,
+             "half_life": half_life, "seasonal": seasonal}
     overrides = {k: v for k, v in flags.items() if v is not None}
     settings = load_settings(**overrides)
     errors, filled = ErrorTally(), FilledFields()

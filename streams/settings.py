@@ -121,6 +121,7 @@ class Settings(BaseSettings):
     windows: Durations | None = Field(None, description="Window sizes at once, e.g. 1h,1d (default: window and 1d).")
     min_sources: int = Field(2, ge=1, description="Outlets a window needs to alert; 1 for a one-outlet feed.")
     min_stories: int = Field(3, ge=1, description="Distinct stories a window needs to alert.")
+    min_stories_day: int = Field(4, ge=1, description="Distinct stories a window of a day or longer needs.")
     thresholds: Thresholds = Field((3.5, 5.5, 8.5, 13.5), description="Scores low,medium,high,critical per series-day.")
     half_life: Duration = Field(timedelta(days=7), description="How fast a series' baseline forgets.")
     seasonal: bool = Field(True, description="Expect each country's share by hour of day and day of week.")
@@ -197,6 +198,7 @@ def tracker_config(settings: Settings) -> TrackerConfig:
     windows = settings.detection_windows()
     return TrackerConfig(
         window=windows[0], windows=windows, grace=settings.grace, max_ahead=UNLIMITED,
-        min_sources=settings.min_sources, min_stories=settings.min_stories, thresholds=settings.thresholds,
+        min_sources=settings.min_sources, min_stories=settings.min_stories, min_stories_day=settings.min_stories_day,
+        thresholds=settings.thresholds,
         half_life=settings.half_life, seasonal=settings.seasonal,
     )  # fmt: skip

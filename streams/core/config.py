@@ -40,6 +40,9 @@ class TrackerConfig:
     roles: tuple[str, ...] = ("location", "actor")  # country roles that put an article in a series
     unit: Literal["stories", "articles"] = "stories"  # what detectors count (articles: syndication-blind)
     min_stories: int = 3
+    # Windows of a day or longer: a day holds 24 hours of chance clusters (one event, three write-ups),
+    # and on a real wire most day-scale false alarms were event-code series with three stories.
+    min_stories_day: int = 4
     min_sources: int = 2  # one outlet alone never makes a spike (set 1 for a one-outlet feed)
     # Severity thresholds (low, medium, high, critical) as -log10 of a false-alarm chance per series
     # per day; each window size raises them by log10(its windows a day). None: the detector's own.

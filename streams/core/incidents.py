@@ -31,7 +31,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable, Iterator, MutableMapping
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import partial
 from typing import Any
 
@@ -209,7 +209,9 @@ class IncidentTracker:
         self.trackers: list[tuple[str, SeriesTracker]] = []
         for size in sizes:
             label = window_label(int(size.total_seconds()))
-            tracker = SeriesTracker(replace(config, window=size), Prefixed(self.store, f"{label}/"), owns)
+            gate = config.min_stories_day if size >= timedelta(days=1) else config.min_stories
+            sized = replace(config, window=size, min_stories=gate)
+            tracker = SeriesTracker(sized, Prefixed(self.store, f"{label}/"), owns)
             tracker.subsume = False  # every topic's alert reaches the merge, which names the most specific
             tracker.counts = not self.trackers  # only the first size's counts are published
             if self.trackers:  # a longer size: the first size's dedupe and stories, and its hours
