@@ -40,7 +40,7 @@ from streams.core.alerts import Episode, rank
 from streams.core.config import TrackerConfig
 from streams.core.dedupe import DedupeIndex, Expiry, StoryIndex
 from streams.core.series import Observation, SeriesTracker
-from streams.core.windows import describe_span, to_seconds
+from streams.core.windows import to_seconds
 
 __all__ = ["IncidentTracker", "window_label"]
 
@@ -393,8 +393,9 @@ class IncidentTracker:
         severity = max(incident.severity, alert.severity, key=rank) if status != "resolved" else incident.severity
         incident.severity = severity
         incident.last = [to_seconds(alert.window_start), alert.observed]
-        span = describe_span(int((alert.window_end - alert.window_start).total_seconds()))
-        summary = alert.summary if alert.topic == incident.topic else f"{alert.summary} [{alert.topic}, by the {span}]"
+        summary = alert.summary  # names the series (topic, window) behind this step
+        if severity != alert.severity and summary.endswith(f" {alert.severity})"):  # the incident's severity
+            summary = f"{summary[: -len(alert.severity) - 1]}{severity})"
         return alert.model_copy(update={
             "alert_id": incident.id, "revision": incident.revision, "status": status, "topic": incident.topic,
             "severity": severity, "window": incident.window, "topics": incident.topics(), "summary": summary,
