@@ -117,3 +117,15 @@ def test_late_articles_under_several_sizes_correct_the_hour_and_are_counted_once
     assert corrected_day.outcome == "corrected"
     assert [(c.window_end - c.window_start, c.revision) for c in corrected_day.counts] == [(HOUR, 1)] * 2
     assert daily.store["hist"][-1][1:] == [7, 7]  # the closed day's volume corrected: stories, articles
+
+
+def test_an_article_redelivered_a_day_later_is_a_duplicate_while_its_day_can_be_corrected() -> None:
+    """The shared dedupe index remembers an article until the day, not only the hour, is past correcting."""
+    tracker = IncidentTracker(TrackerConfig(max_ahead=UNLIMITED))
+    daily = tracker.trackers[1][1]
+    early = make(1, T0 + timedelta(minutes=30))
+    assert tracker.observe(early).outcome == "counted"
+    tracker.observe(make(2, T0 + timedelta(days=1, minutes=40)))  # 24h10m on: its day closed at 00:15, retained 6h
+    assert daily.store["hist"][-1][1:] == [1, 1]
+    assert tracker.observe(early).outcome == "duplicate"
+    assert daily.store["hist"][-1][1:] == [1, 1]  # not counted into the closed day twice
