@@ -7,7 +7,7 @@ from typing import Annotated
 
 from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: Alert.topics and Alert.window (one alert per incident)
 
 
 def _to_utc(value: datetime) -> datetime:

@@ -31,7 +31,12 @@ class DetectorInfo(Contract):
 
 
 class Alert(Contract):
-    """One lifecycle step of an alert; key it by `country|topic`."""
+    """One lifecycle step of an alert (an incident of one country); key it by `country|topic`.
+
+    One incident seen in several topics and window sizes is one alert: `topic` is the most specific
+    of the topics that opened it, `topics` all of its topics, `window` the window size that opened it.
+    The counts (observed, expected, window_start/end, ...) are those of the series behind this step.
+    """
 
     schema_version: int = Field(SCHEMA_VERSION, description="Contract version of this message.")
     alert_id: str = Field(description="Stable id of the alert episode, the same for all its steps.")
@@ -39,6 +44,8 @@ class Alert(Contract):
     status: AlertStatus
     country: str = Field(pattern=r"^[A-Z]{3}$")
     topic: str
+    topics: list[str] = Field(default_factory=list, description="All topics of the incident, `topic` first.")
+    window: str = Field("", description="Window size that opened the alert, e.g. 1h or 1d.")
     window_start: UtcDatetime
     window_end: UtcDatetime
     observed: int = Field(ge=0, description="Stories in the window.")

@@ -292,16 +292,27 @@ def replay(
     sort: Annotated[
         bool, typer.Option("--sort", help="Input in any order: sort it on disk first (temporary files).")
     ] = False,
+    windows: Annotated[str | None, typer.Option(help="Window sizes at once, e.g. 1h,1d (GEOPULSE_WINDOWS).")] = None,
+    min_sources: Annotated[int | None, typer.Option(help="Outlets a window needs to alert; 1 for one outlet.")] = None,
+    min_stories: Annotated[int | None, typer.Option(help="Stories a window needs to alert.")] = None,
+    min_stories_day: Annotated[int | None, typer.Option(help="Stories a window of a day or more needs.")] = None,
+    thresholds: Annotated[str | None, typer.Option(help="Scores low,medium,high,critical per series-day.")] = None,
+    half_life: Annotated[str | None, typer.Option(help="How fast baselines forget, e.g. 7d.")] = None,
+    seasonal: Annotated[bool | None, typer.Option(help="Expect each country's share by hour and weekday.")] = None,
 ) -> None:
     """Run the whole core offline over articles in event-time order: one Alert JSON per line.
 
     The input streams through: it must be in published_at order give or take --reorder (memory
     holds that much event time, never the whole file), or be sorted on disk with --sort.
+    The detection flags are the GEOPULSE_ settings of the same names (README, "Detection settings").
     """
     from streams.core.reorder import OutOfOrder
     from streams.offline import FilledFields, run_replay
 
-    overrides = {k: v for k, v in {"window": window, "grace": grace}.items() if v is not None}
+    flags = {"window": window, "grace": grace, "windows": windows, "min_sources": min_sources,
+             "min_stories": min_stories, "min_stories_day": min_stories_day, "thresholds": thresholds,
+             "half_life": half_life, "seasonal": seasonal}
+    overrides = {k: v for k, v in flags.items() if v is not None}
     settings = load_settings(**overrides)
     processes = _jobs(jobs)
     if sort and reorder is not None:

@@ -1,7 +1,7 @@
 """`geopulse replay`: the worker's core objects run over a file, with no Kafka.
 
 Articles are decoded and tagged exactly as the ingest agent does, then replayed in event-time
-order through one SeriesTracker that owns every country (the worker splits the same series over
+order through one IncidentTracker that owns every country (the worker splits the same series over
 its partitions; the union of their output is the same).
 
 At archive scale nothing holds the whole input: messages are tagged in chunks on `jobs` processes

@@ -20,13 +20,29 @@ from pydantic import (
     field_validator,
     model_validator,
 )
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from streams.core.config import UNLIMITED, TrackerConfig
 from streams.core.windows import parse_duration
 from streams.errors import ConfigError
 
 Duration = Annotated[timedelta, BeforeValidator(lambda v: parse_duration(v) if isinstance(v, str) else v)]
+
+
+def _comma_list(value: object) -> object:
+    return [part.strip() for part in value.split(",") if part.strip()] if isinstance(value, str) else value
+
+
+# "1h,1d" or "3.5,5.5,8.5,13.5" in the environment (not JSON), a list or tuple in code.
+Durations = Annotated[tuple[Duration, ...], NoDecode, BeforeValidator(_comma_list)]
+def _four(value: object) -> object:
+    value = _comma_list(value)
+    if isinstance(value, list | tuple) and len(value) != 4:
+        raise ValueError(f"needs four scores, for low,medium,high,critical (got {len(value)})")
+    return value
+
+
+Thresholds = Annotated[tuple[float, float, float, float], NoDecode, BeforeValidator(_four)]
 
 
 class TopicNames(BaseModel):
@@ -109,6 +125,19 @@ class Settings(BaseSettings):
     heartbeat_interval: float = Field(0.5, gt=0)
     rebalance_timeout: float = Field(6.0, gt=0)
     log_level: Literal["debug", "info", "warning", "error"] = "info"
+    # -- detection (README "Detection settings" says why each default) --
+    windows: Durations | None = Field(None, description="Window sizes at once, e.g. 1h,1d (default: window and 1d).")
+    min_sources: int = Field(2, ge=1, description="Outlets a window needs to alert; 1 for a one-outlet feed.")
+    min_stories: int = Field(3, ge=1, description="Distinct stories a window needs to alert.")
+    min_stories_day: int = Field(4, ge=1, description="Distinct stories a window of a day or longer needs.")
+    thresholds: Thresholds = Field((3.5, 5.5, 8.5, 13.5), description="Scores low,medium,high,critical per series-day.")
+    half_life: Duration = Field(timedelta(days=7), description="How fast a series' baseline forgets.")
+    seasonal: bool = Field(True, description="Expect each country's share by hour of day and day of week.")
+
+    def detection_windows(self) -> tuple[timedelta, ...]:
+        """The window sizes detection runs at, shortest first (its counts are the ones published)."""
+        sizes = self.windows or (self.window, timedelta(days=1))
+        return tuple(sorted(set(sizes)))
 
     @field_validator("kafka_bootstrap")
     @classmethod
@@ -125,6 +154,10 @@ class Settings(BaseSettings):
     def _coherent(self) -> Settings:
         if self.grace >= self.window * 24:
             raise ValueError("grace must be shorter than 24 windows")
+        if self.windows is not None and not self.windows:
+            raise ValueError("windows must name at least one window size, e.g. 1h,1d")
+        if list(self.thresholds) != sorted(self.thresholds):
+            raise ValueError("thresholds must rise from low to critical, e.g. 3.5,5.5,8.5,13.5")
         proto = self.kafka.security_protocol
         if self.production and proto == "SASL_PLAINTEXT" and not self.allow_plaintext_sasl:
             raise ValueError(
@@ -168,5 +201,12 @@ def tracker_config(settings: Settings) -> TrackerConfig:
 
     Articles from the future are rejected at the ingest edge against the wall clock, so the core
     trusts event time (no clamping relative to stream time): a quiet night is a gap, not a clock error.
+    Every detection knob comes from the settings (GEOPULSE_WINDOWS, _MIN_SOURCES, ...; `replay` flags).
     """
-    return TrackerConfig(window=settings.window, grace=settings.grace, max_ahead=UNLIMITED, retain=settings.retain)
+    windows = settings.detection_windows()
+    return TrackerConfig(
+        window=windows[0], windows=windows, grace=settings.grace, max_ahead=UNLIMITED, retain=settings.retain,
+        min_sources=settings.min_sources, min_stories=settings.min_stories, min_stories_day=settings.min_stories_day,
+        thresholds=settings.thresholds,
+        half_life=settings.half_life, seasonal=settings.seasonal,
+    )  # fmt: skip

@@ -59,6 +59,21 @@ def test_a_bad_setting_stops_with_one_line() -> None:
     assert code == 2 and err.strip().count("\n") == 0 and "GEOPULSE_WINDOW" in err
 
 
+def test_replay_flags_one_outlet_feed_alerts_with_min_sources_1() -> None:
+    from streams.demo.sample import sample_articles
+
+    one_outlet = b"".join(a.model_copy(update={"source": "wire.example"}).to_json() + b"\n"
+                          for a in sample_articles(short=True))  # fmt: skip
+    code, out, _ = run("replay", "-", stdin=one_outlet)
+    assert code == 0 and out == ""  # one outlet never makes a spike by default...
+    code, out, _ = run("replay", "-", "--min-sources", "1", "--windows", "1h,1d", stdin=one_outlet)
+    alerts = [orjson.loads(line) for line in out.splitlines()]
+    assert code == 0 and alerts[0]["status"] == "open" and alerts[0]["sources"] == 1  # ...unless told so
+    assert alerts[0]["window"] in {"1h", "1d"} and alerts[0]["topic"] in alerts[0]["topics"]
+    code, _, err = run("replay", "-", "--thresholds", "4,5", stdin=one_outlet)
+    assert code == 2 and err.strip().count("\n") == 0 and "--thresholds" in err
+
+
 def test_webhooks_test_sends_a_signed_event(tmp_path: Path) -> None:
     async def scenario() -> tuple[int, str, Receiver]:
         async with Receiver([Reply(200)]) as receiver:

@@ -6,8 +6,9 @@ from datetime import timedelta
 
 import pytest
 
+from streams.core.incidents import IncidentTracker
 from streams.errors import ConfigError
-from streams.settings import Settings
+from streams.settings import Settings, tracker_config
 
 
 def test_defaults_need_no_environment() -> None:
@@ -38,6 +39,10 @@ def test_environment_and_nested_topic_names(monkeypatch: pytest.MonkeyPatch) -> 
         ("GEOPULSE_WEB_PORT", "70000", "GEOPULSE_WEB_PORT"),
         ("GEOPULSE_PROCESSING_GUARANTEE", "maybe_once", "GEOPULSE_PROCESSING_GUARANTEE"),
         ("GEOPULSE_KAFKA__SECURITY_PROTOCOL", "SASL_SSL", "sasl_mechanism"),
+        ("GEOPULSE_WINDOWS", "1h,soon", "GEOPULSE_WINDOWS"),
+        ("GEOPULSE_THRESHOLDS", "4,5", "four scores"),
+        ("GEOPULSE_THRESHOLDS", "9,5,6,7", "rise from low to critical"),
+        ("GEOPULSE_MIN_SOURCES", "0", "GEOPULSE_MIN_SOURCES"),
         ("GEOPULSE_KAFKA_BOOTSTRAP", "localhost:notaport", "GEOPULSE_KAFKA_BOOTSTRAP"),
         ("GEOPULSE_KAFKA_BOOTSTRAP", "kafka:70000", "expected host:port"),
         ("GEOPULSE_KAFKA_BOOTSTRAP", "kafka:9092,", "expected host:port"),
@@ -51,6 +56,24 @@ def test_a_bad_setting_is_one_clear_line(
         Settings.load()
     message = str(exc.value)
     assert "\n" not in message and mentions in message and message.startswith("bad setting")
+
+
+def test_every_detection_knob_reaches_the_trackers(monkeypatch: pytest.MonkeyPatch) -> None:
+    default = tracker_config(Settings.load())
+    assert default.windows == (timedelta(hours=1), timedelta(days=1)) and default.min_sources == 2
+    for name, value in {"GEOPULSE_WINDOWS": "1d,15m", "GEOPULSE_MIN_SOURCES": "1", "GEOPULSE_MIN_STORIES": "4",
+                        "GEOPULSE_MIN_STORIES_DAY": "6",
+                        "GEOPULSE_THRESHOLDS": "4,6,9,14", "GEOPULSE_HALF_LIFE": "3d",
+                        "GEOPULSE_SEASONAL": "false"}.items():  # fmt: skip
+        monkeypatch.setenv(name, value)
+    config = tracker_config(Settings.load())
+    assert config.windows == (timedelta(minutes=15), timedelta(days=1)) and config.window == timedelta(minutes=15)
+    assert (config.min_sources, config.min_stories, config.min_stories_day, config.seasonal) == (1, 4, 6, False)
+    gates = [tracker.config.min_stories for _, tracker in IncidentTracker(config).trackers]
+    assert gates == [4, 6]  # the day's own gate
+    assert config.thresholds == (4.0, 6.0, 9.0, 14.0) and config.half_life == timedelta(days=3)
+    detector = config.resolved_detector()  # 96 windows a day: thresholds per series-day + log10(96)
+    assert detector.thresholds[0] == pytest.approx(4.0 + 1.98) and detector.half_life == pytest.approx(3 * 96)
 
 
 def test_production_refuses_sasl_over_plaintext(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -25,7 +25,10 @@ class TrackerConfig:
     7.0
     """
 
-    window: timedelta = timedelta(hours=1)
+    window: timedelta = timedelta(hours=1)  # the window of one SeriesTracker
+    # The window sizes an IncidentTracker runs at once (streams/core/incidents.py): an hour catches
+    # a burst within the hour, a day what builds up over days; the first one's counts are published.
+    windows: tuple[timedelta, ...] = (timedelta(hours=1), timedelta(days=1))
     grace: timedelta = timedelta(minutes=15)
     # How far beyond stream time an article's published_at may move it. None means one window;
     # UNLIMITED trusts event time (replay sorts its input, so nothing there is ahead of its turn).
@@ -40,7 +43,17 @@ class TrackerConfig:
     roles: tuple[str, ...] = ("location", "actor")  # country roles that put an article in a series
     unit: Literal["stories", "articles"] = "stories"  # what detectors count (articles: syndication-blind)
     min_stories: int = 3
-    min_sources: int = 2  # one outlet alone never makes a spike
+    # Windows of a day or longer: a day holds 24 hours of chance clusters (one event, three write-ups),
+    # and on a real wire most day-scale false alarms were event-code series with three stories.
+    min_stories_day: int = 4
+    min_sources: int = 2  # one outlet alone never makes a spike (set 1 for a one-outlet feed)
+    # Severity thresholds (low, medium, high, critical) as -log10 of a false-alarm chance per series
+    # per day; each window size raises them by log10(its windows a day). None: the detector's own.
+    thresholds: tuple[float, float, float, float] | None = None
+    half_life: timedelta = timedelta(days=7)  # how fast a series' baseline forgets (in stream time with news)
+    seasonal: bool = True  # expect each country's share by hour of day and day of week (seasons.py)
+    season_half_life: timedelta = timedelta(days=28)  # how fast those profiles forget
+    season_strength: float = 10.0  # pseudo-stories of the region's profile a country's is shrunk toward
     min_volume_share: float = 0.5  # judge open windows as if at least this × a typical volume were in
     escalate_ratio: float = 1.5  # an open alert updates when stories reach this × the last step
     detector: Detector | None = field(default=None)  # None: GammaPoisson with a 7-day half-life
@@ -55,6 +68,8 @@ class TrackerConfig:
             raise ValueError(f"retain must be at most dedupe_ttl ({self.dedupe_ttl}), got {self.retain!r}")
         if self.unit not in ("stories", "articles"):
             raise ValueError(f"unit must be 'stories' or 'articles', got {self.unit!r}")
+        if not self.windows or any(w < timedelta(seconds=1) for w in self.windows):
+            raise ValueError(f"windows must be one or more sizes of at least one second, got {self.windows!r}")
         if not 0.0 < self.min_resemblance <= 1.0:
             raise ValueError(f"min_resemblance must be in (0, 1], got {self.min_resemblance!r}")
 
@@ -79,7 +94,10 @@ class TrackerConfig:
     def resolved_detector(self) -> Detector:
         if self.detector is not None:
             return self.detector
-        return GammaPoisson.for_window(self.window)
+        half_life_days = self.half_life / timedelta(days=1)
+        if self.thresholds is not None:
+            return GammaPoisson.for_window(self.window, half_life_days, thresholds=self.thresholds)
+        return GammaPoisson.for_window(self.window, half_life_days)
 
     def series_of(self, article: TaggedArticle) -> Iterator[tuple[str, str]]:
         """(country, topic) of every series the article counts in, in a stable order."""

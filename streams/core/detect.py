@@ -17,7 +17,12 @@ window scoring under `resolve_below` is back to baseline (hysteresis between ope
 Windows folded into the baseline are winsorised at the predictive mean plus two standard
 deviations (once the stream has warmed up), so a surge does not become its own baseline at once.
 
-`FixedThreshold` and `ZScore` are the naive peers the benchmark compares against.
+`volume` may be an exposure rather than a count: the tracker multiplies a window's volume by the
+series' seasonal factor (streams/core/seasons.py), so a share learned at one hour is expected at
+another in proportion to how that hour usually goes for the country.
+
+`FixedThreshold`, `ZScore` and `SeasonalMAD` are the peers the benchmarks compare against; `start`
+(the window's start, epoch seconds) is what a seasonal peer reads the hour of day from.
 
 >>> detector = GammaPoisson()
 >>> state = detector.fresh()
@@ -34,6 +39,7 @@ True
 from __future__ import annotations
 
 import math
+import statistics
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any, Protocol, Self
@@ -63,11 +69,11 @@ class Detector(Protocol):
 
     def fresh(self) -> JSON: ...
 
-    def update(self, state: JSON, observed: int, volume: int, robust: bool = True) -> JSON:
+    def update(self, state: JSON, observed: int, volume: float, robust: bool = True, start: int = 0) -> JSON:
         """Fold a closed window; `robust` damps outliers (off while the stream warms up)."""
         ...
 
-    def judge(self, state: JSON, observed: int, volume: int) -> Verdict: ...
+    def judge(self, state: JSON, observed: int, volume: float, start: int = 0) -> Verdict: ...
 
 
 def severity_of(score: float, thresholds: tuple[float, float, float, float]) -> Severity | None:
@@ -154,15 +160,16 @@ class GammaPoisson:
     name: str = "gamma-poisson"
 
     @classmethod
-    def for_window(cls, window: timedelta, **params: Any) -> GammaPoisson:
-        """Defaults for a window size: a 7-day half-life, and thresholds read per series-day.
+    def for_window(cls, window: timedelta, half_life_days: float = 7.0, **params: Any) -> GammaPoisson:
+        """Defaults for a window size: a half-life in days, and thresholds read per series-day.
 
         A threshold is -log10 of a false-alarm chance per series per *day*; with hourly windows a
         series is judged 24 times a day, so each hour's threshold is raised by log10(24).
         """
-        per_day = max(1.0, timedelta(days=1) / window)
+        per_day = timedelta(days=1) / window
         base = params.pop("thresholds", cls.thresholds)
-        return cls(half_life=max(4.0, 7 * per_day), thresholds=tuple(t + round(math.log10(per_day), 2) for t in base),
+        raise_by = round(math.log10(max(1.0, per_day)), 2)
+        return cls(half_life=max(4.0, half_life_days * per_day), thresholds=tuple(t + raise_by for t in base),
                    **params)  # fmt: skip
 
     def __post_init__(self) -> None:
@@ -183,21 +190,21 @@ class GammaPoisson:
         decay = 0.5 ** (1.0 / self.half_life)
         return GammaPoissonRate(self.prior_share, self.prior_strength, decay, state["hits"], state["volume"])
 
-    def predictive(self, state: JSON, volume: int) -> tuple[float, float, float]:
+    def predictive(self, state: JSON, volume: float) -> tuple[float, float, float]:
         """(mean, r, p) of the negative-binomial predictive of a window with this volume."""
         rate = self.rate(state)
         r = min(rate.alpha, self.max_dispersion)
         beta = rate.beta * r / rate.alpha
         return r * volume / beta, r, beta / (beta + volume)
 
-    def update(self, state: JSON, observed: int, volume: int, robust: bool = True) -> JSON:
+    def update(self, state: JSON, observed: int, volume: float, robust: bool = True, start: int = 0) -> JSON:
         if robust:
             mean, r, _ = self.predictive(state, volume)
             observed = min(observed, math.ceil(mean + 2.0 * math.sqrt(mean + mean * mean / r)))
         rate = self.rate(state).update(observed, volume)
         return {"hits": rate.hits, "volume": rate.volume}
 
-    def judge(self, state: JSON, observed: int, volume: int) -> Verdict:
+    def judge(self, state: JSON, observed: int, volume: float, start: int = 0) -> Verdict:
         mean, r, p = self.predictive(state, volume)
         if volume <= 0 or observed <= mean:
             return Verdict(mean, 0.0, None)
@@ -221,10 +228,10 @@ class FixedThreshold:
     def fresh(self) -> JSON:
         return {}
 
-    def update(self, state: JSON, observed: int, volume: int, robust: bool = True) -> JSON:
+    def update(self, state: JSON, observed: int, volume: float, robust: bool = True, start: int = 0) -> JSON:
         return state
 
-    def judge(self, state: JSON, observed: int, volume: int) -> Verdict:
+    def judge(self, state: JSON, observed: int, volume: float, start: int = 0) -> Verdict:
         score = observed / self.threshold
         severity = severity_of(score, (1.0, 2.0, 4.0, 8.0))
         return Verdict(float(self.threshold), score, severity, severity is None)
@@ -244,13 +251,13 @@ class ZScore:
     def fresh(self) -> JSON:
         return {"n": 0, "mean": 0.0, "m2": 0.0}
 
-    def update(self, state: JSON, observed: int, volume: int, robust: bool = True) -> JSON:
+    def update(self, state: JSON, observed: int, volume: float, robust: bool = True, start: int = 0) -> JSON:
         n = state["n"] + 1
         delta = observed - state["mean"]
         mean = state["mean"] + delta / n
         return {"n": n, "mean": mean, "m2": state["m2"] + delta * (observed - mean)}
 
-    def judge(self, state: JSON, observed: int, volume: int) -> Verdict:
+    def judge(self, state: JSON, observed: int, volume: float, start: int = 0) -> Verdict:
         if state["n"] < self.min_windows:
             return Verdict(state["mean"], 0.0, None)
         deviation = max(math.sqrt(state["m2"] / (state["n"] - 1)), 0.5)  # no division by zero
@@ -258,3 +265,50 @@ class ZScore:
         t = self.threshold
         severity = severity_of(score, (t, 1.5 * t, 2 * t, 3 * t))
         return Verdict(state["mean"], score, severity, severity is None)
+
+
+@dataclass(frozen=True)
+class SeasonalMAD:
+    """Peer: S-H-ESD style robust rule on counts, per hour of day.
+
+    Twitter's seasonal hybrid ESD removes the seasonal component and the median from a series and
+    tests what is left against the median absolute deviation. Online, per series: the last `keep`
+    counts of each hour of day; a window alerts when its count exceeds that hour's median by
+    `threshold` × 1.4826 × MAD (the MAD floored at `min_mad`, as quiet series have a MAD of 0).
+
+    >>> peer = SeasonalMAD(min_windows=2)
+    >>> state = peer.fresh()
+    >>> for day in range(3):
+    ...     state = peer.update(state, observed=2, volume=100, start=day * 86_400 + 3_600)
+    >>> peer.judge(state, observed=2, volume=100, start=3 * 86_400 + 3_600).severity is None
+    True
+    >>> peer.judge(state, observed=6, volume=100, start=3 * 86_400 + 3_600).severity
+    'medium'
+    """
+
+    threshold: float = 3.0
+    keep: int = 14
+    min_windows: int = 7  # per hour of day: a week of history before it judges
+    min_mad: float = 0.5
+    name: str = "seasonal-mad"
+
+    def params(self) -> dict[str, float | int | str]:
+        return {"threshold": self.threshold, "keep": self.keep, "min_windows": self.min_windows}
+
+    def fresh(self) -> JSON:
+        return {}
+
+    def update(self, state: JSON, observed: int, volume: float, robust: bool = True, start: int = 0) -> JSON:
+        hour = str(start // 3_600 % 24)
+        return {**state, hour: [*state.get(hour, []), observed][-self.keep :]}
+
+    def judge(self, state: JSON, observed: int, volume: float, start: int = 0) -> Verdict:
+        history = state.get(str(start // 3_600 % 24), [])
+        if len(history) < self.min_windows:
+            return Verdict(0.0, 0.0, None)
+        median = statistics.median(history)
+        mad = max(statistics.median(abs(x - median) for x in history), self.min_mad)
+        score = (observed - median) / (1.4826 * mad)
+        t = self.threshold
+        severity = severity_of(score, (t, 1.5 * t, 2 * t, 3 * t))
+        return Verdict(float(median), score, severity, severity is None)

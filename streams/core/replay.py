@@ -1,4 +1,4 @@
-"""Offline replay: the same SeriesTracker over a finite set of tagged articles, in event-time order.
+"""Offline replay: the worker's IncidentTracker over a finite set of tagged articles, in event-time order.
 
 Sorting by published_at (stably, so ties keep file order) makes a replay deterministic and lets it
 trust event time: in sorted input no article is ahead of its turn, so a gap in a sparse file is
@@ -23,8 +23,9 @@ from typing import Any
 
 from schemas import Alert, TaggedArticle
 from streams.core.config import UNLIMITED, TrackerConfig
+from streams.core.incidents import IncidentTracker
 from streams.core.reorder import in_event_time
-from streams.core.series import Observation, SeriesTracker
+from streams.core.series import Observation
 from streams.core.windows import window_end
 
 
@@ -36,13 +37,13 @@ def replay(
 ) -> Iterator[Observation]:
     """Observe the articles in published_at order; yields one Observation per article.
 
-    With `finish`, stream time then moves past the last window's grace, so every window is final
+    With `finish`, stream time then moves past the last (longest) window's grace, so every window is final
     (one more Observation, outcome "advanced", with the final counts and any resolutions). Off by
     default, because a worker fed the same articles has not closed those windows either.
     """
     if config.max_ahead is None:
         config = replace(config, max_ahead=UNLIMITED)
-    tracker = SeriesTracker(config, store)
+    tracker = IncidentTracker(config, store)
     for article in in_event_time(tagged):
         yield tracker.observe(article)
     now = tracker.stream_time

@@ -12,7 +12,8 @@ tracker owning all of them produces.
 
 Store layout (JSON values; each key written only when it changes):
 
-    clock              {"now": stream time, "next": start of the oldest open window, "closed": n}
+    clock              {"now": stream time, "next": start of the oldest open window, "closed": n since the
+                       first with news, gaps skipped at once (see `_skip_empty`) not counted}
     vol                {"<window start>": [articles, stories]} of the open windows
     hist               [[window start, stories, articles], ...] of the last closed windows
     typical            mean volume (stories, or articles) per window over the last day
@@ -24,6 +25,11 @@ Store layout (JSON values; each key written only when it changes):
     wm                 watermarks of the input partitions (see watermarks.py)
     open:<start>       series keys with articles in that open window (to finalise them)
     a:<C>|<topic>      the series' open alert episode (see alerts.py); `alerts` lists them
+    rvol               {"<window start>": {region: stories}} of the open windows
+    season, season:<C> time-of-day and day-of-week profiles (see seasons.py)
+
+A window in which the whole stream had no article (an outage, or a gap in a file) is no evidence:
+it neither decays baselines nor profiles, nor resolves an alert, however long the gap.
 
 >>> from datetime import datetime, timezone
 >>> from schemas import CountryMention, TaggedArticle
@@ -51,6 +57,7 @@ from streams.core.config import TrackerConfig
 from streams.core.dedupe import DedupeIndex, Expiry, StoryIndex
 from streams.core.detect import Verdict
 from streams.core.explain import Tally
+from streams.core.seasons import Seasons, region_of
 from streams.core.watermarks import Watermarks
 from streams.core.windows import clamp_ahead, closes_at, from_seconds, is_closed, to_seconds, window_start
 
@@ -87,6 +94,20 @@ class SeriesTracker:
         self.size, self.grace = config.seconds("window"), config.seconds("grace")
         self.retain = config.seconds("retain")
         self.watermarks = Watermarks(self.store)
+        # The window size whose corrections the dedupe memory outlasts (a longer size sharing this
+        # tracker's index under incidents.py may correct its own windows later than this one).
+        self.dedupe_window = self.size
+        self.corrections = 0  # closed windows corrected since this object was made (invalidates `volumes`)
+        self.seasons = (
+            Seasons(self.store, self.size, config.windows_in(config.season_half_life), config.season_strength)
+            if config.seasonal
+            else None
+        )
+        # How a window's volume becomes its exposure, when a finer tracker knows better (incidents.py).
+        self.exposure_of: Callable[[str, int, float], float] | None = None
+        self.subsume = True  # skip a topic whose stories an open alert covers (off: incidents.py merges them)
+        self.counts = True  # publish WindowCounts (off for the longer windows of an IncidentTracker)
+        self._closed_volumes: tuple[tuple[int, int | None, int], dict[int, int]] = ((0, None, 0), {})
 
     @property
     def stream_time(self) -> int | None:
@@ -151,9 +172,10 @@ class SeriesTracker:
             self._judge_pending(clock, closes_at(clock["next"], self.size, self.grace), seen)
             if self._skip_empty(clock, ts):
                 continue
+            had_news = str(clock["next"]) in self.store.get("vol", {})
             self._close(clock["next"], clock["closed"] >= self.config.warmup_windows(), seen)
             clock["next"] += self.size
-            clock["closed"] += 1
+            clock["closed"] += int(had_news or clock["closed"] > 0)  # from the first window with news on
         self._judge_pending(clock, ts + 1, seen)
         self.store["clock"] = clock
         self.expiry.expire(ts)
@@ -170,14 +192,15 @@ class SeriesTracker:
             return False
         empty = [[start, 0, 0] for start in range(clock["next"], target, self.size)[-self.config.history_windows() :]]
         self._keep_history([*self.store.get("hist", []), *empty])
-        clock["next"], clock["closed"] = target, clock["closed"] + skipped
+        clock["next"] = target
         return True
 
     def _keep_history(self, hist: list[list[int]]) -> None:
         """Keep the last closed windows' volumes, and the typical story volume of the last day."""
         self.store["hist"] = hist[-self.config.history_windows() :]
-        recent = [self._judged(*volumes) for _, *volumes in hist[-self.config.warmup_windows() :]]
-        self.store["typical"] = sum(recent) / len(recent) if recent else 0.0
+        recent = [self._judged(*volumes) for _, *volumes in hist[-self.config.warmup_windows() :] if any(volumes)]
+        if recent:  # after an outage, the typical volume of the news before it
+            self.store["typical"] = sum(recent) / len(recent)
 
     def _close(self, start: int, warm: bool, seen: Observation) -> None:
         volumes = dict(self.store.get("vol", {}))
@@ -186,28 +209,76 @@ class SeriesTracker:
         hist = [*self.store.get("hist", []), [start, stories, articles]]
         self._keep_history(hist)
         finalised = self.store.pop(f"open:{start}", [])
+        regions: dict[str, int] = self._pop_regions(start)
+        learned: dict[str, int] = {}  # the stories of each country (its `all` series) in the window
         for key in finalised:
-            self._finalise(key, start, (stories, articles), warm, seen)
+            observed = self._finalise(key, start, (stories, articles), warm, seen)
+            if observed is not None:
+                learned[key.split("|", 1)[0]] = observed
+        if not (stories or articles):
+            return  # an outage: no evidence either way
+        if self.seasons is not None:
+            self.seasons.learn_news(start, self._judged(stories, articles), regions)
+            for country, observed in learned.items():
+                self.seasons.learn_country(country, start, observed)
         for key in self.store.get("alerts", []):
             if key not in finalised:
-                quiet = self._judge_quiet(key, self._judged(stories, articles))
+                quiet = self._judge_quiet(key, start, self._judged(stories, articles))
                 self._maybe_resolve(key, start, Tally.empty(), quiet, seen)
 
-    def _finalise(self, key: str, start: int, volume: tuple[int, int], warm: bool, seen: Observation) -> None:
+    def _finalise(self, key: str, start: int, volume: tuple[int, int], warm: bool, seen: Observation) -> int | None:
+        """Fold the series' closed window; its observed count when the series is a country's `all`."""
         (stories, articles), record = volume, self._series(key, until=start)
         tally, _ = self._tally(key, start)
         if not self.retain:  # otherwise kept for corrections until it expires (see `_late`)
             self.store.pop(f"w:{key}@{start}", None)
-        observed, judged = self._observed(tally), self._judged(stories, articles)
-        verdict = self.detector.judge(record["b"], observed, judged)
-        record["b"] = self.detector.update(record["b"], observed, judged, robust=warm)
+        observed, judged = self._observed(tally), self._exposure(key, start, self._judged(stories, articles))
+        verdict = self.detector.judge(record["b"], observed, judged, start=start)
+        record["b"] = self.detector.update(record["b"], observed, judged, robust=warm, start=start)
         record["t"] = start + self.size
         self.store[f"s:{key}"] = record
-        seen.counts.append(self._count_message(key, start, tally, articles, final=True))
+        if self.counts:
+            seen.counts.append(self._count_message(key, start, tally, articles, final=True))
         self._maybe_resolve(key, start, tally, verdict, seen)
+        return observed if key.endswith("|all") else None
 
-    def _judge_quiet(self, key: str, volume: int) -> Verdict:
-        return self.detector.judge(self._series(key, until=None)["b"], 0, volume)
+    def _judge_quiet(self, key: str, start: int, volume: int) -> Verdict:
+        exposure = self._exposure(key, start, volume)
+        return self.detector.judge(self._series(key, until=None)["b"], 0, exposure, start=start)
+
+    def _exposure(self, key: str, start: int, volume: float, open_window: bool = False) -> float:
+        """The window's volume times how much of it the series' country usually has at that time.
+
+        An open window may be judged by a finer tracker's hours (`exposure_of`); a closed one has
+        all its hours, whose factors average out to its own (day of week) factor.
+        """
+        if self.seasons is None or volume <= 0:
+            return volume
+        if open_window and self.exposure_of is not None:
+            return self.exposure_of(key, start, volume)
+        return volume * self.seasons.factor(key.split("|", 1)[0], start)
+
+    def volume_floor(self) -> int:
+        """The least volume an open window is judged with: a share of a typical window's."""
+        return int(self.config.min_volume_share * self.store.get("typical", 0.0))
+
+    def volumes(self) -> dict[int, int]:
+        """Judged volume of the last closed and the open windows, by window start."""
+        hist = self.store.get("hist", [])
+        mark = (len(hist), hist[-1][0] if hist else None, self.corrections)
+        if self._closed_volumes[0] != mark:
+            self._closed_volumes = (mark, {start: self._judged(stories, articles) for start, stories, articles in hist})
+        found = dict(self._closed_volumes[1])
+        found.update({int(start): self._judged(stories, articles)
+                      for start, (articles, stories) in self.store.get("vol", {}).items()})  # fmt: skip
+        return found
+
+    def _pop_regions(self, start: int) -> dict[str, int]:
+        by_window = dict(self.store.get("rvol", {}))
+        regions: dict[str, int] = by_window.pop(str(start), {})
+        if regions:
+            self.store["rvol"] = by_window
+        return regions
 
     def _maybe_resolve(self, key: str, start: int, tally: Tally, verdict: Verdict, seen: Observation) -> None:
         stored = self.store.get(f"a:{key}")
@@ -224,13 +295,15 @@ class SeriesTracker:
     # -- counting and judging ------------------------------------------------------------
 
     def _count(self, article: TaggedArticle, ts: int, start: int, seen: Observation) -> None:
-        exp = max(closes_at(start, self.size, self.grace) + self.retain, ts + self.config.seconds("dedupe_ttl"))
-        self.dedupe.remember(article.id, article.url, exp)
+        self.dedupe.remember(article.id, article.url, self._forget_at(ts))
         story = self.stories.assign(article.id, article.fingerprint, ts)
         volumes = dict(self.store.get("vol", {}))
         articles, stories = volumes.get(str(start), [0, 0])
-        volume = [articles + 1, stories + int(self.stories.first_in_window(story, start))]
+        new_story = self.stories.first_in_window(story, start)
+        volume = [articles + 1, stories + int(new_story)]
         self.store["vol"] = {**volumes, str(start): volume}
+        if self.seasons is not None and new_story:
+            self._count_regions(article, start)
         exemplar, actors = exemplar_of(article), [actor.name for actor in article.actors]
         for country, topic in self.config.series_of(article):
             if not self.owns(country):
@@ -238,9 +311,21 @@ class SeriesTracker:
             others = [c.code for c in article.countries if c.code != country]
             key = f"{country}|{topic}"
             tally = self._add(key, start, story, exemplar, actors, others)
-            seen.counts.append(self._count_message(key, start, tally, volume[0], final=False))
+            if self.counts:
+                seen.counts.append(self._count_message(key, start, tally, volume[0], final=False))
             if self._reached(start):
                 self._step_alert(key, start, tally, self._judged(volume[1], volume[0]), seen)
+
+    def _count_regions(self, article: TaggedArticle, start: int) -> None:
+        """Stories per region in the open window, for the regions' profiles (every instance alike)."""
+        roles = self.config.roles
+        regions = {r for c in article.countries if c.role in roles and (r := region_of(c.code)) is not None}
+        if regions:
+            by_window = dict(self.store.get("rvol", {}))
+            counts = dict(by_window.get(str(start), {}))
+            for region in regions:
+                counts[region] = counts.get(region, 0) + 1
+            self.store["rvol"] = {**by_window, str(start): counts}
 
     def _add(self, key: str, start: int, story: str, exemplar: dict[str, Any], actors: list[str],
              others: list[str]) -> Tally:  # fmt: skip
@@ -283,14 +368,19 @@ class SeriesTracker:
         if until is None or (record["t"] is not None and record["t"] >= until):
             return record
         for start, stories, articles in self.store.get("hist", []):
-            if start < until and (record["t"] is None or start >= record["t"]):
-                record["b"] = self.detector.update(record["b"], 0, self._judged(stories, articles))
+            if (stories or articles) and start < until and (record["t"] is None or start >= record["t"]):
+                volume = self._exposure(key, start, self._judged(stories, articles))
+                record["b"] = self.detector.update(record["b"], 0, volume, start=start)
         record["t"] = until
         return record
 
     def _observed(self, tally: Tally) -> int:
         """What the detector counts in a series window: stories (default) or articles."""
         return tally.stories if self.config.unit == "stories" else tally.articles
+
+    def judged(self, stories: int, articles: int) -> int:
+        """The volume a window is judged by: its stories (default) or articles."""
+        return self._judged(stories, articles)
 
     def _judged(self, stories: int, articles: int) -> int:
         return stories if self.config.unit == "stories" else articles
@@ -306,13 +396,15 @@ class SeriesTracker:
             return  # before judging: most windows are small, and the detector's tail sum is not cheap
         record = self.store[f"s:{key}"]
         # Early in a window few articles are in: judge against at least a share of a typical
-        # window's volume, or the first handful of articles would look like a takeover.
-        floor = int(self.config.min_volume_share * self.store.get("typical", 0.0))
-        verdict = self.detector.judge(record["b"], self._observed(tally), max(volume, floor))
+        # window's volume, or the first handful of articles would look like a takeover (with a
+        # finer tracker's exposure, only its open window is floored: see incidents.py).
+        floored = volume if self.exposure_of else max(volume, self.volume_floor())
+        exposure = self._exposure(key, start, floored, open_window=True)
+        verdict = self.detector.judge(record["b"], self._observed(tally), exposure, start=start)
         if verdict.severity is None:
             return
         stored = self.store.get(f"a:{key}")
-        if stored is None and self._subsumed(key, start, tally):
+        if stored is None and self.subsume and self._subsumed(key, start, tally):
             return
         if stored is None:
             country, topic = key.split("|", 1)
@@ -406,8 +498,7 @@ class SeriesTracker:
         seen.outcome = "late" if now >= closed_at + self.retain else "corrected"
         if seen.outcome == "late":
             return seen
-        remembered = max(closed_at + self.retain, ts + self.config.seconds("dedupe_ttl"))
-        self.dedupe.remember(article.id, article.url, remembered)
+        self.dedupe.remember(article.id, article.url, self._forget_at(ts))
         story = self.stories.assign(article.id, article.fingerprint, ts)
         stories, articles = self._revise_volume(start, self.stories.first_in_window(story, start))
         exemplar, actors = exemplar_of(article), [actor.name for actor in article.actors]
@@ -416,9 +507,17 @@ class SeriesTracker:
                 key = f"{country}|{topic}"
                 others = [c.code for c in article.countries if c.code != country]
                 tally, revision = self._revise(key, start, story, exemplar, actors, others)
-                seen.counts.append(self._count_message(key, start, tally, articles, final=True, revision=revision))
+                if self.counts:
+                    seen.counts.append(self._count_message(key, start, tally, articles, final=True, revision=revision))
                 self._revise_alert(key, start, tally, self._judged(stories, articles), seen)
         return seen
+
+    def _forget_at(self, ts: int) -> int:
+        """When the dedupe index may forget an article: after the dedupe TTL, and not before its window
+        (of `dedupe_window`) can no longer be corrected, so a redelivered late article stays a duplicate."""
+        size = self.dedupe_window
+        corrected_until = closes_at(window_start(ts, size), size, self.grace) + self.retain
+        return max(corrected_until, ts + self.config.seconds("dedupe_ttl"))
 
     def _revise_volume(self, start: int, new_story: bool) -> tuple[int, int]:
         """Add one article (and maybe a story) to a closed window's volume; its (stories, articles)."""
@@ -429,6 +528,7 @@ class SeriesTracker:
             hist = sorted([*hist, entry])
         entry[1:] = [entry[1] + int(new_story), entry[2] + 1]
         self._keep_history(hist)
+        self.corrections += 1
         return entry[1], entry[2]
 
     def _revise(self, key: str, start: int, story: str, exemplar: dict[str, Any], actors: list[str],
@@ -446,7 +546,8 @@ class SeriesTracker:
         if stored is None or stored["window"] != start:
             return
         episode = Episode.from_json(stored)
-        verdict = self.detector.judge(self._series(key, until=None)["b"], self._observed(tally), volume)
+        exposure = self._exposure(key, start, volume)
+        verdict = self.detector.judge(self._series(key, until=None)["b"], self._observed(tally), exposure, start=start)
         episode.step(start, verdict.severity or episode.severity, tally.stories)
         self.store[f"a:{key}"] = episode.to_json()
         seen.alerts.append(message(episode, "update", self._context(key, start, tally, verdict)))

@@ -15,8 +15,8 @@ from typing import Any
 from faust.types import EventT
 
 from schemas import DigestBatch, InputReport
+from streams.core.incidents import IncidentTracker
 from streams.core.ingest import Ingestor, RawMessage
-from streams.core.series import SeriesTracker
 from streams.worker import stages
 from streams.worker.idleness import InputWatch
 from streams.worker.stages import DigestDecoder, Outgoing
@@ -85,12 +85,12 @@ async def ingest_events(
 async def count_events(
     gp: Geopulse,
     decoder: DigestDecoder,
-    tracker_of: Callable[[int], tuple[SeriesTracker, PartitionStore]],
+    tracker_of: Callable[[int], tuple[IncidentTracker, PartitionStore]],
     events: list[EventT[bytes]],
 ) -> None:
     """One count batch: counts and alerts sent and acknowledged, then each partition's state written."""
     metrics, state = gp.metrics, gp.state
-    work: dict[int, tuple[SeriesTracker, PartitionStore, list[DigestBatch]]] = {}
+    work: dict[int, tuple[IncidentTracker, PartitionStore, list[DigestBatch]]] = {}
     for event in events:
         partition = event.message.partition
         if partition not in work:

@@ -15,8 +15,8 @@ from typing import Any
 import faust
 from faust.types import StreamT
 
+from streams.core.incidents import IncidentTracker
 from streams.core.ingest import REASONS, Ingestor
-from streams.core.series import SeriesTracker
 from streams.core.tagging import Tagger
 from streams.metrics import Metrics
 from streams.notify import WebhookConfig
@@ -150,7 +150,7 @@ def wire_count(gp: Geopulse) -> None:
     config = tracker_config(settings)
     decoder = DigestDecoder()
 
-    def tracker_of(partition: int) -> tuple[SeriesTracker, PartitionStore]:
+    def tracker_of(partition: int) -> tuple[IncidentTracker, PartitionStore]:
         if partition not in gp.state.trackers:
             gp.state.trackers[partition] = partition_tracker(config, table, partition, settings.partitions)
         return gp.state.trackers[partition]

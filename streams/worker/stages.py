@@ -22,8 +22,9 @@ from typing import Any
 
 from schemas import Alert, DeadLetter, DigestBatch, InputReport, TaggedArticle, WindowCount
 from streams.core.config import TrackerConfig
+from streams.core.incidents import IncidentTracker
 from streams.core.ingest import Ingestor, RawMessage
-from streams.core.series import Observation, SeriesTracker
+from streams.core.series import Observation
 from streams.settings import TopicNames
 from streams.worker.store import PartitionStore
 
@@ -103,14 +104,14 @@ class DigestDecoder:
 
 def partition_tracker(
     config: TrackerConfig, table: MutableMapping[str, Any], partition: int, partitions: int
-) -> tuple[SeriesTracker, PartitionStore]:
+) -> tuple[IncidentTracker, PartitionStore]:
     """The tracker of one digests partition over its store in `table`: it keeps the series of the countries it owns."""
     store = PartitionStore(table, partition)
 
     def owns(country: str) -> bool:
         return owner_partition(country, partitions) == partition
 
-    return SeriesTracker(config, store=store, owns=owns), store
+    return IncidentTracker(config, store=store, owns=owns), store
 
 
 @dataclass
@@ -136,7 +137,7 @@ class Counted:
         return out + [(topics.alerts, a.key.encode(), a.to_json(), None) for a in self.alerts]
 
 
-async def count(work: dict[int, tuple[SeriesTracker, list[DigestBatch]]], partitions: int) -> Counted:
+async def count(work: dict[int, tuple[IncidentTracker, list[DigestBatch]]], partitions: int) -> Counted:
     """Observe each partition's digests with its tracker (which changes its store, the state to write)."""
     counted = Counted()
     for partition, (tracker, batches) in work.items():

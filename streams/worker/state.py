@@ -11,9 +11,9 @@ from datetime import UTC, datetime, timedelta
 import faust
 
 from schemas import Alert, WindowCount
+from streams.core.incidents import IncidentTracker
 from streams.core.lateness import LateArticles
 from streams.core.offsets import OffsetWatch
-from streams.core.series import SeriesTracker
 from streams.metrics import Metrics
 from streams.settings import Settings
 from streams.worker.logsummary import RepeatSummary
@@ -27,12 +27,12 @@ class WorkerState:
     ready: bool = False  # partitions assigned and recovered
     broker_up: bool = True  # `geopulse worker` reached the broker just before it started
     stopping: bool = False  # the worker decided to stop (lost its topics, or was told to)
-    trackers: dict[int, tuple[SeriesTracker, PartitionStore]] = field(default_factory=dict)
+    trackers: dict[int, tuple[IncidentTracker, PartitionStore]] = field(default_factory=dict)
     counts: dict[str, dict[datetime, WindowCount]] = field(default_factory=dict)  # newest windows per series
     swept: int | None = None  # the stale-series horizon, in windows, of the last full sweep
     offsets: OffsetWatch = field(default_factory=OffsetWatch)  # records the consumer skipped
     alerts: dict[str, Alert] = field(default_factory=dict)  # the last step published per open series
-    tracker_of: Callable[[int], tuple[SeriesTracker, PartitionStore]] | None = None  # set by create_app
+    tracker_of: Callable[[int], tuple[IncidentTracker, PartitionStore]] | None = None  # set by create_app
     late: LateArticles = field(default_factory=LateArticles)  # articles behind stream time, logged per interval
 
     def remember(self, count: WindowCount, keep: int = 48) -> None:

@@ -71,8 +71,8 @@ def register_views(gp: Geopulse) -> None:
     async def metrics(self: View, request: Request) -> Response:
         stores = [store for _, store in state.trackers.values()]
         gp.metrics.broker(state.broker_up)  # what /ready says at this moment
-        gp.metrics.scraped(state_keys=sum(map(len, stores)), tasks=len(asyncio.all_tasks()),
-                           open_alerts=sum(len(store.get("alerts") or []) for store in stores))  # fmt: skip
+        open_alerts = sum(tracker.open_alerts() for tracker, _ in state.trackers.values())
+        gp.metrics.scraped(state_keys=sum(map(len, stores)), tasks=len(asyncio.all_tasks()), open_alerts=open_alerts)
         return self.bytes(gp.metrics.exposition(), content_type="text/plain; version=0.0.4")
 
     @app.page("/api/counts")

@@ -17,6 +17,7 @@ import pytest
 from schemas import SEVERITIES, Alert, CountryMention, TaggedArticle, WindowCount
 from streams.core.config import UNLIMITED
 from streams.core.fingerprint import encode, sketch
+from streams.core.incidents import IncidentTracker
 from streams.core.replay import replay
 from streams.core.series import Observation, SeriesTracker, TrackerConfig
 
@@ -186,8 +187,11 @@ def surge_stream() -> list[TaggedArticle]:
     return sorted(quiet + first + second, key=lambda a: a.published_at)
 
 
+HOURLY = TrackerConfig(windows=(timedelta(hours=1),))  # one window size: an alert is its series' episode
+
+
 def test_alert_opens_updates_on_escalation_and_resolves() -> None:
-    alerts = alerts_of(replay(surge_stream(), TrackerConfig()))
+    alerts = alerts_of(replay(surge_stream(), HOURLY))
     kaz = [a for a in alerts if a.key == "KAZ|unrest"]
     statuses = [a.status for a in kaz]
     assert statuses[0] == "open" and statuses[-1] == "resolved" and set(statuses[1:-1]) <= {"update"}
@@ -219,11 +223,13 @@ def test_volume_doubling_does_not_alert() -> None:
     assert alerts_of(replay(before + after, TrackerConfig())) == []
 
 
-def test_advance_resolves_alerts_on_an_idle_stream() -> None:
+def test_an_idle_stream_is_no_evidence_the_next_news_resolves() -> None:
     articles = [a for a in surge_stream() if a.published_at < T0 + timedelta(hours=51)]
     tracker = SeriesTracker(TrackerConfig(max_ahead=UNLIMITED))
     assert next(a.status for a in alerts_of(run(tracker, articles))) == "open"
-    resolved = tracker.advance(int((T0 + timedelta(hours=60)).timestamp())).alerts
+    assert tracker.advance(int((T0 + timedelta(hours=60)).timestamp())).alerts == []  # nothing came: no news
+    later = background(9, hours=3, per_hour=12, start=T0 + timedelta(hours=60))
+    resolved = alerts_of([*run(tracker, later), tracker.advance(int((T0 + timedelta(hours=64)).timestamp()))])
     assert [a.status for a in resolved] == ["resolved"] and "back to baseline" in resolved[0].summary
 
 
@@ -320,26 +326,62 @@ def partition_order(articles: list[TaggedArticle], partitions: int, chunk: int) 
     return read
 
 
-@pytest.mark.parametrize(
-    "chunk",
-    [
-        # One article of each partition in turn: a window is judged (when stream time reaches it)
-        # with a tally and volume a replay never had at once, and one background window alerts.
-        pytest.param(1, marks=pytest.mark.xfail(strict=True, reason="alert timing under reordering")),
-        7,
-        50,
-        400,
-    ],
-)
-def test_partitions_read_at_different_speeds_count_and_alert_as_replay(chunk: int) -> None:
-    articles = surge_stream()
-    offline = list(replay(articles, TrackerConfig(max_ahead=UNLIMITED), finish=True))
-    tracker = SeriesTracker(TrackerConfig(max_ahead=UNLIMITED))
+ONE_SIZE = TrackerConfig(max_ahead=UNLIMITED, windows=(timedelta(hours=1),))
+
+
+def read_in_turns(
+    tracker: SeriesTracker | IncidentTracker, articles: list[TaggedArticle], chunk: int
+) -> list[Observation]:
     tracker.report_inputs(4, [0, 1, 2, 3], [])
     online = [tracker.observe(a, p) for a, p in partition_order(articles, 4, chunk)]
     online.append(tracker.report_inputs(4, [0, 1, 2, 3], [0, 1, 2, 3]))  # all caught up: the newest watermark
     online.append(tracker.advance(2**40))
+    return online
+
+
+# One article of each partition in turn (chunk 1) judged a window with a tally and volume a replay
+# never had at once, and one background window alerted (a strict xfail before the seasonal
+# detector); with seasonality that window no longer alerts, the cause (judging on arrival) remains.
+@pytest.mark.parametrize("chunk", [1, 7, 50, 400])
+def test_partitions_read_at_different_speeds_count_and_alert_as_replay(chunk: int) -> None:
+    articles = surge_stream()
+    offline = list(replay(articles, ONE_SIZE, finish=True))
+    online = read_in_turns(SeriesTracker(ONE_SIZE), articles, chunk)
     assert {o.outcome for o in online} <= {"counted", "duplicate", "advanced"}
     assert finals(online) == finals(offline)
     opened = {(a.alert_id, a.window_start) for a in alerts_of(online) if a.status == "open"}
     assert opened == {(a.alert_id, a.window_start) for a in alerts_of(offline) if a.status == "open"}
+
+
+@pytest.mark.parametrize("chunk", [1, 7, 400])
+def test_several_sizes_read_at_different_speeds_count_as_replay_and_alert_once(chunk: int) -> None:
+    """1 h and 1 d over one stream time: the published counts are replay's, the surge one incident as in replay."""
+    articles, config = surge_stream(), TrackerConfig(max_ahead=UNLIMITED)
+    offline = list(replay(articles, config, finish=True))
+    online = read_in_turns(IncidentTracker(config), articles, chunk)
+    assert {o.outcome for o in online} <= {"counted", "duplicate", "advanced"}
+    assert finals(online) == finals(offline)
+
+    def incidents(observations: list[Observation]) -> dict[tuple[str, str], str]:
+        peak: dict[tuple[str, str], str] = {}
+        for a in alerts_of(observations):
+            if a.status != "resolved":
+                was = peak.get((a.country, a.topic), a.severity)
+                peak[a.country, a.topic] = max(was, a.severity, key=SEVERITIES.index)
+        return peak
+
+    assert incidents(online) == incidents(offline)
+    assert sum(a.status == "open" for a in alerts_of(online)) == sum(a.status == "open" for a in alerts_of(offline))
+
+
+@pytest.mark.xfail(strict=True, reason="the day scale judges articles read ahead of stream time on arrival")
+def test_several_sizes_read_at_different_speeds_open_as_replay() -> None:
+    """Replay opens the surge at 1 h (02:00); read in turns, the open day window holds articles read
+    ahead of stream time and the day opens the incident first (another id and window). The hour
+    defers windows ahead of stream time (`_reached`); a day window contains stream time, so only
+    judging each article once the watermark passes it would make this equal."""
+    articles, config = surge_stream(), TrackerConfig(max_ahead=UNLIMITED)
+    offline = list(replay(articles, config, finish=True))
+    online = read_in_turns(IncidentTracker(config), articles, 7)
+    opened = {(a.alert_id, a.window, a.window_start) for a in alerts_of(online) if a.status == "open"}
+    assert opened == {(a.alert_id, a.window, a.window_start) for a in alerts_of(offline) if a.status == "open"}

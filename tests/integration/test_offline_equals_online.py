@@ -20,7 +20,8 @@ pytestmark = pytest.mark.integration
 
 def alert_facts(alert: Alert) -> tuple[object, ...]:
     return (alert.alert_id, alert.revision, alert.status, alert.country, alert.topic, alert.window_start,
-            alert.observed, round(alert.expected, 6), alert.severity)  # fmt: skip
+            alert.window_end, alert.window, tuple(alert.topics), alert.observed, round(alert.expected, 6),
+            alert.severity)  # fmt: skip
 
 
 def counted(worker: WorkerProcess) -> float:
@@ -43,15 +44,17 @@ def wait_counted(worker: WorkerProcess, total: int, timeout: float = 60.0) -> No
 # input topic has one partition here, so arrival order is the file order; the count/detect stage
 # has one or two partitions, and the worker, which splits the series over them, must raise exactly
 # the alerts one offline tracker raises.
-@pytest.mark.parametrize("partitions", [1, 2])
+# Several window sizes at once (the default 1h,1d, and three sizes): the incidents merged from them
+# are the same on the worker, whose series are spread over partitions, as in one offline tracker.
+@pytest.mark.parametrize(("partitions", "windows"), [(1, "1h,1d"), (2, "1h,1d"), (2, "1h,6h,1d")])
 def test_worker_and_replay_raise_the_same_alerts(
-    start_worker: Callable[..., WorkerProcess], bootstrap: str, partitions: int
+    start_worker: Callable[..., WorkerProcess], bootstrap: str, partitions: int, windows: str
 ) -> None:
-    app_id = f"same{partitions}"
+    app_id = f"same{partitions}{windows.count(',')}"
     articles = sample_articles(short=True)  # in event-time order
     settings = Settings(kafka_bootstrap=bootstrap, topics=topic_names(app_id), partitions=partitions)
     ensure_topics(settings.model_copy(update={"partitions": 1}), [settings.topics.articles])
-    worker = start_worker(app_id, partitions=str(partitions))
+    worker = start_worker(app_id, partitions=str(partitions), windows=windows)
     produce(settings, settings.topics.articles, [(a.id.encode(), a.to_json()) for a in articles])
     wait_counted(worker, len(articles))
     time.sleep(1.0)
@@ -62,7 +65,7 @@ def test_worker_and_replay_raise_the_same_alerts(
 
     out = io.BytesIO()
     errors: list[str] = []
-    run_replay(Settings(), [(a.id, a.to_json()) for a in articles], lambda w, e: errors.append(w), out)
+    run_replay(Settings(windows=windows), [(a.id, a.to_json()) for a in articles], lambda w, e: errors.append(w), out)
     offline = [Alert.model_validate_json(line) for line in out.getvalue().splitlines()]
 
     assert not errors
@@ -70,4 +73,5 @@ def test_worker_and_replay_raise_the_same_alerts(
     assert sorted(map(alert_facts, online)) == sorted(map(alert_facts, offline))
     opened = [a.alert_id for a in online if a.status == "open"]
     assert len(opened) == len(set(opened))
+    assert len({a.window_end - a.window_start for a in online}) >= 2  # steps came from more than one size
     assert counts and all(c.volume >= c.count for c in counts)

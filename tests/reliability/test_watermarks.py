@@ -112,8 +112,11 @@ def assert_equal_to_replay(
     diff = count_diff(comparable(online_counts), comparable(offline_counts))
     assert diff == [], "\n".join(diff)
     assert opened(offline_alerts), "the sample's surge must open an alert"
-    surge = {a.key for a in offline_alerts if a.status == "open"}
-    assert surge & {a.key for a in online_alerts if a.status == "open"}, (opened(online_alerts), opened(offline_alerts))
+    # One alert per incident: its headline topic is the most specific series of those that opened it
+    # first, which the order articles are read in may change; the surge's country must open one.
+    surge = {a.country for a in offline_alerts if a.status == "open"}
+    countries = {a.country for a in online_alerts if a.status == "open"}
+    assert surge & countries, (opened(online_alerts), opened(offline_alerts))
     assert opened_twice(online_alerts) == []
     for worker in workers:
         outcomes = metric_samples(worker, "geopulse_articles_total")

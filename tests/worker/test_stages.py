@@ -14,9 +14,9 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from schemas import Alert, Article, DeadLetter, DigestBatch, TaggedArticle, WindowCount
+from streams.core.incidents import IncidentTracker
 from streams.core.ingest import Ingestor, RawMessage
 from streams.core.replay import replay
-from streams.core.series import SeriesTracker
 from streams.core.tagging import Tagger
 from streams.demo.sample import sample_articles
 from streams.settings import Settings, TopicNames, tracker_config
@@ -106,7 +106,7 @@ def test_a_batch_of_only_bad_records_sends_no_digest(tagger: Tagger) -> None:
 
 def counted_through_stages(
     tagger: Tagger, articles: list[Article], partitions: int, batch_size: int
-) -> tuple[list[stages.Counted], dict[int, tuple[SeriesTracker, PartitionStore]]]:
+) -> tuple[list[stages.Counted], dict[int, tuple[IncidentTracker, PartitionStore]]]:
     """Ingest in batches, then count each partition's digests as the count agent does, one batch at a time."""
     table: dict[str, bytes] = {}
     config = tracker_config(Settings())

@@ -1,0 +1,355 @@
+"""Spike detection on a real newswire: the 1987 Reuters stream with labelled surges injected.
+
+Background: the 9,620 real Reuters stories of `../shared/data/reuters87-dev.jsonl.gz` with their real
+timing (weekdays 400-600 stories, weekends 15-40, Asia-Pacific first in each UTC day, weeks-long gaps
+between its four periods), each given one of 30 outlet names by a hash of its id. Injected: labelled
+surges written at run time from templates (no Reuters text), of four shapes:
+
+- sudden: 15-25 stories in 3 h;       - medium: 8-12 stories in 6 h;
+- slow:   a build-up over 3 days (3, 6, 12 stories a day), and one over six (1, 2, 5, 13, 9, 7);
+- small:  5-6 stories in 2 h from 4+ outlets;
+
+placed in Asia, Europe and Americas hours and on weekends; a quarter of their articles are syndicated
+copies (same text, another outlet, minutes later). All are tagged by the product tagger, like the
+background.
+
+Scored per system, on the same articles: surges detected (an alert of the surge's country opened
+between its first story and 6 h after its last, a day for slow builds), delay from the first surge
+story to the alert (event time of the article whose arrival raised it), false alarms a day (alerts
+opened outside every surge, over the days that have news; the 19 Oct 1987 IRN strike is real news and
+counted apart), at medium or above (peak severity), and the share of false alarms that are
+Asia-Pacific series in 00-08 UTC against that share of the news. Systems: geopulse as configured
+(default settings), and three peers in the same tracker (same windows, story dedupe, gates):
+a fixed threshold, a z-score, and a seasonal median/MAD rule (S-H-ESD style), all on 1 h windows.
+
+    .venv/bin/python bench/detect_real.py [--data ../shared/data/reuters87-dev.jsonl.gz] [--json PATH]
+        [--system NAME ...] [--set windows=1h,1d ...]
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import random
+import statistics
+import sys
+import time
+import zlib
+from collections import Counter
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from schemas import Alert, Article, TaggedArticle
+from streams.core.config import TrackerConfig
+from streams.core.detect import FixedThreshold, SeasonalMAD, ZScore
+from streams.core.replay import replay
+from streams.core.seasons import region_of
+
+REPO = Path(__file__).resolve().parent.parent
+DATA = REPO.parent / "shared" / "data" / "reuters87-dev.jsonl.gz"
+OUTLETS = [f"outlet{n:02d}.example" for n in range(30)]
+SLACK = timedelta(hours=6)
+SLOW_SLACK = timedelta(days=1)
+IRN_STRIKE = datetime(1987, 10, 19, tzinfo=UTC)
+
+
+@dataclass(frozen=True)
+class Surge:
+    name: str
+    kind: str  # sudden, medium, slow, small
+    country: str
+    topic: str  # unrest, conflict, diplomacy
+    start: datetime
+    shape: tuple[tuple[float, int], ...]  # (hours after start, stories) blocks, spread over the block
+    block_hours: float
+    outlets: int = 30  # outlets the surge's stories come from
+
+    @property
+    def stories(self) -> int:
+        return sum(n for _, n in self.shape)
+
+    @property
+    def end(self) -> datetime:
+        return self.start + timedelta(hours=self.shape[-1][0] + self.block_hours)
+
+
+def days(*counts: int) -> tuple[tuple[float, int], ...]:
+    return tuple((24.0 * day, n) for day, n in enumerate(counts))
+
+
+def at(day: str, hour: float) -> datetime:
+    return datetime.fromisoformat(day).replace(tzinfo=UTC) + timedelta(hours=hour)
+
+
+# Only on days the file has news (it has gaps of days to months). 1987: 1 March was a Sunday; the weekend
+# surges fall on 1, 7, 14 and 15 March and 26 April.
+SURGES = [
+    Surge("PHL unrest, Asia morning", "sudden", "PHL", "unrest", at("1987-03-03", 1.5), ((0, 18),), 3),
+    Surge("NGA conflict, Europe hours", "sudden", "NGA", "conflict", at("1987-03-11", 9.2), ((0, 22),), 3),
+    Surge("CHL unrest, Americas hours", "sudden", "CHL", "unrest", at("1987-04-13", 16.4), ((0, 16),), 3),
+    Surge("KOR unrest, Asia weekend", "sudden", "KOR", "unrest", at("1987-03-14", 3.0), ((0, 25),), 3),
+    Surge("TUR unrest, Europe weekend", "sudden", "TUR", "unrest", at("1987-03-15", 10.0), ((0, 15),), 3),
+    Surge("PAK conflict, Asia hours", "medium", "PAK", "conflict", at("1987-06-02", 4.0), ((0, 10),), 6),
+    Surge("KEN unrest, Europe hours", "medium", "KEN", "unrest", at("1987-06-18", 8.5), ((0, 12),), 6),
+    Surge("PER conflict, Americas weekend", "medium", "PER", "conflict", at("1987-03-07", 14.0), ((0, 9),), 6),
+    Surge("SWE diplomacy, Europe hours", "medium", "SWE", "diplomacy", at("1987-06-29", 7.0), ((0, 8),), 6),
+    Surge("ZAF conflict, Americas hours", "medium", "ZAF", "conflict", at("1987-04-17", 13.0), ((0, 11),), 6),
+    Surge("BGD unrest build-up", "slow", "BGD", "unrest", at("1987-03-11", 2.0), days(3, 6, 12), 20),
+    Surge("COL conflict build-up", "slow", "COL", "conflict", at("1987-04-27", 12.0), days(3, 6, 12), 20),
+    Surge("KAZ-style unrest over six days", "slow", "MNG", "unrest", at("1987-03-01", 1.0), days(1, 2, 5, 13, 9, 7),
+          20),
+    Surge("LKA conflict, small, Asia", "small", "LKA", "conflict", at("1987-03-09", 5.0), ((0, 6),), 2, outlets=4),
+    Surge("PRT unrest, small, Europe", "small", "PRT", "unrest", at("1987-04-24", 11.0), ((0, 5),), 2, outlets=5),
+    Surge("VEN diplomacy, small, Americas weekend", "small", "VEN", "diplomacy", at("1987-04-26", 18.0), ((0, 6),),
+          2, outlets=4),
+]
+
+PLACES = {
+    "PHL": ("Philippines", "Manila", "Philippine"), "NGA": ("Nigeria", "Lagos", "Nigerian"),
+    "CHL": ("Chile", "Santiago", "Chilean"), "KOR": ("South Korea", "Seoul", "South Korean"),
+    "PAK": ("Pakistan", "Peshawar", "Pakistani"), "KEN": ("Kenya", "Nairobi", "Kenyan"),
+    "PER": ("Peru", "Lima", "Peruvian"), "SWE": ("Sweden", "Stockholm", "Swedish"),
+    "BGD": ("Bangladesh", "Dhaka", "Bangladeshi"), "COL": ("Colombia", "Medellin", "Colombian"),
+    "MNG": ("Mongolia", "Ulan Bator", "Mongolian"), "TUR": ("Turkey", "Istanbul", "Turkish"),
+    "ZAF": ("South Africa", "Soweto", "South African"), "LKA": ("Sri Lanka", "Jaffna", "Sri Lankan"),
+    "PRT": ("Portugal", "Lisbon", "Portuguese"), "VEN": ("Venezuela", "Caracas", "Venezuelan"),
+}  # fmt: skip
+
+TEMPLATES = {
+    "unrest": [
+        "Thousands of protesters marched through {city}, {country}, demanding the government resign; police fired "
+        "tear gas at the crowd near the {place}.",
+        "Riot police clashed with striking {group} in {city}, {country}, arresting {n} people after the {place} rally.",
+        "Demonstrators set up barricades in {city}, {country}, as the opposition called a {n}-day general strike.",
+        "{demonym} police detained {n} opposition activists in {city} after a night of protests by {group}.",
+    ],
+    "conflict": [
+        "{demonym} troops shelled rebel positions near {city}, {country}, killing at least {n} people, the army said.",
+        "Rebels attacked an army post outside {city}, {country}, killing {n} soldiers near the {place}.",
+        "Fighting between the army and guerrillas near {city}, {country}, left {n} dead, officials said.",
+        "{demonym} aircraft bombed insurgent camps north of {city}, {country}; {n} {group} were reported killed.",
+    ],
+    "diplomacy": [
+        "The {demonym} foreign minister met his counterparts in {city}, {country}, for talks on the {place} treaty.",
+        "{country} recalled its ambassador and summoned envoys in {city} over the {place} dispute with {n} states.",
+        "Envoys from {n} countries arrived in {city}, {country}, for emergency talks on the {place} crisis.",
+        "The {demonym} prime minister held talks in {city} with {group} on a new {place} agreement.",
+    ],
+}  # fmt: skip
+FILLERS = {
+    "place": ["harbour", "university", "parliament", "central market", "railway station", "cathedral", "stadium",
+              "border crossing", "oil terminal", "airport", "old town", "textile district", "river bridge"],
+    "group": ["students", "dock workers", "farmers", "miners", "teachers", "civil servants", "taxi drivers",
+              "villagers", "nurses", "veterans", "traders", "bus drivers"],
+}  # fmt: skip
+DETAILS = ["Witnesses said shops were shut.", "A curfew was imposed overnight.", "Officials gave no figures.",
+           "Radio reports said roads were blocked.", "The government called for calm.", "Hospitals were full.",
+           "Diplomats said the situation was tense.", "Schools were closed.", "Telephone lines were cut.",
+           "A spokesman declined to comment.", "Newspapers carried the story on front pages."]  # fmt: skip
+
+
+def outlet_of(article_id: str) -> str:
+    return OUTLETS[zlib.crc32(article_id.encode()) % len(OUTLETS)]
+
+
+def load_reuters(path: Path) -> list[Article]:
+    found = []
+    with gzip.open(path, "rt") as lines:
+        for line in lines:
+            row = json.loads(line)
+            if not row.get("published_at"):
+                continue
+            title = (row.get("title") or row["id"])[:300]
+            found.append(Article(id=row["id"], source=outlet_of(row["id"]), title=title, body=row.get("body") or "",
+                                 published_at=row["published_at"]))  # fmt: skip
+    return found
+
+
+def surge_articles(surge: Surge, rng: random.Random) -> list[Article]:
+    """The surge's stories, spread over its blocks, a quarter of them syndicated by a second outlet."""
+    country, city, demonym = PLACES[surge.country]
+    outlets = rng.sample(OUTLETS, surge.outlets)
+    found: list[Article] = []
+    for offset, count in surge.shape:
+        for _ in range(count):
+            template = rng.choice(TEMPLATES[surge.topic])
+            text = template.format(country=country, city=city, demonym=demonym, n=rng.randint(3, 400),
+                                   place=rng.choice(FILLERS["place"]), group=rng.choice(FILLERS["group"]))  # fmt: skip
+            body = " ".join([text, *rng.sample(DETAILS, 3), f"Report {rng.randrange(10**6)}."])
+            when = surge.start + timedelta(hours=offset + rng.uniform(0, surge.block_hours))
+            n = len(found)
+            source = outlets[n % len(outlets)]
+            found.append(Article(id=f"surge-{surge.country}-{n}", source=source, title=text[:120], body=body,
+                                 published_at=when))  # fmt: skip
+            if rng.random() < 1 / 3:  # a copy for a third of the stories: a quarter of the articles
+                copy = rng.choice([o for o in OUTLETS if o != source])
+                found.append(Article(id=f"surge-{surge.country}-{n}-copy", source=copy, title=text[:120], body=body,
+                                     published_at=when + timedelta(minutes=rng.uniform(2, 40))))  # fmt: skip
+    return found
+
+
+@dataclass
+class Raised:
+    """One alert episode as a system raised it: when (event time of the article that opened it) and its peak."""
+
+    alert: Alert
+    at: datetime
+    peak: str
+
+
+RANK = {"low": 0, "medium": 1, "high": 2, "critical": 3}
+
+
+def run(tagged: list[TaggedArticle], config: TrackerConfig) -> list[Raised]:
+    """Replay and collect the alert episodes, each with the stream time at which it opened."""
+    ordered = sorted(tagged, key=lambda a: a.published_at)
+    episodes: dict[str, Raised] = {}
+    for article, seen in zip(ordered, replay(ordered, config), strict=False):
+        for alert in seen.alerts:
+            if alert.status == "open":
+                episodes[alert.alert_id] = Raised(alert, article.published_at, alert.severity)
+            elif alert.alert_id in episodes and RANK[alert.severity] > RANK[episodes[alert.alert_id].peak]:
+                episodes[alert.alert_id].peak = alert.severity
+    return list(episodes.values())
+
+
+def matches(raised: Raised, surge: Surge, first: datetime) -> bool:
+    slack = SLOW_SLACK if surge.kind == "slow" else SLACK
+    return raised.alert.country == surge.country and first <= raised.at <= surge.end + slack
+
+
+def score(raised: list[Raised], surges: list[Surge], firsts: dict[str, datetime], on_target: dict[str, float],
+          news_days: int, asia_share: float) -> dict[str, Any]:  # fmt: skip
+    per_surge: dict[str, Any] = {}
+    matched: set[str] = set()
+    for surge in surges:
+        hits = sorted((r for r in raised if matches(r, surge, firsts[surge.name])), key=lambda r: r.at)
+        matched.update(r.alert.alert_id for r in hits)
+        first = hits[0] if hits else None
+        per_surge[surge.name] = {
+            "kind": surge.kind, "detected": first is not None,
+            "delay_h": round((first.at - firsts[surge.name]).total_seconds() / 3600, 2) if first else None,
+            "severity": max((r.peak for r in hits), key=RANK.__getitem__) if hits else None,
+            "window": getattr(first.alert, "window", None) if first else None, "alerts": len(hits),
+            "tagged": round(on_target[surge.name], 2),
+        }  # fmt: skip
+    irn = [r for r in raised if strike(r)]
+    false = [r for r in raised if r.alert.alert_id not in matched and r not in irn]
+    asia = [r for r in false if region_of(r.alert.country) == "asia-pacific" and r.at.hour < 8]
+    delays: dict[str, float | None] = {}
+    for kind in ("sudden", "medium", "slow", "small"):
+        found = [s["delay_h"] for s in per_surge.values() if s["kind"] == kind and s["detected"]]
+        delays[kind] = round(statistics.median(found), 2) if found else None
+    return {
+        "detected": sum(s["detected"] for s in per_surge.values()), "surges": len(surges),
+        "median_delay_h": delays, "false_per_day": round(len(false) / news_days, 3),
+        "false_medium_per_day": round(sum(RANK[r.peak] >= 1 for r in false) / news_days, 3),
+        "asia_morning_share": round(len(asia) / len(false), 3) if false else 0.0, "asia_news_share": asia_share,
+        "alerts_per_surge": round(sum(s["alerts"] for s in per_surge.values()) / len(surges), 2),
+        "per_surge": per_surge, "irn": [describe(r) for r in sorted(irn, key=lambda r: r.at)],
+        "top_false": Counter(f"{r.alert.country}|{r.alert.topic}" for r in false).most_common(8),
+    }  # fmt: skip
+
+
+def strike(raised: Raised) -> bool:
+    """An alert of the real 19 Oct 1987 strike: Iran, or the US in a conflict topic, on the 19th or 20th."""
+    alert = raised.alert
+    conflict = {"ASSAULT", "conflict", "crisis", "COERCE", "THREATEN"} & {alert.topic, *getattr(alert, "topics", [])}
+    on_time = IRN_STRIKE <= raised.at < IRN_STRIKE + timedelta(days=2)
+    return on_time and (alert.country == "IRN" or (alert.country == "USA" and bool(conflict)))
+
+
+def describe(raised: Raised) -> str:
+    alert = raised.alert
+    window = getattr(alert, "window", "")
+    return (f"{raised.at:%Y-%m-%d %H:%M} {alert.country}|{alert.topic} {window} {alert.severity}->{raised.peak} "
+            f"score {alert.score} observed {alert.observed} expected {alert.expected}")  # fmt: skip
+
+
+SYSTEMS: dict[str, Callable[[TrackerConfig], TrackerConfig]] = {
+    "geopulse": lambda c: c,
+    "fixed-threshold": lambda c: replace(c, detector=FixedThreshold(threshold=10), windows=(timedelta(hours=1),)),
+    "z-score": lambda c: replace(c, detector=ZScore(), windows=(timedelta(hours=1),)),
+    "seasonal-mad": lambda c: replace(c, detector=SeasonalMAD(), windows=(timedelta(hours=1),)),
+}
+
+
+def main(argv: Iterable[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--data", type=Path, default=DATA)
+    parser.add_argument("--seed", type=int, default=14)
+    parser.add_argument("--system", action="append", choices=sorted(SYSTEMS), help="default: all")
+    parser.add_argument("--set", action="append", default=[], metavar="KNOB=VALUE",
+                        help="a detection setting for geopulse, as GEOPULSE_<KNOB> takes it")  # fmt: skip
+    parser.add_argument("--json", type=Path)
+    args = parser.parse_args(list(argv) if argv is not None else None)
+    if not args.data.exists():
+        print(f"detect_real: {args.data} not found (the shared Reuters stream, ../shared beside the repo)",
+              file=sys.stderr)  # fmt: skip
+        return 2
+    from streams.core.tagging import Tagger
+    from streams.offline import tracker_config
+    from streams.settings import Settings
+
+    rng = random.Random(args.seed)
+    started = time.perf_counter()
+    background = load_reuters(args.data)
+    injected = [surge_articles(surge, rng) for surge in SURGES]
+    tagger = Tagger.default()
+    tagged = [tagger.tag(a) for a in [*background, *(a for batch in injected for a in batch)]]
+    by_id = {t.id: t for t in tagged}
+    firsts = {s.name: min(a.published_at for a in batch) for s, batch in zip(SURGES, injected, strict=True)}
+    on_target = {}
+    for surge, batch in zip(SURGES, injected, strict=True):
+        placed = [any(c.code == surge.country and c.role != "mentioned" for c in by_id[a.id].countries) for a in batch]
+        on_target[surge.name] = sum(placed) / len(batch)
+    news_days = len({a.published_at.date() for a in background})
+    asia = [a for a in tagged[: len(background)] if any(region_of(c.code) == "asia-pacific" for c in a.countries)]
+    asia_share = round(sum(a.published_at.hour < 8 for a in asia) / len(background), 3)
+    print(f"background {len(background)} stories over {news_days} days; {sum(map(len, injected))} surge articles in "
+          f"{len(SURGES)} surges (share tagged on their country: {min(on_target.values()):.2f} at least); "
+          f"tagged in {time.perf_counter() - started:.1f} s")  # fmt: skip
+    overrides = dict(item.split("=", 1) for item in args.set)
+    base = tracker_config(Settings.load(**overrides))
+    results = {}
+    for name in args.system or list(SYSTEMS):
+        begun = time.perf_counter()
+        raised = run(tagged, SYSTEMS[name](base))
+        results[name] = score(raised, SURGES, firsts, on_target, news_days, asia_share)
+        results[name]["seconds"] = round(time.perf_counter() - begun, 1)
+    report(results)
+    if args.json:
+        args.json.write_text(json.dumps(results, indent=2, default=str))
+    return 0
+
+
+def report(results: dict[str, Any]) -> None:
+    names = list(results)
+    rows = [("detected", lambda r: f"{r['detected']}/{r['surges']}")]
+    for kind in ("sudden", "medium", "slow", "small"):
+        rows.append((f"median delay {kind} (h)", lambda r, k=kind: str(r["median_delay_h"][k])))
+    rows += [
+        ("false alarms / day", lambda r: str(r["false_per_day"])),
+        ("  at medium+ / day", lambda r: str(r["false_medium_per_day"])),
+        ("  Asia 00-08 UTC share", lambda r: f"{r['asia_morning_share']} (news {r['asia_news_share']})"),
+        ("alerts per surge", lambda r: str(r["alerts_per_surge"])),
+        ("seconds", lambda r: str(r["seconds"])),
+    ]
+    print(f"{'':26}" + "".join(f"{n:>22}" for n in names))
+    for label, cell in rows:
+        print(f"{label:26}" + "".join(f"{cell(results[n]):>22}" for n in names))
+    for name in names:
+        print(f"\n{name}: per surge (kind, delay h, peak, window; share of its articles tagged on the country)")
+        for surge, found in results[name]["per_surge"].items():
+            cells = f"{found['kind']:7} {found['delay_h']!s:>6} {found['severity']!s:>8} {found['window']!s:>4}"
+            print(f"  {surge:40} {cells} {found['tagged']}")
+        print(f"  19 Oct 1987 IRN: {results[name]['irn'] or 'no alert'}")
+        print(f"  most frequent false alarms: {results[name]['top_false']}")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

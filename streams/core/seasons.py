@@ -1,0 +1,160 @@
+"""How a country's share of the news goes with the hour of day and the day of week, learned online.
+
+A wire covers Asia-Pacific in its morning (00-08 UTC), Europe next, the Americas last: Japan's
+share of an hour's stories at 03:00 UTC is many times its share at 18:00. A detector that expects
+a constant share calls every Tokyo morning a spike. `Seasons` learns, per country, a factor per
+hour of day and per day of week by which its expected share is multiplied; the tracker hands the
+detector `volume × factor` as the window's exposure (streams/core/detect.py).
+
+Sums kept (all decayed together, by one clock that only ticks on windows that had news, so an
+outage of any length leaves them as they were):
+
+    V[k]     stories of all the news in windows of slot k            (global: every instance alike)
+    R_r[k]   stories of region r's countries in slot k               (global)
+    H_c[k]   stories of country c in slot k                          (on the instance owning c)
+
+A slot k is an hour of day (windows under a day) or a day of week (windows up to a day). With
+s_c = ΣH_c / ΣV the country's overall share and ρ_r likewise its region's, the factors are
+Gamma-Poisson posterior means with `strength` pseudo-stories of prior:
+
+    g_r[k] = (R_r[k] + m) / (V[k] + m / ρ_r) / ρ_r          region, shrunk toward flat (1)
+    f_c[k] = (H_c[k] + m) / (V[k] + m / (s_c g_r[k])) / s_c  country, shrunk toward its region
+
+so a country with little history borrows its region's profile, and one with none borrows it
+whole; a window's factor is f_hour × f_day, kept within [1/10, 10].
+
+>>> region_of("JPN"), region_of("FRA"), region_of("CHL"), region_of("XXX")
+('asia-pacific', 'europe-africa', 'americas', None)
+>>> seasons = Seasons({}, size=3_600, half_life=672.0)
+>>> for day in range(14):
+...     for hour in range(24):
+...         start = day * 86_400 + hour * 3_600
+...         jpn = 30 if hour < 8 else 2
+...         seasons.learn_news(start, 100, {"asia-pacific": jpn})
+...         seasons.learn_country("JPN", start, jpn)
+>>> round(seasons.factor("JPN", 3 * 3_600), 1), round(seasons.factor("JPN", 15 * 3_600), 2)
+(2.7, 0.19)
+>>> round(seasons.factor("KOR", 3 * 3_600), 1)  # no history: its region's profile
+2.5
+"""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import MutableMapping
+from functools import cache
+from importlib import resources
+from typing import Any
+
+REGIONS = ("asia-pacific", "europe-africa", "americas")
+HOUR, DAY, WEEK = 3_600, 86_400, 7 * 86_400
+MIN_FACTOR, MAX_FACTOR = 0.1, 10.0
+
+
+@cache
+def _regions() -> dict[str, str]:
+    raw = tomllib.loads(resources.files("streams.core").joinpath("data/regions.toml").read_text())
+    return {code: name.replace("_", "-") for name, codes in raw.items() for code in codes}
+
+
+def region_of(country: str) -> str | None:
+    """The region whose profile a country borrows (None for a code not in data/regions.toml)."""
+    return _regions().get(country)
+
+
+def slots(start: int, size: int) -> list[str]:
+    """The profile slots a window belongs to: "h<hour>" (windows under a day), "d<weekday>" (up to a day)."""
+    found = []
+    if size < DAY:
+        found.append(f"h{start // HOUR % 24}")
+    if size <= DAY:
+        found.append(f"d{(start // DAY + 3) % 7}")  # the epoch was a Thursday; Monday is d0
+    return found
+
+
+class Seasons:
+    """The profiles of one tracker (one window size), kept in its store (see the module docstring).
+
+    Store keys: `season` {"n": live windows, "t": n at last decay, "V": {slot: sum}, "R": {region:
+    {slot: sum}}} and `season:<C>` {"t": n at last decay, "H": {slot: sum}}.
+    """
+
+    def __init__(self, store: MutableMapping[str, Any], size: int, half_life: float, strength: float = 10.0) -> None:
+        self.store, self.size, self.strength = store, size, strength
+        self.decay = 0.5 ** (1.0 / half_life)
+        self._cache: dict[tuple[str, str], float] = {}  # (country, slot) -> factor, until the next learn_*
+        self._windows: dict[tuple[str, int], float] = {}  # (country, window start) -> factor, likewise
+
+    def _global(self) -> dict[str, Any]:
+        found: dict[str, Any] = self.store.get("season") or {"n": 0, "t": 0, "V": {}, "R": {}}
+        return found
+
+    def _aged(self, sums: dict[str, float], since: int, now: int) -> dict[str, float]:
+        if since == now:
+            return dict(sums)
+        scale = self.decay ** (now - since)
+        return {slot: value * scale for slot, value in sums.items()}
+
+    def learned(self) -> int:
+        """How many windows with news the profiles have learned from (changes with every one)."""
+        n: int = self._global()["n"]
+        return n
+
+    def learn_news(self, start: int, stories: int, regions: dict[str, int]) -> None:
+        """Fold a closed window of the whole stream (every instance calls this alike); empty ones are skipped."""
+        if stories <= 0:
+            return
+        state = self._global()
+        n = state["n"] + 1
+        volume = self._aged(state["V"], state["t"], n)
+        by_region = {r: self._aged(sums, state["t"], n) for r, sums in state["R"].items()}
+        for slot in slots(start, self.size):
+            volume[slot] = volume.get(slot, 0.0) + stories
+            for region, count in regions.items():
+                by_region.setdefault(region, {})
+                by_region[region][slot] = by_region[region].get(slot, 0.0) + count
+        self.store["season"] = {"n": n, "t": n, "V": volume, "R": by_region}
+        self._cache.clear()
+        self._windows.clear()
+
+    def learn_country(self, country: str, start: int, stories: int) -> None:
+        """Fold a country's stories of the window `learn_news` just folded."""
+        n = self._global()["n"]
+        stored = self.store.get(f"season:{country}") or {"t": n, "H": {}}
+        hits = self._aged(stored["H"], stored["t"], n)
+        for slot in slots(start, self.size):
+            hits[slot] = hits.get(slot, 0.0) + stories
+        self.store[f"season:{country}"] = {"t": n, "H": hits}
+        self._cache = {key: value for key, value in self._cache.items() if key[0] != country}
+        self._windows = {key: value for key, value in self._windows.items() if key[0] != country}
+
+    def factor(self, country: str, start: int) -> float:
+        """How much more (or less) of the news the country usually has in this window than on average."""
+        known = self._windows.get((country, start))
+        if known is not None:
+            return known
+        state = self._global()
+        result = 1.0
+        for slot in slots(start, self.size):
+            cached = self._cache.get((country, slot))
+            if cached is None:
+                cached = self._cache[country, slot] = self._slot_factor(state, country, slot)
+            result *= cached
+        result = self._windows[country, start] = min(MAX_FACTOR, max(MIN_FACTOR, result))
+        return result
+
+    def _slot_factor(self, state: dict[str, Any], country: str, slot: str) -> float:
+        n, m = state["n"], self.strength
+        volume = self._aged(state["V"], state["t"], n)
+        region = region_of(country)
+        regional = self._aged(state["R"].get(region, {}), state["t"], n) if region else {}
+        stored = self.store.get(f"season:{country}")
+        hits = self._aged(stored["H"], stored["t"], n) if stored else {}
+        kind = slot[0]
+        total = sum(v for s, v in volume.items() if s[0] == kind)
+        if total <= 0:
+            return 1.0
+        rho = sum(v for s, v in regional.items() if s[0] == kind) / total
+        g = (regional.get(slot, 0.0) + m) / (volume.get(slot, 0.0) + m / rho) / rho if rho > 0 else 1.0
+        share = sum(v for s, v in hits.items() if s[0] == kind) / total
+        return (hits.get(slot, 0.0) + m) / (volume.get(slot, 0.0) + m / (share * g)) / share if share > 0 else g

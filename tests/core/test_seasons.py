@@ -1,0 +1,92 @@
+"""Seasonal profiles (streams/core/seasons.py) against a brute-force reference, and what they change."""
+
+from __future__ import annotations
+
+import random
+from datetime import timedelta
+
+import pytest
+
+from streams.core.seasons import Seasons, region_of, slots
+
+HOUR, DAY = 3_600, 86_400
+M = 10.0  # the strength both sides use
+
+
+def reference(history: list[tuple[int, int, dict[str, int], dict[str, int]]], country: str, start: int,
+              size: int, half_life: float) -> float:  # fmt: skip
+    """The factor recomputed from scratch: every window with news weighted by decay^(windows since)."""
+    live = [h for h in history if h[1] > 0]
+    decay = 0.5 ** (1.0 / half_life)
+    weights = [decay ** (len(live) - 1 - i) for i in range(len(live))]
+    region = region_of(country)
+    result = 1.0
+    for slot in slots(start, size):
+        kind = slot[0]
+        in_slot = [(w, h) for w, h in zip(weights, live, strict=True) if slot in slots(h[0], size)]
+        in_kind = [(w, h) for w, h in zip(weights, live, strict=True) if any(s[0] == kind for s in slots(h[0], size))]
+        volume = sum(w * h[1] for w, h in in_slot)
+        total = sum(w * h[1] for w, h in in_kind)
+        regional = sum(w * h[2].get(region or "", 0) for w, h in in_slot)
+        rho = sum(w * h[2].get(region or "", 0) for w, h in in_kind) / total
+        g = (regional + M) / (volume + M / rho) / rho if rho > 0 else 1.0
+        hits = sum(w * h[3].get(country, 0) for w, h in in_slot)
+        share = sum(w * h[3].get(country, 0) for w, h in in_kind) / total
+        result *= (hits + M) / (volume + M / (share * g)) / share if share > 0 else g
+    return min(10.0, max(0.1, result))
+
+
+@pytest.mark.parametrize("size", [HOUR, 6 * HOUR, DAY])
+def test_factors_equal_a_brute_force_reference(size: int) -> None:
+    rng = random.Random(size)
+    seasons = Seasons({}, size=size, half_life=50.0, strength=M)
+    history: list[tuple[int, int, dict[str, int], dict[str, int]]] = []
+    start = 1_700_000_000 - 1_700_000_000 % DAY
+    for n in range(600 if size == HOUR else 120):
+        when = start + n * size
+        if rng.random() < 0.1:  # an outage: nothing at all
+            history.append((when, 0, {}, {}))
+            seasons.learn_news(when, 0, {})
+            continue
+        hour = when // HOUR % 24
+        jpn = rng.randint(5, 20) if hour < 8 else rng.randint(0, 2)
+        fra = rng.randint(0, 6)
+        volume = 40 + jpn + fra + rng.randint(0, 30)
+        regions = {"asia-pacific": jpn + rng.randint(0, 3), "europe-africa": fra + rng.randint(0, 5)}
+        countries = {"JPN": jpn, "FRA": fra} if rng.random() < 0.9 else {"FRA": fra}
+        history.append((when, volume, regions, countries))
+        seasons.learn_news(when, volume, regions)
+        for country, stories in countries.items():
+            if stories:
+                seasons.learn_country(country, when, stories)
+        if n % 37 == 0 and n:
+            for country in ("JPN", "FRA", "KOR", "CHL"):
+                for probe in (when, when + 3 * HOUR, when + 13 * HOUR):
+                    assert seasons.factor(country, probe) == pytest.approx(
+                        reference(history, country, probe, size, 50.0), rel=1e-9
+                    )
+
+
+def test_a_country_with_no_history_borrows_its_region_and_an_unknown_one_is_flat() -> None:
+    seasons = Seasons({}, size=HOUR, half_life=500.0)
+    for day in range(10):
+        for hour in range(24):
+            when = day * DAY + hour * HOUR
+            asia = 20 if hour < 8 else 1
+            seasons.learn_news(when, 100, {"asia-pacific": asia})
+            seasons.learn_country("JPN", when, asia)
+    morning, evening = seasons.factor("KOR", 3 * HOUR), seasons.factor("KOR", 18 * HOUR)
+    assert morning > 2.0 and evening < 0.3
+    assert seasons.factor("XXX", 3 * HOUR) == pytest.approx(1.0)
+
+
+def test_an_outage_leaves_the_profiles_as_they_were() -> None:
+    store: dict[str, object] = {}
+    seasons = Seasons(store, size=HOUR, half_life=48.0)
+    for hour in range(72):
+        seasons.learn_news(hour * HOUR, 50, {"asia-pacific": 10 if hour % 24 < 8 else 0})
+        seasons.learn_country("JPN", hour * HOUR, 10 if hour % 24 < 8 else 0)
+    before = seasons.factor("JPN", 2 * HOUR)
+    for hour in range(72, 72 + 24 * 56):  # eight weeks without an article
+        seasons.learn_news(hour * HOUR, 0, {})
+    assert seasons.factor("JPN", 2 * HOUR + int(timedelta(days=56).total_seconds())) == pytest.approx(before, rel=1e-12)
