@@ -44,6 +44,7 @@ from typing import Any
 from schemas import Alert, TaggedArticle
 from streams.core.alerts import Episode, rank
 from streams.core.config import TrackerConfig
+from streams.core.keys import SeriesKey
 from streams.core.scales import (
     FollowerIndex,
     FollowerStories,
@@ -169,7 +170,7 @@ class IncidentTracker:
         """
         fine = self.trackers[0][1]
         assert fine.seasons is not None
-        country, open_windows = key.split("|", 1)[0], fine.store.get("vol", {})
+        country, open_windows = SeriesKey.parse(key).country, fine.store.get("vol", {})
         hist = fine.store.get("hist", [])
         mark = (len(hist), hist[-1][0] if hist else None, fine.seasons.learned(), fine.corrections)
         cached = self._closed_exposure.get((country, start))
@@ -195,7 +196,7 @@ class IncidentTracker:
         for country in self.store.get("incidents") or []:
             for incident in self._incidents(country):
                 window, observed = incident.last
-                found[f"{country}|{incident.topic}"] = Episode(
+                found[str(SeriesKey(country, incident.topic))] = Episode(
                     incident.id, incident.revision, incident.span[0], window, incident.severity, observed,
                     incident.span[0])
         return found

@@ -57,6 +57,7 @@ from streams.core.config import TrackerConfig
 from streams.core.dedupe import DedupeIndex, Expiry, StoryIndex
 from streams.core.detect import Verdict
 from streams.core.explain import Tally
+from streams.core.keys import SeriesKey
 from streams.core.seasons import Seasons, region_of
 from streams.core.watermarks import Watermarks
 from streams.core.windows import clamp_ahead, closes_at, from_seconds, is_closed, to_seconds, window_start
@@ -214,7 +215,7 @@ class SeriesTracker:
         for key in finalised:
             observed = self._finalise(key, start, (stories, articles), warm, seen)
             if observed is not None:
-                learned[key.split("|", 1)[0]] = observed
+                learned[SeriesKey.parse(key).country] = observed
         if not (stories or articles):
             return  # an outage: no evidence either way
         if self.seasons is not None:
@@ -240,7 +241,7 @@ class SeriesTracker:
         if self.counts:
             seen.counts.append(self._count_message(key, start, tally, articles, final=True))
         self._maybe_resolve(key, start, tally, verdict, seen)
-        return observed if key.endswith("|all") else None
+        return observed if SeriesKey.parse(key).topic == "all" else None
 
     def _judge_quiet(self, key: str, start: int, volume: int) -> Verdict:
         exposure = self._exposure(key, start, volume)
@@ -256,7 +257,7 @@ class SeriesTracker:
             return volume
         if open_window and self.exposure_of is not None:
             return self.exposure_of(key, start, volume)
-        return volume * self.seasons.factor(key.split("|", 1)[0], start)
+        return volume * self.seasons.factor(SeriesKey.parse(key).country, start)
 
     def volume_floor(self) -> int:
         """The least volume an open window is judged with: a share of a typical window's."""
@@ -309,7 +310,7 @@ class SeriesTracker:
             if not self.owns(country):
                 continue
             others = [c.code for c in article.countries if c.code != country]
-            key = f"{country}|{topic}"
+            key = str(SeriesKey(country, topic))
             tally = self._add(key, start, story, exemplar, actors, others)
             if self.counts:
                 seen.counts.append(self._count_message(key, start, tally, volume[0], final=False))
@@ -407,7 +408,7 @@ class SeriesTracker:
         if stored is None and self.subsume and self._subsumed(key, start, tally):
             return
         if stored is None:
-            country, topic = key.split("|", 1)
+            country, topic = SeriesKey.parse(key)
             first = tally.first if tally.first is not None else start
             episode = Episode.open(country, topic, start, verdict.severity, tally.stories, first)
             status: Literal["open", "update"] = "open"
@@ -430,9 +431,9 @@ class SeriesTracker:
         series of a country live on one instance, so this stays the same however countries are
         spread over instances.
         """
-        country, topic = key.split("|", 1)
+        country, topic = SeriesKey.parse(key)
         for other in self.store.get("alerts", []):
-            other_country, other_topic = other.split("|", 1)
+            other_country, other_topic = SeriesKey.parse(other)
             if other_country != country or (other_topic == "all" and topic != "all"):
                 continue  # a named topic is worth its own alert even when "all" is already up
             window = self.store.get(f"w:{other}@{start}")
@@ -442,12 +443,12 @@ class SeriesTracker:
         return False
 
     def _context(self, key: str, start: int, tally: Tally, verdict: Verdict) -> AlertContext:
-        country, topic = key.split("|", 1)
+        country, topic = SeriesKey.parse(key)
         return AlertContext(country, topic, start, self.size, tally, verdict, self.info)
 
     def _count_message(self, key: str, start: int, tally: Tally, volume: int, final: bool,
                        revision: int = 0) -> WindowCount:  # fmt: skip
-        country, topic = key.split("|", 1)
+        country, topic = SeriesKey.parse(key)
         return WindowCount(
             schema_version=SCHEMA_VERSION,
             country=country, topic=topic, window_start=from_seconds(start),
@@ -504,7 +505,7 @@ class SeriesTracker:
         exemplar, actors = exemplar_of(article), [actor.name for actor in article.actors]
         for country, topic in self.config.series_of(article):
             if self.owns(country):
-                key = f"{country}|{topic}"
+                key = str(SeriesKey(country, topic))
                 others = [c.code for c in article.countries if c.code != country]
                 tally, revision = self._revise(key, start, story, exemplar, actors, others)
                 if self.counts:

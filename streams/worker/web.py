@@ -11,6 +11,7 @@ from faust.web import Request, Response, View
 
 from streams.core.alerts import Episode, rank
 from streams.core.ingest import REASONS
+from streams.core.keys import SeriesKey
 from streams.worker.state import Geopulse, WorkerState
 
 
@@ -33,7 +34,7 @@ def open_alerts(state: WorkerState) -> list[dict[str, Any]]:
 
 
 def _episode_only(key: str, episode: Episode, size: int) -> dict[str, Any]:
-    country, topic = key.split("|", 1)
+    country, topic = SeriesKey.parse(key)
     return {"alert_id": episode.id, "revision": episode.revision, "status": "update" if episode.revision else "open",
             "country": country, "topic": topic, "severity": episode.severity, "observed": episode.observed,
             "window_start": _iso(episode.window), "window_end": _iso(episode.window + size),
@@ -50,7 +51,7 @@ def _series_filter(request: Request) -> tuple[str | None, str | None]:
 
 
 def _matches(key: str, country: str | None, topic: str | None) -> bool:
-    series_country, series_topic = key.split("|", 1)
+    series_country, series_topic = SeriesKey.parse(key)
     return (country is None or series_country == country) and (topic is None or series_topic == topic)
 
 
@@ -81,7 +82,7 @@ def register_views(gp: Geopulse) -> None:
         country, topic = _series_filter(request)
         if not country or not topic:
             return self.json({"series": sorted(k for k in state.counts if _matches(k, country, topic))})
-        windows = state.counts.get(f"{country}|{topic}", {})
+        windows = state.counts.get(str(SeriesKey(country, topic)), {})
         return self.json({"country": country, "topic": topic,
                           "windows": [orjson.loads(c.to_json()) for _, c in sorted(windows.items())]})  # fmt: skip
 
@@ -93,7 +94,7 @@ def register_views(gp: Geopulse) -> None:
             for tp in app.assignor.assigned_actives():
                 if tp.topic == gp.settings.topics.digests:
                     state.tracker_of(tp.partition)
-        found = [a for a in open_alerts(state) if _matches(f"{a['country']}|{a['topic']}", country, topic)]
+        found = [a for a in open_alerts(state) if _matches(str(SeriesKey(a["country"], a["topic"])), country, topic)]
         return self.json({"alerts": found})
 
     @app.page("/api/dead-letter-reasons")
