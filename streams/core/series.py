@@ -12,14 +12,14 @@ tracker owning all of them produces.
 
 Store layout (JSON values; each key written only when it changes):
 
-    clock              {"now": stream time, "next": start of the oldest open window, "closed": n since the
+    clock              (Clock) {"now": stream time, "next": start of the oldest open window, "closed": n since the
                        first with news, gaps skipped at once (see `_skip_empty`) not counted}
     vol                {"<window start>": [articles, stories]} of the open windows
     hist               [[window start, stories, articles], ...] of the last closed windows
     typical            mean volume (stories, or articles) per window over the last day
     id:<id>, url:<u>   articles counted (see dedupe.py), expiring by stream time
     st:<story>, sk:<v> the story index (see dedupe.py); x, x:<minute> the expiry buckets
-    s:<C>|<topic>      {"b": detector state, "t": next window to fold}
+    s:<C>|<topic>      (SeriesRecord) {"b": detector state, "t": next window to fold}
     w:<C>|<topic>@<start>  {"t": tally, "rev": revisions of its final count, "exp"}: a window of
                        the series, kept `retain` past its close for late articles to correct
     wm                 watermarks of the input partitions (see watermarks.py)
@@ -47,7 +47,7 @@ it neither decays baselines nor profiles, nor resolves an alert, however long th
 from __future__ import annotations
 
 from collections.abc import Callable, MutableMapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any, Literal
 
@@ -80,6 +80,37 @@ class Observation:
     lag: int | None = None  # corrected or late: seconds its event time is behind stream time
 
 
+@dataclass(slots=True)
+class Clock:
+    """Stream time and the windows closed by it: stored as `clock`, `{"now", "next", "closed"}`."""
+
+    now: int | None = None  # stream time
+    next: int | None = None  # start of the oldest open window
+    closed: int = 0  # windows closed since the first with news (gaps skipped at once not counted)
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Clock:
+        return cls(data["now"], data["next"], data["closed"])
+
+    def to_json(self) -> dict[str, Any]:
+        return {"now": self.now, "next": self.next, "closed": self.closed}
+
+
+@dataclass(slots=True)
+class SeriesRecord:
+    """A series' baseline: stored as `s:<C>|<topic>`, `{"b": detector state, "t": next window to fold}`."""
+
+    baseline: Any  # the detector's state
+    next: int | None  # the next window to fold into it
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> SeriesRecord:
+        return cls(data["b"], data["t"])
+
+    def to_json(self) -> dict[str, Any]:
+        return {"b": self.baseline, "t": self.next}
+
+
 class SeriesTracker:
     """Counts, baselines and alerts of the series this instance owns (see the module docstring)."""
 
@@ -109,11 +140,11 @@ class SeriesTracker:
         self.subsume = True  # skip a topic whose stories an open alert covers (off: incidents.py merges them)
         self.counts = True  # publish WindowCounts (off for the longer windows of an IncidentTracker)
         self._closed_volumes: tuple[tuple[int, int | None, int], dict[int, int]] = ((0, None, 0), {})
+        self._clock_read: tuple[object, Clock] = (object(), Clock())  # the stored clock last read, as a Clock
 
     @property
     def stream_time(self) -> int | None:
-        now: int | None = self._clock()["now"]
-        return now
+        return self._clock().now
 
     def open_episodes(self) -> dict[str, Episode]:
         """The open alerts of the series this tracker owns, by `country|topic`."""
@@ -134,7 +165,7 @@ class SeriesTracker:
         now = self.watermarks.read(partition, ts)
         if now is not None:
             self._advance(now, seen)
-        next_open = self._clock()["next"]
+        next_open = self._clock().next
         if next_open is not None and start < next_open:
             return self._late(article, ts, start, seen)
         self._count(article, ts, start, seen)
@@ -157,43 +188,47 @@ class SeriesTracker:
 
     # -- stream time and closing windows -------------------------------------------------
 
-    def _clock(self) -> dict[str, Any]:
-        clock: dict[str, Any] = self.store.get("clock") or {"now": None, "next": None, "closed": 0}
-        return clock
+    def _clock(self) -> Clock:
+        """The stored clock (not to be changed: `_advance` changes a copy); read once per stored value."""
+        stored = self.store.get("clock")
+        if stored is not self._clock_read[0]:
+            self._clock_read = (stored, Clock() if not stored else Clock.from_json(stored))
+        return self._clock_read[1]
 
     def _advance(self, ts: int, seen: Observation) -> None:
-        clock = dict(self._clock())
-        if clock["now"] is not None and ts <= clock["now"]:
+        clock = replace(self._clock())
+        if clock.now is not None and ts <= clock.now:
             return
-        clock["now"] = ts
-        if clock["next"] is None:  # the oldest window still open, or the oldest counted while stream time was unknown
+        clock.now = ts
+        if clock.next is None:  # the oldest window still open, or the oldest counted while stream time was unknown
             counted = [int(start) for start in self.store.get("vol", {})]
-            clock["next"] = min([window_start(ts - self.size - self.grace, self.size) + self.size, *counted])
-        while is_closed(clock["next"], self.size, self.grace, ts):
-            self._judge_pending(clock, closes_at(clock["next"], self.size, self.grace), seen)
+            clock.next = min([window_start(ts - self.size - self.grace, self.size) + self.size, *counted])
+        while is_closed(clock.next, self.size, self.grace, ts):
+            self._judge_pending(clock, closes_at(clock.next, self.size, self.grace), seen)
             if self._skip_empty(clock, ts):
                 continue
-            had_news = str(clock["next"]) in self.store.get("vol", {})
-            self._close(clock["next"], clock["closed"] >= self.config.warmup_windows(), seen)
-            clock["next"] += self.size
-            clock["closed"] += int(had_news or clock["closed"] > 0)  # from the first window with news on
+            had_news = str(clock.next) in self.store.get("vol", {})
+            self._close(clock.next, clock.closed >= self.config.warmup_windows(), seen)
+            clock.next += self.size
+            clock.closed += int(had_news or clock.closed > 0)  # from the first window with news on
         self._judge_pending(clock, ts + 1, seen)
-        self.store["clock"] = clock
+        self.store["clock"] = clock.to_json()
         self.expiry.expire(ts)
 
-    def _skip_empty(self, clock: dict[str, Any], ts: int) -> bool:
+    def _skip_empty(self, clock: Clock, ts: int) -> bool:
         """Close a run of empty windows at once (a gap in the stream); False if there is none."""
-        if self.store.get("alerts") or f"open:{clock['next']}" in self.store:
+        assert clock.next is not None
+        if self.store.get("alerts") or f"open:{clock.next}" in self.store:
             return False
         target = window_start(ts - self.size - self.grace, self.size) + self.size
-        pending = [int(start) for start in self.store.get("vol", {}) if int(start) >= clock["next"]]
+        pending = [int(start) for start in self.store.get("vol", {}) if int(start) >= clock.next]
         target = min([target, *pending])
-        skipped = (target - clock["next"]) // self.size
+        skipped = (target - clock.next) // self.size
         if skipped < 2:
             return False
-        empty = [[start, 0, 0] for start in range(clock["next"], target, self.size)[-self.config.history_windows() :]]
+        empty = [[start, 0, 0] for start in range(clock.next, target, self.size)[-self.config.history_windows() :]]
         self._keep_history([*self.store.get("hist", []), *empty])
-        clock["next"] = target
+        clock.next = target
         return True
 
     def _keep_history(self, hist: list[list[int]]) -> None:
@@ -234,10 +269,10 @@ class SeriesTracker:
         if not self.retain:  # otherwise kept for corrections until it expires (see `_late`)
             self.store.pop(f"w:{key}@{start}", None)
         observed, judged = self._observed(tally), self._exposure(key, start, self._judged(stories, articles))
-        verdict = self.detector.judge(record["b"], observed, judged, start=start)
-        record["b"] = self.detector.update(record["b"], observed, judged, robust=warm, start=start)
-        record["t"] = start + self.size
-        self.store[f"s:{key}"] = record
+        verdict = self.detector.judge(record.baseline, observed, judged, start=start)
+        record.baseline = self.detector.update(record.baseline, observed, judged, robust=warm, start=start)
+        record.next = start + self.size
+        self.store[f"s:{key}"] = record.to_json()
         if self.counts:
             seen.counts.append(self._count_message(key, start, tally, articles, final=True))
         self._maybe_resolve(key, start, tally, verdict, seen)
@@ -245,7 +280,7 @@ class SeriesTracker:
 
     def _judge_quiet(self, key: str, start: int, volume: int) -> Verdict:
         exposure = self._exposure(key, start, volume)
-        return self.detector.judge(self._series(key, until=None)["b"], 0, exposure, start=start)
+        return self.detector.judge(self._series(key, until=None).baseline, 0, exposure, start=start)
 
     def _exposure(self, key: str, start: int, volume: float, open_window: bool = False) -> float:
         """The window's volume times how much of it the series' country usually has at that time.
@@ -331,9 +366,9 @@ class SeriesTracker:
     def _add(self, key: str, start: int, story: str, exemplar: dict[str, Any], actors: list[str],
              others: list[str]) -> Tally:  # fmt: skip
         stored = self.store.get(f"s:{key}")
-        record = self._series(key, until=self._clock()["next"])
-        if stored is None or record["t"] != stored["t"] or "w" in stored:
-            self.store[f"s:{key}"] = record  # the baseline caught up
+        record = self._series(key, until=self._clock().next)
+        if stored is None or record.next != stored["t"] or "w" in stored:
+            self.store[f"s:{key}"] = record.to_json()  # the baseline caught up
         tally, revision = self._tally(key, start)
         if not tally.articles:
             self.store[f"open:{start}"] = [*self.store.get(f"open:{start}", []), key]
@@ -360,19 +395,17 @@ class SeriesTracker:
             self.expiry.schedule(name, exp)
         self.store[name] = {"t": tally.to_json(), "rev": revision, "exp": exp}
 
-    def _series(self, key: str, until: int | None) -> dict[str, Any]:
+    def _series(self, key: str, until: int | None) -> SeriesRecord:
         """The series record with its baseline caught up (empty windows folded) to `until`."""
         stored = self.store.get(f"s:{key}")
-        record: dict[str, Any] = {"b": self.detector.fresh(), "t": None}
-        if stored:
-            record = {"b": stored["b"], "t": stored["t"]}
-        if until is None or (record["t"] is not None and record["t"] >= until):
+        record = SeriesRecord.from_json(stored) if stored else SeriesRecord(self.detector.fresh(), None)
+        if until is None or (record.next is not None and record.next >= until):
             return record
         for start, stories, articles in self.store.get("hist", []):
-            if (stories or articles) and start < until and (record["t"] is None or start >= record["t"]):
+            if (stories or articles) and start < until and (record.next is None or start >= record.next):
                 volume = self._exposure(key, start, self._judged(stories, articles))
-                record["b"] = self.detector.update(record["b"], 0, volume, start=start)
-        record["t"] = until
+                record.baseline = self.detector.update(record.baseline, 0, volume, start=start)
+        record.next = until
         return record
 
     def _observed(self, tally: Tally) -> int:
@@ -390,18 +423,18 @@ class SeriesTracker:
         """True when the window may alert at all: warmed up, enough stories and sources."""
         cfg = self.config
         gates = tally.stories >= cfg.min_stories and tally.sources >= cfg.min_sources
-        return gates and self._clock()["closed"] >= cfg.warmup_windows()
+        return gates and self._clock().closed >= cfg.warmup_windows()
 
     def _step_alert(self, key: str, start: int, tally: Tally, volume: int, seen: Observation) -> None:
         if not self._gated(tally):
             return  # before judging: most windows are small, and the detector's tail sum is not cheap
-        record = self.store[f"s:{key}"]
+        record = SeriesRecord.from_json(self.store[f"s:{key}"])
         # Early in a window few articles are in: judge against at least a share of a typical
         # window's volume, or the first handful of articles would look like a takeover (with a
         # finer tracker's exposure, only its open window is floored: see incidents.py).
         floored = volume if self.exposure_of else max(volume, self.volume_floor())
         exposure = self._exposure(key, start, floored, open_window=True)
-        verdict = self.detector.judge(record["b"], self._observed(tally), exposure, start=start)
+        verdict = self.detector.judge(record.baseline, self._observed(tally), exposure, start=start)
         if verdict.severity is None:
             return
         stored = self.store.get(f"a:{key}")
@@ -466,7 +499,7 @@ class SeriesTracker:
         a bulk load) would be judged against a baseline days old; it is judged once stream time
         reaches its window instead, against what a replay would have had.
         """
-        now = self._clock()["now"]
+        now = self._clock().now
         if now is not None and start <= now:
             return True
         pending = self.store.get("pend", [])
@@ -474,19 +507,19 @@ class SeriesTracker:
             self.store["pend"] = sorted([*pending, start])
         return False
 
-    def _judge_pending(self, clock: dict[str, Any], before: int, seen: Observation) -> None:
+    def _judge_pending(self, clock: Clock, before: int, seen: Observation) -> None:
         """Judge the waiting windows that start before `before` (stream time reached them), with what they hold."""
         pending = self.store.get("pend", [])
         if not pending or pending[0] >= before:
             return
         self.store["pend"] = [start for start in pending if start >= before]
-        self.store["clock"] = dict(clock)  # the windows closed so far gate and seed the judging
+        self.store["clock"] = clock.to_json()  # the windows closed so far gate and seed the judging
         for start in (start for start in pending if start < before):
             articles, stories = self.store.get("vol", {}).get(str(start), [0, 0])
             for key in self.store.get(f"open:{start}", []):
-                stored, record = self.store.get(f"s:{key}"), self._series(key, until=clock["next"])
-                if stored is None or record["t"] != stored["t"]:
-                    self.store[f"s:{key}"] = record
+                stored, record = self.store.get(f"s:{key}"), self._series(key, until=clock.next)
+                if stored is None or record.next != stored["t"]:
+                    self.store[f"s:{key}"] = record.to_json()
                 self._step_alert(key, start, self._tally(key, start)[0], self._judged(stories, articles), seen)
 
     # -- late articles: a closed window corrected, or the article refused ----------------
@@ -494,7 +527,8 @@ class SeriesTracker:
     def _late(self, article: TaggedArticle, ts: int, start: int, seen: Observation) -> Observation:
         """Count an article whose window has closed into that window (a revised final count), if retained."""
         closed_at = closes_at(start, self.size, self.grace)
-        now = self._clock()["now"]
+        now = self._clock().now
+        assert now is not None  # a window closed: stream time is known
         seen.lag = now - ts
         seen.outcome = "late" if now >= closed_at + self.retain else "corrected"
         if seen.outcome == "late":
@@ -548,7 +582,8 @@ class SeriesTracker:
             return
         episode = Episode.from_json(stored)
         exposure = self._exposure(key, start, volume)
-        verdict = self.detector.judge(self._series(key, until=None)["b"], self._observed(tally), exposure, start=start)
+        baseline = self._series(key, until=None).baseline
+        verdict = self.detector.judge(baseline, self._observed(tally), exposure, start=start)
         episode.step(start, verdict.severity or episode.severity, tally.stories)
         self.store[f"a:{key}"] = episode.to_json()
         seen.alerts.append(message(episode, "update", self._context(key, start, tally, verdict)))
