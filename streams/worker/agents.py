@@ -111,7 +111,7 @@ async def count_events(
         metrics.windows(state.newest(key) for key in touched)
         now = work[partition][0].stream_time
         if now is not None:  # series quiet for two windows of that stream time are dropped
-            metrics.stream_advanced(now, state.drop_stale(touched, now, gp.settings.window))
+            metrics.stream_advanced(now, state.drop_stale(touched, now, gp.settings.detection_windows()[0]))
     metrics.alerted(counted.alerts)
     for alert in counted.alerts:
         state.note(alert)
@@ -125,5 +125,7 @@ async def declare_inputs(gp: Geopulse, inputs: InputWatch) -> None:
     report = await inputs.declare()
     if report is not None:
         names, partitions = gp.settings.topics, gp.settings.partitions
-        await publish(gp, [(names.digests, None, m, p) for m in DigestBatch.encode([], inputs=report)
-                           for p in range(partitions)])  # fmt: skip
+        acks = await publish(gp, [(names.digests, None, m, p) for m in DigestBatch.encode([], inputs=report)
+                                  for p in range(partitions)])  # fmt: skip
+        for ack in acks:
+            asyncio.ensure_future(ack).add_done_callback(_log_failed_send)

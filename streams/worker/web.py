@@ -90,7 +90,10 @@ def register_views(gp: Geopulse) -> None:
     async def alerts(self: View, request: Request) -> Response:
         """Open alerts of the series this worker owns (?country=, ?topic= filter), worst first."""
         country, topic = _series_filter(request)
-        if state.tracker_of is not None:  # after a restart no digest may have built them yet
+        # After a restart no digest may have built the trackers yet; build them only once the table
+        # is recovered (ready), or a tracker cached from a half-recovered table would later write
+        # that state back.
+        if state.tracker_of is not None and state.ready:
             for tp in app.assignor.assigned_actives():
                 if tp.topic == gp.settings.topics.digests:
                     state.tracker_of(tp.partition)
