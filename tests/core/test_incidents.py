@@ -77,11 +77,11 @@ def test_an_outage_neither_resolves_nor_decays() -> None:
     assert kaz(opened)
     hourly = tracker.trackers[0][1]
     tracker.advance(int((T0 + timedelta(hours=101, minutes=16)).timestamp()))  # the last hour with news closes
-    baseline = hourly._series("USA|all", until=hourly._clock()["next"])["b"]
+    baseline = hourly._series("USA|all", until=hourly._clock().next).baseline
     assert tracker.advance(int((T0 + timedelta(days=60)).timestamp())).alerts == []
     resumed = make("resumed", T0 + timedelta(days=60, minutes=30), "USA", (), "s1")
     tracker.observe(resumed)
-    assert hourly._series("USA|all", until=hourly._clock()["next"])["b"] == baseline  # no decay over the gap
+    assert hourly._series("USA|all", until=hourly._clock().next).baseline == baseline  # no decay over the gap
 
 
 def test_a_one_outlet_feed_alerts_when_min_sources_is_one() -> None:
