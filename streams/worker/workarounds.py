@@ -12,6 +12,9 @@
    already died, then for acks and a producer flush that could never come; it now stops within
    seconds (there is nothing to commit to a broker that is gone; records after the last commit are
    read again on the next start, as after a crash). Related upstream: robinhood/faust #596, #484.
+6. `_QuickFetchThread.verify_event_path`: faust's livelock check reads aiokafka's
+   `TopicPartitionState.position`, which asserts while a partition awaits a position (just after an
+   assignment or a seek), crashing the worker; such a partition is skipped until it has one.
 
 tests/worker/test_workarounds.py fails when faust no longer has what these patch; pyproject pins
 faust-streaming to the versions they were proven on.
@@ -107,6 +110,19 @@ class _QuickFetchThread(aiokafka_driver.AIOKafkaConsumerThread):
         consumer = super()._create_worker_consumer(transport)
         consumer._fetch_max_wait_ms = FETCH_MAX_WAIT_MS  # read when the consumer starts its fetcher
         return consumer
+
+    def verify_event_path(self, now: float, tp: TP) -> None:
+        """faust's livelock check, skipped for a partition whose position aiokafka does not know yet.
+
+        faust reads `TopicPartitionState.position`, which asserts while a partition awaits a reset
+        (just assigned, or seeking to its committed offset); the AssertionError crashed the consumer
+        and the worker (seen right after a rebalance: kill -9 of one of two workers).
+        """
+        assignment = self._ensure_consumer()._fetcher._subscriptions.subscription
+        state = assignment.assignment.state_value(TopicPartition(tp.topic, tp.partition)) if assignment else None
+        if state is not None and not state.has_valid_position:
+            return None
+        return super().verify_event_path(now, tp)
 
 
 class SeekSafeConsumer(aiokafka_driver.Consumer):

@@ -13,6 +13,7 @@ import tomllib
 from collections.abc import Awaitable, Callable
 from importlib.metadata import version
 from pathlib import Path
+from types import SimpleNamespace
 from typing import TypeVar
 
 import aiokafka
@@ -163,3 +164,35 @@ def test_the_worker_has_a_spinner_attribute_to_switch_off() -> None:
     assert "self.spinner" in inspect.getsource(faust.Worker.__init__)
     assert "spinner" in inspect.getsource(faust.Worker.on_setup_root_logger)
     assert quiet_worker.__doc__
+
+
+class _Assignment:
+    """aiokafka's assignment as faust's livelock check reads it: one partition, fetched, no position yet."""
+
+    def __init__(self, tp: aiokafka.TopicPartition) -> None:
+        from aiokafka.consumer.subscription_state import TopicPartitionState
+
+        self.state = TopicPartitionState(None)  # a new state awaits its position, as after a seek
+        self.state.highwater, self.state.timestamp = 10, 1_000_000
+        self.tp, self.active = tp, True
+
+    def state_value(self, tp: aiokafka.TopicPartition) -> object:
+        return self.state if tp == self.tp else None
+
+
+def test_the_livelock_check_skips_a_partition_awaiting_its_position_where_faust_crashes() -> None:
+    tp = TP("articles", 0)
+
+    async def verify(consumer: SeekSafeConsumer) -> None:
+        assignment = _Assignment(aiokafka.TopicPartition(tp.topic, tp.partition))
+        client = SimpleNamespace(_fetcher=SimpleNamespace(_subscriptions=SimpleNamespace(
+            subscription=SimpleNamespace(assignment=assignment))))  # fmt: skip
+        thread = consumer._thread  # type: ignore[attr-defined]
+        thread._ensure_consumer = lambda: client
+        thread.time_started = 0.0  # set when the thread starts
+        assert not assignment.state.has_valid_position
+        assert thread.verify_event_path(1_000.0, tp) is None  # ours: skipped until a position is known
+        with pytest.raises(AssertionError):  # faust 0.15.3's own check reads `position`, which asserts
+            aiokafka_driver.AIOKafkaConsumerThread.verify_event_path(thread, 1_000.0, tp)
+
+    on_a_consumer(verify)
