@@ -92,6 +92,11 @@ class Watermarks:
         """The newest event time read from any partition."""
         return max(self._state()["wm"].values(), default=None)
 
+    def inputs(self) -> tuple[int, list[int]]:
+        """The partition count of the input (0: unknown) and the idle partitions, as last reported."""
+        state = self._state()
+        return state["n"], state["idle"]
+
     def read(self, partition: int, ts: int) -> int | None:
         """An article with event time `ts` was read from `partition`; the stream time now."""
         state = self._state()

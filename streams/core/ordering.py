@@ -1,0 +1,162 @@
+"""Counting and judging in event-time order, whatever the speeds the input partitions are read at.
+
+An alert depends on the order articles are judged in: each article's window is judged against the
+tally, the window's volume and the closed windows *as of that article*. `geopulse replay` takes the
+articles in (event time, article id) order (`order_key`). A worker reads several input partitions,
+each at its own speed, so articles come interleaved in another order; judged on arrival, an open
+window would be judged against tallies and volumes a replay never had (another window, or the day
+instead of the hour, could open the alert).
+
+So the tracker takes articles in the replay's order: `EventTimeGate` holds an article read ahead of
+the slowest input partition that is not idle, and lets it in once every such partition has been read
+up to it, in (event time, id) order. Each partition is read in its own order, so the gate keeps per
+partition the greatest (event time, id) read from it: nothing still to come from a partition sorts
+before that (when the producer wrote it in order), and an article at or below the least of them over
+the partitions that are not idle can be let in. With one input partition (a replay, or in-order
+input) the article just read is that least key: it goes through at once and nothing is written.
+
+What waits is stored (`q:<id>`, in the changelogged store) and rebuilt into the queue after a restart.
+State, besides those:
+
+    ord   {"last": {"<p>": [event time, id] greatest read}, "done": [event time, id] greatest let in,
+           "n": articles waiting}
+
+An article that sorts at or below what was already let in (out of order within its partition, or
+from a partition that was idle) goes in at once: there is no order left to wait for, and the
+tracker counts it into its open window, or corrects the closed one (series.py).
+
+>>> from datetime import datetime, timezone
+>>> from schemas import TaggedArticle
+>>> def article(id, minute):
+...     return TaggedArticle(id=id, source="s", title="t", tagger_version="t",
+...         published_at=datetime(2022, 1, 5, 9, minute, tzinfo=timezone.utc))
+>>> marks = Watermarks({})
+>>> gate = EventTimeGate(marks.store, marks)
+>>> marks.report(partitions=2, assigned=[0, 1], idle=[])
+>>> def read(id, minute, partition):
+...     a = article(id, minute)
+...     return [held.article.id for held in gate.arrive(a, partition, order_key(a)[0], False)]
+>>> read("b", 10, 0), read("c", 20, 0), read("a", 10, 1)  # partition 1 is read up to (09:10, "a")
+([], [], ['a'])
+>>> read("d", 30, 1), gate.waiting  # partition 0 is read up to (09:20, "c"): "d" waits
+(['b', 'c'], 1)
+"""
+
+from __future__ import annotations
+
+import heapq
+from collections.abc import MutableMapping
+from dataclasses import dataclass
+from typing import Any
+
+from schemas import TaggedArticle
+from streams.core.watermarks import Watermarks
+from streams.core.windows import to_seconds
+
+__all__ = ["EventTimeGate", "Held", "order_key"]
+
+KEY = "ord"
+Key = tuple[int, str]  # (event time, article id)
+
+
+def order_key(article: TaggedArticle) -> Key:
+    """The order articles are counted and judged in: event time (whole seconds), then article id."""
+    return to_seconds(article.published_at), article.id
+
+
+@dataclass(frozen=True)
+class Held:
+    """An article let in, with the event time it counts at (clamped if it was far ahead)."""
+
+    ts: int
+    clamped: bool
+    article: TaggedArticle
+
+
+def _bound(partitions: int, last: dict[str, list[Any]], idle: list[int]) -> list[Any] | None:
+    """The least greatest-key-read over the partitions that are not idle (None while one is unread).
+
+    With every partition idle it is the greatest key read: a quiet stream lets everything in.
+    """
+    quiet = set(idle)
+    known = {*range(partitions), *map(int, last), *quiet}
+    held = [last.get(str(p)) for p in known if p not in quiet]
+    if not held:
+        return max(last.values(), default=None)
+    if None in held:
+        return None
+    return min(held)  # type: ignore[type-var]  # no None left
+
+
+class EventTimeGate:
+    """Articles in (event time, id) order, each let in once every active input partition is read up to it."""
+
+    def __init__(self, store: MutableMapping[str, Any], watermarks: Watermarks) -> None:
+        self.store, self.watermarks = store, watermarks
+        self._queue: list[tuple[int, str, Held]] | None = None  # rebuilt from `q:` keys on first use
+
+    @property
+    def waiting(self) -> int:
+        waiting: int = self._state()["n"]
+        return waiting
+
+    def holds(self, article_id: str) -> bool:
+        """True when the article is waiting (a redelivery of it is a duplicate)."""
+        return f"q:{article_id}" in self.store
+
+    def arrive(self, article: TaggedArticle, partition: int, ts: int, clamped: bool) -> list[Held]:
+        """Read `article` (event time `ts`) from `partition`; the articles that may go in now, in order."""
+        self.watermarks.read(partition, ts)
+        state = self._state()
+        key, name, last = [ts, article.id], str(partition), state["last"]
+        if name not in last or last[name] < key:
+            last = {**last, name: key}
+        queue = self._pending()
+        held = Held(ts, clamped, article)
+        done = state["done"]
+        if not queue and done is not None and key <= done:
+            self._save(last, done, 0)  # behind what went in: nothing to wait for
+            return [held]
+        heapq.heappush(queue, (ts, article.id, held))
+        released = self._release(last, done)
+        if not any(r is held for r in released):
+            self.store[f"q:{article.id}"] = {"ts": ts, "c": clamped, "a": article.model_dump(mode="json")}
+        return released
+
+    def release(self) -> list[Held]:
+        """The articles an idle report lets in (their partitions' readers said the others are idle)."""
+        state = self._state()
+        return self._release(state["last"], state["done"]) if state["n"] else []
+
+    def _release(self, last: dict[str, list[Any]], done: list[Any] | None) -> list[Held]:
+        partitions, idle = self.watermarks.inputs()
+        bound = _bound(partitions, last, idle)
+        upto = bound if done is None or (bound is not None and bound > done) else done
+        queue, released = self._pending(), []
+        while queue and upto is not None and [queue[0][0], queue[0][1]] <= upto:
+            ts, article_id, held = heapq.heappop(queue)
+            self.store.pop(f"q:{article_id}", None)
+            released.append(held)
+            done = [ts, article_id] if done is None or [ts, article_id] > done else done
+        self._save(last, done, len(queue))
+        return released
+
+    def _state(self) -> dict[str, Any]:
+        state: dict[str, Any] = self.store.get(KEY) or {"last": {}, "done": None, "n": 0}
+        return state
+
+    def _save(self, last: dict[str, list[Any]], done: list[Any] | None, waiting: int) -> None:
+        state = {"last": last, "done": done, "n": waiting}
+        if state != self.store.get(KEY):
+            self.store[KEY] = state
+
+    def _pending(self) -> list[tuple[int, str, Held]]:
+        if self._queue is None:
+            self._queue = []
+            if self._state()["n"]:
+                for name in [k for k in self.store if k.startswith("q:")]:
+                    stored = self.store[name]
+                    article = TaggedArticle.model_validate(stored["a"])
+                    self._queue.append((stored["ts"], article.id, Held(stored["ts"], stored["c"], article)))
+                heapq.heapify(self._queue)
+        return self._queue
