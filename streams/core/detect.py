@@ -40,8 +40,7 @@ from __future__ import annotations
 
 import math
 import statistics
-from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any, Protocol, Self
 
@@ -214,45 +213,6 @@ class GammaPoisson:
         if observed < self.min_ratio * mean:
             return Verdict(mean, score, None, settled)
         return Verdict(mean, score, severity_of(score, self.thresholds), settled)
-
-
-@dataclass(frozen=True)
-class OpenWindow:
-    """A long window judged while it is open: its thresholds raised by log10(1 / share of its news in).
-
-    Thresholds are read per series-day: a window size with k windows a day has them raised by
-    log10(k) (`GammaPoisson.for_window`). A day judged at 07:00 UTC, when a seventh of its usual
-    news is in, is a test of a window a seventh of a day long, of which there are seven a day; it is
-    held to the same per-series-day chance by a raise of log10(7). `share(start)` is the share of the
-    window's usual news in by stream time (streams/core/seasons.py `news_share`), floored at `least`
-    (the finest window size's share of this one: shorter spans are that size's to judge). The
-    verdict keeps its score; only the severity it reaches is read against the raised thresholds.
-    """
-
-    inner: GammaPoisson
-    share: Callable[[int], float]
-    least: float
-
-    @property
-    def name(self) -> str:
-        return self.inner.name
-
-    def params(self) -> dict[str, float | int | str]:
-        return self.inner.params()
-
-    def fresh(self) -> JSON:
-        return self.inner.fresh()
-
-    def update(self, state: JSON, observed: int, volume: float, robust: bool = True, start: int = 0) -> JSON:
-        return self.inner.update(state, observed, volume, robust, start)
-
-    def judge(self, state: JSON, observed: int, volume: float, start: int = 0) -> Verdict:
-        verdict = self.inner.judge(state, observed, volume, start)
-        if verdict.severity is None:
-            return verdict
-        share = max(self.least, min(1.0, self.share(start)))
-        raised = tuple(t + math.log10(1.0 / share) for t in self.inner.thresholds)
-        return replace(verdict, severity=severity_of(verdict.score, raised))  # type: ignore[arg-type]
 
 
 @dataclass(frozen=True)

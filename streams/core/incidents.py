@@ -44,12 +44,13 @@ from typing import Any
 from schemas import Alert, TaggedArticle
 from streams.core.alerts import Episode, rank
 from streams.core.config import TrackerConfig
-from streams.core.detect import GammaPoisson, OpenWindow
+from streams.core.detect import GammaPoisson
 from streams.core.keys import SeriesKey
 from streams.core.scales import (
     FollowerIndex,
     FollowerStories,
     FollowerWatermarks,
+    OpenWindow,
     Prefixed,
     RecordingStories,
     window_label,
@@ -194,7 +195,7 @@ class IncidentTracker:
 
     @staticmethod
     def _judge_open_windows(tracker: SeriesTracker, leader: SeriesTracker) -> None:
-        """A longer size judges its open window as the span of news it holds (detect.py `OpenWindow`)."""
+        """A longer size judges its open window as the span of news it holds (scales.py `OpenWindow`)."""
         if not isinstance(tracker.detector, GammaPoisson) or leader.seasons is None:
             return
         seasons, size = leader.seasons, tracker.size

@@ -8,8 +8,9 @@ import pytest
 
 from schemas import Alert, TaggedArticle
 from streams.core.config import UNLIMITED, TrackerConfig
-from streams.core.detect import GammaPoisson, OpenWindow
+from streams.core.detect import GammaPoisson
 from streams.core.incidents import IncidentTracker
+from streams.core.scales import OpenWindow
 from streams.core.seasons import DAY, HOUR, Seasons
 from tests.core.test_series import SOURCES, T0, background, make
 
