@@ -61,6 +61,35 @@ def test_missed_classes_are_found_and_reported(tag, title: str, body: str, kind:
     assert kind in reported(tagged) and kind in tagged.topics
 
 
+@pytest.mark.parametrize(
+    ("title", "body"),
+    [
+        ("Jets strike rebel bases", "Air force jets bombed guerrilla camps in the western hills on Friday; 30 fighters "
+         "were reported killed. Roads were closed. A spokesman gave no details."),
+        ("Clashes in the south", "Fighting between the army and separatists near the southern port left 38 dead, "
+         "officials said. Shops stayed shut. The minister called for calm."),
+    ],
+)  # fmt: skip
+def test_air_raids_and_deadly_fighting_are_reported_assaults(tag, title: str, body: str) -> None:  # type: ignore[no-untyped-def]
+    # the wire's way of telling violence: an air raid, "fighting ... left N dead" (bench/detect_real.py's surges)
+    tagged = tag(body, title=title)
+    assert "ASSAULT" in reported(tagged) and "ASSAULT" in tagged.topics
+
+
+@pytest.mark.parametrize(
+    ("title", "body"),
+    [
+        ("Chancellor to meet president", "The chancellor will meet the president in the capital next week for talks "
+         "on farm trade, officials said."),
+        ("Employers make new offer", "The shipping companies made an offer of a 12 pct pay rise to the striking crews "
+         "on Thursday."),
+    ],
+)  # fmt: skip
+def test_planned_meetings_and_offers_are_agree(tag, title: str, body: str) -> None:  # type: ignore[no-untyped-def]
+    # EVENT_RULES: AGREE covers offers, intentions and planned meetings
+    assert "AGREE" in reported(tag(body, title=title))
+
+
 def test_a_negated_event_is_never_reported_and_a_denial_is_reject(tag) -> None:  # type: ignore[no-untyped-def]
     tagged = tag("Police denied firing on protesters in Almaty on Tuesday.", title="Police deny firing")
     assert "ASSAULT" in background(tagged) and "ASSAULT" not in tagged.topics

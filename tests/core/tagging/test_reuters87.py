@@ -37,9 +37,14 @@ pytestmark = pytest.mark.skipif(not WIRE.exists(), reason=f"the shared wire file
 # 0.756 / 0.784 / 0.718. Two annotators agree at event micro-F1 0.905, macro-F1 0.790 on r87c.
 # Several types occur once or twice in r87c, so one item moves its macro-F1 by ~0.03; no per-type
 # floor is set for this set (COOPERATE, RETREAT and SANCTION score 0 on r87c), see the issue-15 notes.
+# Session 5 (third round: tuning parts relabelled for planned meetings and offers, lexicon for them,
+# model chosen by cross-validation by story on the tuning parts, C 0.1): r87c 0.688 / 0.502 / 0.432
+# (one look). All 511 items 0.756 / 0.690 / 0.605: lower because the tuning parts (in-sample) are fit
+# less -- their out-of-fold macro-F1 rose from 0.512 to 0.548; the "all" event floors were lowered
+# for that reason only, the never-tuned r87c floor raised.
 FLOORS = {
-    "all": {"country_f1": 0.74, "event_micro_f1": 0.76, "event_macro_f1": 0.70},
-    "r87c": {"country_f1": 0.67, "event_micro_f1": 0.48, "event_macro_f1": 0.39},
+    "all": {"country_f1": 0.74, "event_micro_f1": 0.68, "event_macro_f1": 0.60},
+    "r87c": {"country_f1": 0.67, "event_micro_f1": 0.48, "event_macro_f1": 0.42},
 }
 
 
@@ -57,7 +62,8 @@ LABEL_FIELDS = {"id", "part", "countries", "location", "events"}
 
 def test_the_set_keeps_ids_and_labels_only() -> None:
     for record in _labels():
-        extra = {"adjudicated", "note"} if record["part"] == reuters87_set.NEVER_TUNED else set()
+        # r87c records say they were adjudicated; a relabelled record of any part says why in its note
+        extra = {"adjudicated", "note"} if record["part"] == reuters87_set.NEVER_TUNED else {"note"}
         assert LABEL_FIELDS <= set(record) <= LABEL_FIELDS | extra, record["id"]
 
 
