@@ -2,8 +2,9 @@
 
     python -m streams.tools.train_reported [--check] [--cv]
 
-Training data: every labelled set except the parts never tuned on (`NEVER_TUNED`): the dev set,
-events2024 parts one and two, and the real-wire parts r87a, r87b and r87t (text joined from
+Training data: every labelled set except the parts never tuned on (`never_tuned`): the dev set,
+events2024 parts one and two, and the real-wire parts `TUNED_PARTS` r87a, r87b and r87t (r87c, and any
+blind part added later, never) (text joined from
 ../shared/data). Each event the lexicon finds is one example; it is positive when its type is in
 the item's gold labels. Negated and vetoed events are left out (they are never reported).
 
@@ -42,18 +43,23 @@ from streams.tools.evaluate import load
 
 DATA = Path(__file__).resolve().parents[2] / "tests" / "data"
 NEVER_TUNED = ("e24c-", "r87c")  # id prefix of events2024's third part, part name of the wire set's
+TUNED_PARTS = frozenset({"r87a", "r87b", "r87t"})  # the real-wire parts trained on; no other part ever is
 C_VALUES = (0.05, 0.1, 0.3, 1.0)
 THRESHOLDS = tuple(t / 100 for t in range(20, 75, 5))
 SHINGLE = 8  # words per run when finding refiles of one story
 CLUSTER_SHARE = 0.5
 FOLDS = 5
+REPEATS = 3  # fold draws averaged when choosing C and the threshold
 MIN_COUNT = 3
 MIN_WEIGHT = 0.005
 WIRE_WEIGHT = 3.0
 
 
 def never_tuned(record: dict[str, Any]) -> bool:
-    return str(record["id"]).startswith(NEVER_TUNED[0]) or record.get("part") == NEVER_TUNED[1]
+    """An item no training example and no choice may come from: e24c, r87c and any other wire part
+    that is not a tuning part (a new blind part is never trained on by default)."""
+    wire_part = record.get("part")
+    return str(record["id"]).startswith(NEVER_TUNED[0]) or (wire_part is not None and wire_part not in TUNED_PARTS)
 
 
 def training_records() -> list[dict[str, Any]]:
@@ -146,26 +152,37 @@ def clusters(records: Sequence[dict[str, Any]]) -> list[int]:
 def choose(records: Sequence[dict[str, Any]], rows: Sequence[Example], show: bool) -> tuple[float, float]:
     """(C, threshold) with the best out-of-fold macro-F1 on the real-wire tuning parts.
 
-    Folds are by story (`clusters`), fixed by the sha1 of the story's first id, so a refile is never
-    scored by a model trained on its twin."""
+    Folds are by story (`clusters`), so a refile is never scored by a model trained on its twin. The
+    394 wire items are few and macro-F1 swings with single items of rare types, so the folds are drawn
+    REPEATS times (by the sha1 of the story's first id and the draw) and the scores averaged."""
     story = clusters(records)
-    fold = [int(hashlib.sha1(str(records[s]["id"]).encode()).hexdigest(), 16) % FOLDS for s in story]
     wire = [i for i, r in enumerate(records) if "part" in r]
-    held_out: dict[float, dict[tuple[int, str], float]] = {}
-    for c in C_VALUES:
-        for k in range(FOLDS):
-            weights, bias = fit([r for r in rows if fold[r[0]] != k], records, c)
-            held_out.setdefault(c, {}).update(scores_of([r for r in rows if fold[r[0]] == k], weights, bias))
-    results = {(c, t): item_macro(records, wire, held_out[c], t) for c in C_VALUES for t in THRESHOLDS}
-    best = max(results, key=lambda key: (round(results[key], 4), -key[0], key[1]))
+    results: dict[tuple[float, float], list[float]] = {}
+    sets: dict[tuple[float, float], dict[str, list[float]]] = {}
+    for draw in range(REPEATS):
+        fold = [int(hashlib.sha1(f"{draw}:{records[s]['id']}".encode()).hexdigest(), 16) % FOLDS for s in story]
+        for c in C_VALUES:
+            held_out: dict[tuple[int, str], float] = {}
+            for k in range(FOLDS):
+                weights, bias = fit([r for r in rows if fold[r[0]] != k], records, c)
+                held_out.update(scores_of([r for r in rows if fold[r[0]] == k], weights, bias))
+            for t in THRESHOLDS:
+                results.setdefault((c, t), []).append(item_macro(records, wire, held_out, t))
+                if show:
+                    for name, prefix in (("devset", "dev-"), ("events2024", "e24")):
+                        indices = [i for i, r in enumerate(records) if str(r["id"]).startswith(prefix)]
+                        value = item_macro(records, indices, held_out, t)
+                        sets.setdefault((c, t), {}).setdefault(name, []).append(value)
+    mean = {key: sum(v) / len(v) for key, v in results.items()}
+    best = max(mean, key=lambda key: (round(mean[key], 4), -key[0], key[1]))
     if show:
-        print(f"{len(records)} items in {len(set(story))} stories, {FOLDS} folds by story")
-        for (c, threshold), value in sorted(results.items()):
+        print(f"{len(records)} items in {len(set(story))} stories; {FOLDS} folds by story, drawn {REPEATS} times")
+        for (c, threshold), value in sorted(mean.items()):
             print(f"C {c:<4} threshold {threshold:.2f}  out-of-fold macro-F1 on the wire tuning parts {value:.3f}")
-        for name, prefix in (("devset", "dev-"), ("events2024", "e24"), ("reuters87", "reuters-")):
-            indices = [i for i, r in enumerate(records) if str(r["id"]).startswith(prefix)]
-            value = item_macro(records, indices, held_out[best[0]], best[1])
-            print(f"chosen C {best[0]} threshold {best[1]:.2f}: out-of-fold macro-F1 on {name} {value:.3f}")
+        chosen = f"chosen C {best[0]} threshold {best[1]:.2f}: out-of-fold macro-F1 on"
+        for name, values in sets[best].items():
+            print(f"{chosen} {name} {sum(values) / len(values):.3f}")
+        print(f"{chosen} the wire tuning parts {mean[best]:.3f}")
     return best
 
 
@@ -188,7 +205,9 @@ def compare() -> None:
     models = {"every event": everything, "rules": ReportedModel.rules(), "learned": ReportedModel.default()}
     sets = {
         "events2024 e24c (never tuned)": [r for r in load(DATA / "events2024.jsonl") if never_tuned(r)],
-        "reuters87 r87c (never tuned)": [r for r in load(DATA / "reuters87-events.jsonl") if never_tuned(r)],
+        "reuters87 r87c (never tuned)": [
+            r for r in load(DATA / "reuters87-events.jsonl") if r["part"] == NEVER_TUNED[1]
+        ],
         "reuters87 r87a+b+t (tuned)": [r for r in load(DATA / "reuters87-events.jsonl") if not never_tuned(r)],
         "devset (tuned)": load(DATA / "devset.jsonl"),
         "events2024 all": load(DATA / "events2024.jsonl"),
