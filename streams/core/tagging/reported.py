@@ -45,7 +45,8 @@ _WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)*")
 _YEAR = re.compile(r"\b(?:19|20)\d\d\b")
 # Words of money and markets: a story dense with them is business copy, whose "attacks" and "wars" are figures
 # of speech (the story's share of them becomes a feature, crossed with the type).
-_MONEY = re.compile(r"\b(?:dlrs?|pct|mln|billion|shares?|prices?|tonnes|stocks?|markets?|bonds?|yen|profits?)\b")
+_MONEY = re.compile(r"\b(?:dlrs?|pct|mln|billion|shares|tonnes|bonds|yen|profits?|earnings|dividends?)\b")
+MUCH_MONEY = 5  # money words, and at least two in a hundred, make a story business copy
 # A count of casualties in the sentence: "left 46 dead", "killing 12 people", "30 were wounded".
 _CASUALTIES = re.compile(
     r"\b\d[\d,]*(?: \w+){0,2} (?:dead|killed|wounded|injured|died|people|soldiers|civilians|guerrillas|rebels)\b"
@@ -233,11 +234,12 @@ def _veto(kind: str, trigger: str, before: list[str], sentence: _Sentence) -> st
 
 
 def _money(text: str) -> str:
-    """How much of the story is money and markets: none, some (under 1 word in 100), much."""
+    """How much of the story is money and markets: none, some, much (MUCH_MONEY words or more, and at
+    least two in every hundred)."""
     found = len(_MONEY.findall(text.lower()))
     if not found:
         return "none"
-    return "some" if found * 100 < text.count(" ") + 1 else "much"
+    return "much" if found >= MUCH_MONEY and found * 50 >= text.count(" ") + 1 else "some"
 
 
 def _place(start: int, body_start: int, index: int) -> str:

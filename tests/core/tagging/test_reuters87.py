@@ -38,14 +38,14 @@ pytestmark = pytest.mark.skipif(not WIRE.exists(), reason=f"the shared wire file
 # Several types occur once or twice in r87c, so one item moves its macro-F1 by ~0.03; no per-type
 # floor is set for this set (COOPERATE, RETREAT and SANCTION score 0 on r87c), see the issue-15 notes.
 # Session 5 (third round: 21 tuning items relabelled AGREE for planned meetings and offers; lexicon;
-# model chosen by cross-validation by story on the tuning parts): r87c looked at twice, in order:
-# 0.688 / 0.502 / 0.432 after the first half of the round, 0.688 / 0.504 / 0.392 at its end (SANCTION,
-# two gold items in r87c, went from 0.67 to 0). All 511 items now 0.756 / 0.699 / 0.572: lower
-# because the tuning parts (in-sample) are fit less; the "all" event floors were lowered for that
-# reason only. The r87c floors stay where they were.
+# model chosen by cross-validation by story on the tuning parts): r87c looked at three times, in
+# order (countries / micro / macro): 0.688 / 0.502 / 0.432, 0.688 / 0.504 / 0.392, and at the end
+# 0.688 / 0.517 / 0.441 -- the swing is two or three items of rare types. All 511 items now
+# 0.756 / 0.677 / 0.571: lower because the tuning parts (in-sample) are fit less; the "all" event
+# floors were lowered for that reason only, the r87c floors raised.
 FLOORS = {
-    "all": {"country_f1": 0.74, "event_micro_f1": 0.69, "event_macro_f1": 0.57},
-    "r87c": {"country_f1": 0.67, "event_micro_f1": 0.48, "event_macro_f1": 0.39},
+    "all": {"country_f1": 0.74, "event_micro_f1": 0.67, "event_macro_f1": 0.57},
+    "r87c": {"country_f1": 0.67, "event_micro_f1": 0.51, "event_macro_f1": 0.44},
 }
 
 
