@@ -39,7 +39,7 @@ from collections.abc import Callable, MutableMapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from functools import partial
-from typing import Any
+from typing import Any, NamedTuple
 
 from schemas import Alert, TaggedArticle
 from streams.core.alerts import Episode, rank
@@ -56,7 +56,7 @@ from streams.core.scales import (
 from streams.core.series import Observation, SeriesTracker
 from streams.core.windows import to_seconds
 
-__all__ = ["IncidentTracker"]
+__all__ = ["IncidentTracker", "OpenIncident"]
 
 MAX_STORIES = 500  # story ids an incident remembers to recognise its own stories
 
@@ -126,6 +126,14 @@ class Incident:
         self.span = [min(self.span[0], start), max(self.span[1], end)] if self.span[1] else [start, end]
 
 
+class OpenIncident(NamedTuple):
+    """An open incident as its last step left it: what /api/alerts lists until its next step."""
+
+    country: str
+    topic: str
+    episode: Episode
+
+
 class IncidentTracker:
     """One SeriesTracker per window size, their series alerts merged into incidents (module docstring)."""
 
@@ -190,15 +198,16 @@ class IncidentTracker:
                 exposure += max(seen, fine.volume_floor()) * fine.seasons.factor(country, at)
         return exposure + max(0.0, volume - covered)
 
-    def open_episodes(self) -> dict[str, Episode]:
-        """The open incidents of the countries this instance owns, as episodes by `country|topic`."""
+    def open_incidents(self) -> dict[str, OpenIncident]:
+        """The open incidents of the countries this instance owns, by alert id (one country may
+        have two of the same headline topic)."""
         found = {}
         for country in self.store.get("incidents") or []:
             for incident in self._incidents(country):
                 window, observed = incident.last
-                found[str(SeriesKey(country, incident.topic))] = Episode(
-                    incident.id, incident.revision, incident.span[0], window, incident.severity, observed,
-                    incident.span[0])
+                episode = Episode(incident.id, incident.revision, incident.span[0], window, incident.severity,
+                                  observed, incident.span[0])  # fmt: skip
+                found[incident.id] = OpenIncident(country, incident.topic, episode)
         return found
 
     def open_alerts(self) -> int:
