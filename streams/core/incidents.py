@@ -89,7 +89,7 @@ class Incident:
     stories: list[str] = field(default_factory=list)
     span: list[int] = field(default_factory=lambda: [0, 0])  # from the earliest window start to the latest end
     named: list[str] = field(default_factory=list)  # every topic it has had, in the order `topics` gives
-    last: list[int] = field(default_factory=lambda: [0, 0])  # window start and observed of its last step
+    last: list[int] = field(default_factory=lambda: [0, 0, 0])  # window start, observed and window end of its last step
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Incident:
@@ -132,6 +132,7 @@ class OpenIncident(NamedTuple):
     country: str
     topic: str
     episode: Episode
+    window_end: int  # of its last step's window (a step of any size: the day may have confirmed an hour's alert)
 
 
 class IncidentTracker:
@@ -202,12 +203,14 @@ class IncidentTracker:
         """The open incidents of the countries this instance owns, by alert id (one country may
         have two of the same headline topic)."""
         found = {}
+        sizes = {label: tracker.size for label, tracker in self.trackers}
         for country in self.store.get("incidents") or []:
             for incident in self._incidents(country):
-                window, observed = incident.last
+                window, observed, *end = incident.last  # a `last` stored before the end was kept: the opening size's
                 episode = Episode(incident.id, incident.revision, incident.span[0], window, incident.severity,
                                   observed, incident.span[0])  # fmt: skip
-                found[incident.id] = OpenIncident(country, incident.topic, episode)
+                ends = end[0] if end else window + sizes.get(incident.window, self.size)
+                found[incident.id] = OpenIncident(country, incident.topic, episode, ends)
         return found
 
     def open_alerts(self) -> int:
@@ -345,7 +348,7 @@ class IncidentTracker:
     def _message(self, incident: Incident, alert: Alert, status: str) -> Alert:
         severity = max(incident.severity, alert.severity, key=rank) if status != "resolved" else incident.severity
         incident.severity = severity
-        incident.last = [to_seconds(alert.window_start), alert.observed]
+        incident.last = [to_seconds(alert.window_start), alert.observed, to_seconds(alert.window_end)]
         summary = alert.summary  # names the series (topic, window) behind this step
         if severity != alert.severity and summary.endswith(f" {alert.severity})"):  # the incident's severity
             summary = f"{summary[: -len(alert.severity) - 1]}{severity})"

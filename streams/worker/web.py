@@ -30,15 +30,15 @@ def open_alerts(state: WorkerState) -> list[dict[str, Any]]:
             if step is not None:
                 found.append(orjson.loads(step.to_json()))
             else:
-                found.append(_episode_only(incident, tracker.size))
+                found.append(_episode_only(incident))
     return sorted(found, key=lambda a: (-rank(a["severity"]), -a["observed"], a["country"], a["topic"]))
 
 
-def _episode_only(incident: OpenIncident, size: int) -> dict[str, Any]:
-    country, topic, episode = incident
+def _episode_only(incident: OpenIncident) -> dict[str, Any]:
+    country, topic, episode, window_end = incident
     return {"alert_id": episode.id, "revision": episode.revision, "status": "update" if episode.revision else "open",
             "country": country, "topic": topic, "severity": episode.severity, "observed": episode.observed,
-            "window_start": _iso(episode.window), "window_end": _iso(episode.window + size),
+            "window_start": _iso(episode.window), "window_end": _iso(window_end),
             "first_seen": _iso(episode.first_seen), "summary": None, "top_articles": []}  # fmt: skip
 
 
