@@ -42,9 +42,13 @@ PAGES_HINT = "geopulse: lines that are not JSON: if these are raw article pages,
 
 
 @cli.callback(invoke_without_command=True)
-def _version(
+def _root(
+    ctx: typer.Context,
     version: Annotated[bool, typer.Option("--version", help="Print the version and exit.", is_eager=True)] = False,
 ) -> None:
+    # Entered in the root context, the command's exceptions reach it before typer's own handlers
+    # (which would turn a closed pipe into exit 1).
+    ctx.with_resource(one_line_errors())
     if version:
         typer.echo(f"geopulse {__version__}")
         raise typer.Exit()
@@ -420,5 +424,4 @@ def schemas(
 
 
 def main() -> None:
-    with one_line_errors():
-        cli()
+    cli()
