@@ -378,12 +378,9 @@ def _reorder(text: str | None, grace: timedelta) -> timedelta:
 
 def _ceil_duration(span: timedelta) -> str:
     """The span rounded up to whole minutes, hours or days, as --reorder takes it ("50m", "4h", "3d")."""
-    seconds = math.ceil(span.total_seconds())
-    if seconds <= 3600:
-        return f"{max(1, -(-seconds // 60))}m"
-    if seconds <= 2 * 86400:
-        return f"{-(-seconds // 3600)}h"
-    return f"{-(-seconds // 86400)}d"
+    from streams.core.windows import format_duration
+
+    return format_duration(math.ceil(span.total_seconds()), "up")
 
 
 SHORT_HELP = "The short sample: 94 articles over 45 hours (the full one: 458 over 3 days)."  # a test checks
