@@ -44,11 +44,13 @@ from typing import Any, NamedTuple
 from schemas import Alert, TaggedArticle
 from streams.core.alerts import Episode, rank
 from streams.core.config import TrackerConfig
+from streams.core.detect import GammaPoisson
 from streams.core.keys import SeriesKey
 from streams.core.scales import (
     FollowerIndex,
     FollowerStories,
     FollowerWatermarks,
+    OpenWindow,
     Prefixed,
     RecordingStories,
     window_label,
@@ -160,6 +162,7 @@ class IncidentTracker:
                 leader.dedupe_window = tracker.size  # the index remembers an article while any size may correct
                 if tracker.seasons is not None and tracker.size % leader.size == 0:
                     tracker.exposure_of = partial(self._exposure, tracker.size)
+                    self._judge_open_windows(tracker, leader)
             else:
                 tracker.stories = RecordingStories(tracker.store, tracker.expiry, tracker.stories.ttl,
                                                    tracker.stories.min_resemblance)  # fmt: skip
@@ -198,6 +201,19 @@ class IncidentTracker:
                 covered += seen
                 exposure += max(seen, fine.volume_floor()) * fine.seasons.factor(country, at)
         return exposure + max(0.0, volume - covered)
+
+    @staticmethod
+    def _judge_open_windows(tracker: SeriesTracker, leader: SeriesTracker) -> None:
+        """A longer size judges its open window as the span of news it holds (scales.py `OpenWindow`)."""
+        if not isinstance(tracker.detector, GammaPoisson) or leader.seasons is None:
+            return
+        seasons, size = leader.seasons, tracker.size
+
+        def share(start: int) -> float:
+            now = leader.stream_time
+            return 1.0 if now is None else seasons.news_share(start, size, now)
+
+        tracker.detector = OpenWindow(tracker.detector, share, least=leader.size / size)
 
     def open_incidents(self) -> dict[str, OpenIncident]:
         """The open incidents of the countries this instance owns, by alert id (one country may
