@@ -13,6 +13,8 @@ How the stories were chosen (fixed before any was read or tagged):
    parts `r87a` and `r87b`, 0 is `r87c`, never tuned on.
 4. A second round (`rest`): the political stories the sample left out, all in the tuning part
    `r87t`. They were labelled after the first round, before the tagger was run on them.
+5. A third round (`blind`): 200 of the stories not in the first two rounds that have at least one
+   cue word, all in part `r87d`, labelled blind (the tagger never run on them) and never tuned on.
 
 `python -m streams.tools.reuters87_set` prints the chosen ids with their parts.
 """
@@ -94,6 +96,25 @@ def rest(stories: Iterable[Mapping[str, Any]]) -> list[str]:
 
 
 SECOND_ROUND = "r87t"
+BLIND = "r87d"
+BLIND_SEED = 20261206
+BLIND_SIZE = 200
+
+
+def blind(stories: Iterable[Mapping[str, Any]]) -> list[str]:
+    """The third round, part `r87d`: never tuned on and labelled without running the tagger.
+
+    The candidates are the stories, in file order, with at least one cue word in title or body
+    that are in neither of the first two rounds (`choose`, `rest`): 527 stories. Every one of them has exactly one cue word, in the body, since two make
+    a story political. `BLIND_SIZE` are drawn with `random.Random(BLIND_SEED).sample` and kept in
+    the order drawn. The rule and the seed were fixed before any of these stories was read.
+    """
+    stories = list(stories)
+    taken = set(choose(stories)) | set(rest(stories))
+    candidates = [
+        str(s["id"]) for s in stories if str(s["id"]) not in taken and cues(str(s["title"]) + " " + str(s["body"]))
+    ]
+    return random.Random(BLIND_SEED).sample(candidates, BLIND_SIZE)
 
 
 def joined(labels: Iterable[Mapping[str, Any]], path: Path | None = None) -> Iterator[dict[str, Any]]:
@@ -116,6 +137,8 @@ def main() -> int:
         print(story_id, part_of(story_id))
     for story_id in rest(stories):
         print(story_id, SECOND_ROUND)
+    for story_id in blind(stories):
+        print(story_id, BLIND)
     return 0
 
 
