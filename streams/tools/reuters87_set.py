@@ -16,7 +16,8 @@ How the stories were chosen (fixed before any was read or tagged):
 5. A third round (`blind`): 200 of the stories not in the first two rounds that have at least one
    cue word, all in part `r87d`, labelled blind (the tagger never run on them) and never tuned on.
 
-`python -m streams.tools.reuters87_set` prints the chosen ids with their parts.
+`python -m streams.tools.reuters87_set` prints the chosen ids with their parts, in the order of the
+labels file: first round, second round, third round.
 """
 
 from __future__ import annotations
@@ -105,9 +106,10 @@ def blind(stories: Iterable[Mapping[str, Any]]) -> list[str]:
     """The third round, part `r87d`: never tuned on and labelled without running the tagger.
 
     The candidates are the stories, in file order, with at least one cue word in title or body
-    that are in neither of the first two rounds (`choose`, `rest`): 527 stories. Every one of them has exactly one cue word, in the body, since two make
-    a story political. `BLIND_SIZE` are drawn with `random.Random(BLIND_SEED).sample` and kept in
-    the order drawn. The rule and the seed were fixed before any of these stories was read.
+    that are in neither of the first two rounds (`choose`, `rest`): 527 stories, each with exactly
+    one cue word, in the body (a cue in the title, or two cues, make a story political).
+    `BLIND_SIZE` of them are drawn with `random.Random(BLIND_SEED).sample` and kept in the order
+    drawn. The rule and the seed were fixed before any of these stories was read.
     """
     stories = list(stories)
     taken = set(choose(stories)) | set(rest(stories))
