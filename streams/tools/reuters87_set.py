@@ -119,6 +119,17 @@ def blind(stories: Iterable[Mapping[str, Any]]) -> list[str]:
     return random.Random(BLIND_SEED).sample(candidates, BLIND_SIZE)
 
 
+RECHECK_SEED = 2026
+RECHECK_SIZE = 40
+
+
+def recheck(stories: Iterable[Mapping[str, Any]]) -> list[str]:
+    """The 40 r87d stories labelled a second time by the same annotator, for self-agreement:
+    `random.Random(RECHECK_SEED).sample` over `blind`'s order. The second labels are in
+    `tests/data/reuters87-r87d-second.jsonl`; `python -m streams.tools.agreement` compares them."""
+    return random.Random(RECHECK_SEED).sample(blind(stories), RECHECK_SIZE)
+
+
 def joined(labels: Iterable[Mapping[str, Any]], path: Path | None = None) -> Iterator[dict[str, Any]]:
     """Each label record with the story's title, dateline, body and time from the wire file."""
     wire = {str(s["id"]): s for s in read_wire(path)}

@@ -99,6 +99,14 @@ def test_the_set_is_the_documented_sample_in_its_documented_parts() -> None:
     assert set(parts) == {"r87a", "r87b", "r87c", "r87t", "r87d"} and min(parts.values()) >= 100
 
 
+def test_r87d_has_a_second_look_at_a_fixed_sample_kept_beside_it() -> None:
+    # the same annotator labelled 40 r87d stories again without the first labels open (DEVSET.md)
+    second = LABELS.with_name("reuters87-r87d-second.jsonl").read_text(encoding="utf-8").splitlines()
+    records = [json.loads(line) for line in second]
+    assert [r["id"] for r in records] == reuters87_set.recheck(reuters87_set.read_wire(WIRE))
+    assert all(set(r) == LABEL_FIELDS and r["part"] == reuters87_set.BLIND for r in records)
+
+
 def test_labels_are_valid_codes_and_types() -> None:
     records = _labels()
     for record in records:
