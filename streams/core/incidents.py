@@ -39,7 +39,7 @@ from collections.abc import Callable, MutableMapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from functools import partial
-from typing import Any
+from typing import Any, NamedTuple
 
 from schemas import Alert, TaggedArticle
 from streams.core.alerts import Episode, rank
@@ -58,7 +58,7 @@ from streams.core.scales import (
 from streams.core.series import Observation, SeriesTracker
 from streams.core.windows import to_seconds
 
-__all__ = ["IncidentTracker"]
+__all__ = ["IncidentTracker", "OpenIncident"]
 
 MAX_STORIES = 500  # story ids an incident remembers to recognise its own stories
 
@@ -91,7 +91,7 @@ class Incident:
     stories: list[str] = field(default_factory=list)
     span: list[int] = field(default_factory=lambda: [0, 0])  # from the earliest window start to the latest end
     named: list[str] = field(default_factory=list)  # every topic it has had, in the order `topics` gives
-    last: list[int] = field(default_factory=lambda: [0, 0])  # window start and observed of its last step
+    last: list[int] = field(default_factory=lambda: [0, 0, 0])  # window start, observed and window end of its last step
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Incident:
@@ -126,6 +126,15 @@ class Incident:
         self.stories = [*self.stories, *sorted(stories.difference(self.stories))][-MAX_STORIES:]
         start, end = to_seconds(alert.window_start), to_seconds(alert.window_end)
         self.span = [min(self.span[0], start), max(self.span[1], end)] if self.span[1] else [start, end]
+
+
+class OpenIncident(NamedTuple):
+    """An open incident as its last step left it: what /api/alerts lists until its next step."""
+
+    country: str
+    topic: str
+    episode: Episode
+    window_end: int  # of its last step's window (a step of any size: the day may have confirmed an hour's alert)
 
 
 class IncidentTracker:
@@ -206,15 +215,18 @@ class IncidentTracker:
 
         tracker.detector = OpenWindow(tracker.detector, share, least=leader.size / size)
 
-    def open_episodes(self) -> dict[str, Episode]:
-        """The open incidents of the countries this instance owns, as episodes by `country|topic`."""
+    def open_incidents(self) -> dict[str, OpenIncident]:
+        """The open incidents of the countries this instance owns, by alert id (one country may
+        have two of the same headline topic)."""
         found = {}
+        sizes = {label: tracker.size for label, tracker in self.trackers}
         for country in self.store.get("incidents") or []:
             for incident in self._incidents(country):
-                window, observed = incident.last
-                found[str(SeriesKey(country, incident.topic))] = Episode(
-                    incident.id, incident.revision, incident.span[0], window, incident.severity, observed,
-                    incident.span[0])
+                window, observed, *end = incident.last  # a `last` stored before the end was kept: the opening size's
+                episode = Episode(incident.id, incident.revision, incident.span[0], window, incident.severity,
+                                  observed, incident.span[0])  # fmt: skip
+                ends = end[0] if end else window + sizes.get(incident.window, self.size)
+                found[incident.id] = OpenIncident(country, incident.topic, episode, ends)
         return found
 
     def open_alerts(self) -> int:
@@ -352,7 +364,7 @@ class IncidentTracker:
     def _message(self, incident: Incident, alert: Alert, status: str) -> Alert:
         severity = max(incident.severity, alert.severity, key=rank) if status != "resolved" else incident.severity
         incident.severity = severity
-        incident.last = [to_seconds(alert.window_start), alert.observed]
+        incident.last = [to_seconds(alert.window_start), alert.observed, to_seconds(alert.window_end)]
         summary = alert.summary  # names the series (topic, window) behind this step
         if severity != alert.severity and summary.endswith(f" {alert.severity})"):  # the incident's severity
             summary = f"{summary[: -len(alert.severity) - 1]}{severity})"

@@ -26,6 +26,7 @@ from streams.core.dedupe import DedupeIndex, Expiry, StoryIndex
 from streams.core.detect import JSON, GammaPoisson, Verdict, severity_of
 from streams.core.series import SeriesTracker
 from streams.core.watermarks import Watermarks
+from streams.core.windows import format_duration
 
 __all__ = ["FollowerIndex", "FollowerStories", "FollowerWatermarks", "OpenWindow", "Prefixed", "RecordingStories",
            "window_label"]
@@ -33,10 +34,7 @@ __all__ = ["FollowerIndex", "FollowerStories", "FollowerWatermarks", "OpenWindow
 
 def window_label(size: int) -> str:
     """ "1h", "6h", "1d", "90m": the short name of a window size in seconds."""
-    for unit, suffix in ((604_800, "w"), (86_400, "d"), (3_600, "h"), (60, "m")):
-        if size % unit == 0:
-            return f"{size // unit}{suffix}"
-    return f"{size}s"
+    return format_duration(size)
 
 
 class RecordingStories(StoryIndex):
