@@ -41,7 +41,7 @@ CASES = [
     ("Rebels attacked Soviet-made tanks near the border.", "ASSAULT", None, None),
     ("Pirates attacked a Liberian-registered tanker at dawn.", "ASSAULT", None, None),
     ("Gunboats attacked a Greek tanker at dawn.", "ASSAULT", None, None),  # a merchant ship's flag
-    ("Anglo French consortium attacks tax plan", "ASSAULT", None, None),
+    ("Anglo French consortium attacks tax plan", "ACCUSE", None, None),
 ]
 
 
