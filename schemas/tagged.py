@@ -69,6 +69,12 @@ class Event(Contract):
     )
     confidence: float = Field(ge=0.0, le=1.0)
 
+    @property
+    def counts(self) -> bool:
+        """True for an event that counts (topics, counts, alerts, metrics, evaluation): reported and not
+        negated (a version-1 message marks every event reported; its `negated` still rules one out)."""
+        return self.reported and not self.negated
+
 
 class TaggedArticle(Contract):
     """What the tagger publishes per article; key it by `id`."""

@@ -42,9 +42,13 @@ PAGES_HINT = "geopulse: lines that are not JSON: if these are raw article pages,
 
 
 @cli.callback(invoke_without_command=True)
-def _version(
+def _root(
+    ctx: typer.Context,
     version: Annotated[bool, typer.Option("--version", help="Print the version and exit.", is_eager=True)] = False,
 ) -> None:
+    # Entered in the root context, the command's exceptions reach it before typer's own handlers
+    # (which would turn a closed pipe into exit 1).
+    ctx.with_resource(one_line_errors())
     if version:
         typer.echo(f"geopulse {__version__}")
         raise typer.Exit()
@@ -374,12 +378,9 @@ def _reorder(text: str | None, grace: timedelta) -> timedelta:
 
 def _ceil_duration(span: timedelta) -> str:
     """The span rounded up to whole minutes, hours or days, as --reorder takes it ("50m", "4h", "3d")."""
-    seconds = math.ceil(span.total_seconds())
-    if seconds <= 3600:
-        return f"{max(1, -(-seconds // 60))}m"
-    if seconds <= 2 * 86400:
-        return f"{-(-seconds // 3600)}h"
-    return f"{-(-seconds // 86400)}d"
+    from streams.core.windows import format_duration
+
+    return format_duration(math.ceil(span.total_seconds()), "up")
 
 
 SHORT_HELP = "The short sample: 94 articles over 45 hours (the full one: 458 over 3 days)."  # a test checks
@@ -420,5 +421,4 @@ def schemas(
 
 
 def main() -> None:
-    with one_line_errors():
-        cli()
+    cli()

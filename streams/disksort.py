@@ -2,7 +2,8 @@
 
 `sorted_on_disk(items, key)` gives what `sorted(items, key=key)` gives (ties in input order) while
 holding at most `run` items and, at the merge, `block` items per run. Items are pickled to the runs;
-the temporary directory is removed when the iteration ends, is closed, or fails.
+the temporary directory is removed when the iteration ends, is closed, or fails (a full disk is a
+DiskSortError, one line at the command line).
 """
 
 from __future__ import annotations
@@ -14,14 +15,23 @@ from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any, TypeVar
 
+from streams.errors import DiskSortError
+
 T = TypeVar("T")
 
 
 def sorted_on_disk(
     items: Iterable[T], key: Callable[[T], Any], *, run: int = 10_000, block: int = 64, prefix: str = "geopulse-sort-"
 ) -> Iterator[T]:
-    """The items in (key, input) order, at most `run` of them in memory while reading."""
-    with tempfile.TemporaryDirectory(prefix=prefix) as tmp:
+    """The items in (key, input) order, at most `run` of them in memory while reading.
+
+    Raises DiskSortError when the temporary files cannot be made or written (TMPDIR says where).
+    """
+    try:
+        scratch = tempfile.TemporaryDirectory(prefix=prefix)
+    except OSError as exc:  # gettempdir's "no usable temporary directory" is one too
+        raise DiskSortError(f"cannot make the sort's temporary directory: {exc}") from exc
+    with scratch as tmp:
         runs: list[Path] = []
         batch: list[T] = []
         for item in items:
@@ -36,9 +46,14 @@ def sorted_on_disk(
 
 
 def _write_run(items: list[T], path: Path, block: int) -> Path:
-    with path.open("wb") as out:
-        for start in range(0, len(items), block):
-            pickle.dump(items[start : start + block], out, protocol=pickle.HIGHEST_PROTOCOL)
+    try:
+        with path.open("wb") as out:
+            for start in range(0, len(items), block):
+                pickle.dump(items[start : start + block], out, protocol=pickle.HIGHEST_PROTOCOL)
+    except OSError as exc:
+        reason = exc.strerror or str(exc)
+        raise DiskSortError(f"cannot write the sort's temporary files in {path.parent}: {reason} "
+                            "(TMPDIR sets where they go)") from exc  # fmt: skip
     return path
 
 

@@ -3,6 +3,7 @@
     GeopulseError
     ├── ConfigError          a setting or config file is invalid
     ├── InputError           an input file cannot be read
+    ├── DiskSortError        the on-disk sort cannot write its temporary files (a full disk)
     ├── PageParseError       a raw news page cannot be read as an article
     ├── InvalidMessage       a message on a topic breaks its contract (carries a machine reason)
     ├── BrokerError          the broker cannot be reached, found or started
@@ -24,6 +25,10 @@ class ConfigError(GeopulseError):
 
 class InputError(GeopulseError):
     """An input file cannot be read (missing, a directory, not UTF-8)."""
+
+
+class DiskSortError(GeopulseError):
+    """The on-disk sort cannot make or write its temporary files (a full disk, a quota)."""
 
 
 class PageParseError(GeopulseError):

@@ -1,12 +1,15 @@
 """How the `geopulse` command stops: one line on stderr and a non-zero exit code, never a traceback.
 
-Every command runs inside `one_line_errors()`; a command that finds a problem itself calls `fail`.
+Every command runs inside `one_line_errors()` (entered in the command line's root context, so before
+typer's own handlers); a command that finds a problem itself calls `fail`. A reader that closes the
+pipe early (`geopulse tail ... | head`) ends the command quietly with exit 0: it had what it wanted.
 Exit codes: 2 for a problem with what the command was given or could reach (a setting, a file, the
 broker), 1 for bad input records a command reported and skipped, 130 for Ctrl-C.
 """
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -34,5 +37,6 @@ def one_line_errors() -> Iterator[None]:
     except KeyboardInterrupt:
         sys.exit(130)
     except BrokenPipeError:  # `geopulse tail ... | head`: the reader has gone, nothing to say
-        sys.stderr.close()
+        # What stdout still buffers goes nowhere: Python's flush at exit would report the pipe again.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         sys.exit(0)

@@ -144,7 +144,7 @@ class Metrics:
         self.tagging_seconds.observe(seconds)
         self.latency_from_published.observe(max(0.0, now - article.published_at.timestamp()))
         for event in article.events:
-            if event.reported and not event.negated:  # only reported main events count (EVENT_RULES.md)
+            if event.counts:  # only reported main events count (EVENT_RULES.md)
                 self.events.labels(event.type).inc()
 
     def sent_events(self, kafka_timestamps: Iterable[float], now: float) -> None:

@@ -23,6 +23,7 @@ from pydantic import (
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from streams.core.config import UNLIMITED, TrackerConfig
+from streams.core.scales import window_label
 from streams.core.windows import parse_duration
 from streams.errors import ConfigError
 
@@ -135,9 +136,24 @@ class Settings(BaseSettings):
     seasonal: bool = Field(True, description="Expect each country's share by hour of day and day of week.")
 
     def detection_windows(self) -> tuple[timedelta, ...]:
-        """The window sizes detection runs at, shortest first (its counts are the ones published)."""
-        sizes = self.windows or (self.window, timedelta(days=1))
-        return tuple(sorted(set(sizes)))
+        """The window sizes detection runs at, shortest first (its counts are the ones published).
+
+        Without GEOPULSE_WINDOWS: GEOPULSE_WINDOW, and a day beside it when it is shorter than one
+        (a legacy `GEOPULSE_WINDOW=2d` runs and publishes 2d alone, not a shorter day).
+        """
+        if self.windows:
+            return tuple(sorted(set(self.windows)))
+        return (self.window, timedelta(days=1)) if self.window < timedelta(days=1) else (self.window,)
+
+    @model_validator(mode="after")
+    def _window_in_windows(self) -> Settings:
+        """GEOPULSE_WINDOW, when given beside GEOPULSE_WINDOWS, must be the published (shortest) size."""
+        if "window" in self.model_fields_set and self.windows and self.window != min(self.windows):
+            label = window_label(int(self.window.total_seconds()))
+            listed = ",".join(window_label(int(w.total_seconds())) for w in sorted(self.windows))
+            raise ValueError(f"GEOPULSE_WINDOW ({label}) is not the shortest of GEOPULSE_WINDOWS ({listed}), "
+                             "whose counts are published; set one of the two")  # fmt: skip
+        return self
 
     @field_validator("kafka_bootstrap")
     @classmethod

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
+import orjson
 import pytest
 
 from streams import __version__
@@ -66,3 +70,15 @@ def test_a_raw_page_read_as_jsonl_gets_a_hint_once() -> None:
 def test_version() -> None:
     code, out, _ = run("--version")
     assert code == 0 and out.strip() == f"geopulse {__version__}"
+
+
+def test_a_reader_that_closes_the_pipe_early_ends_the_command_quietly() -> None:
+    """`geopulse tag ... | head -1`: exit 0 and nothing on stderr, like a command the reader has had enough of."""
+    command = [sys.executable, "-m", "streams", "tag", "-j", "1", "tests/data/devset.jsonl"]  # ~0.5 MB out
+    with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE) as proc:
+        assert proc.stdout is not None and proc.stderr is not None
+        first = orjson.loads(proc.stdout.readline())
+        proc.stdout.close()  # the reader goes; the pipe holds far less than the rest
+        err = proc.stderr.read()
+        code = proc.wait(120)
+    assert first["id"] and (code, err.decode()) == (0, "")

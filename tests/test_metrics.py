@@ -7,7 +7,8 @@ from datetime import UTC, datetime
 
 from prometheus_client.parser import text_string_to_metric_families
 
-from schemas import TaggedArticle, WindowCount
+from schemas import Event, TaggedArticle, WindowCount
+from streams.core.tagging.evaluate import predicted_events
 from streams.metrics import Metrics
 
 
@@ -66,3 +67,24 @@ def test_articles_by_outcome_add_up_across_stages() -> None:
     assert outcomes == {"valid": 1, "invalid": 1, "counted": 3, "late": 1}
     assert got[("geopulse_dead_letters_total", (("reason", "invalid_json"), ("topic", "articles.dlq")))] == 1
     assert got[("geopulse_published_to_event_latency_seconds_sum", ())] == 30
+
+
+def test_the_events_tagged_are_the_ones_evaluation_predicts() -> None:
+    """Only a reported, not negated event is counted: in the metric as in the tagger's evaluation."""
+    events = [
+        Event(type=kind, cameo="14", trigger="t", sentence="s.", reported=reported, negated=negated, confidence=0.9)
+        for kind, reported, negated in [
+            ("PROTEST", True, False),
+            ("ASSAULT", True, True),
+            ("COERCE", False, False),
+            ("THREATEN", False, True),
+        ]
+    ]
+    article = TaggedArticle(id="a", source="s", title="t", tagger_version="v", events=events,
+                            published_at=datetime(2022, 1, 5, tzinfo=UTC))  # fmt: skip
+    metrics = Metrics()
+    metrics.tagged(article, 0.001, now=article.published_at.timestamp())
+    tagged = {
+        dict(labels)["type"]: v for (name, labels), v in samples(metrics).items() if name == "geopulse_events_total"
+    }
+    assert tagged == {"PROTEST": 1} and set(tagged) == predicted_events(article)

@@ -7,7 +7,11 @@ The reference is the replay that sorts every tagged article in memory (`run_repl
 from __future__ import annotations
 
 import io
+import os
 import random
+import resource
+import subprocess
+import sys
 import tempfile
 import time
 from collections.abc import Iterator
@@ -138,6 +142,31 @@ def test_the_disk_sort_is_a_stable_sort_and_leaves_no_files() -> None:
     assert list(Path(tempfile.gettempdir()).glob(prefix + "*"))  # the runs are on disk while it is read
     unfinished.close()
     assert not list(Path(tempfile.gettempdir()).glob(prefix + "*"))
+
+
+def test_replay_sort_that_cannot_write_its_temporary_files_stops_with_one_line(tmp_path: Path) -> None:
+    """A full disk under --sort: one line naming where, exit 2, no file left behind.
+
+    A file-size limit on the command stands in for the full disk: its writes past 4 kB fail as they
+    would on one (EFBIG instead of ENOSPC); stdout and stderr are pipes, which it does not limit.
+    """
+    scratch, source = tmp_path / "scratch", tmp_path / "articles.jsonl"
+    scratch.mkdir()
+    # One article more than a sorted run holds in memory: a run is written to disk.
+    lines = (orjson.dumps({"id": f"a{n}", "source": "s", "title": "Rain", "published_at": 1_600_000_000 + n % 97})
+             for n in range(10_001))  # fmt: skip
+    source.write_bytes(b"\n".join(lines) + b"\n")
+    done = subprocess.run(
+        [sys.executable, "-m", "streams", "replay", "--sort", "--jobs", "1", str(source)],
+        env={**os.environ, "TMPDIR": str(scratch)}, preexec_fn=small_files, capture_output=True, text=True,
+        timeout=120, check=False)  # fmt: skip
+    assert done.returncode == 2 and done.stdout == "" and done.stderr.count("\n") == 1, done.stderr
+    assert done.stderr.startswith(f"geopulse: cannot write the sort's temporary files in {scratch}/geopulse-replay-")
+    assert list(scratch.iterdir()) == []
+
+
+def small_files() -> None:
+    resource.setrlimit(resource.RLIMIT_FSIZE, (4_096, 4_096))
 
 
 def slow_on_even(n: int) -> int:

@@ -10,7 +10,7 @@ import pytest
 from pydantic import ValidationError
 
 import schemas
-from schemas import Alert, Article, DeadLetter, TaggedArticle, WindowCount
+from schemas import Alert, Article, DeadLetter, Event, TaggedArticle, WindowCount
 
 
 def test_json_schema_files_are_in_sync_with_the_models() -> None:
@@ -85,3 +85,15 @@ def test_alert_delivery_id_changes_per_lifecycle_step() -> None:
                   summary="s", first_seen=now, last_seen=now, detector={"name": "d"})  # fmt: skip
     assert alert.delivery_id == "x1.0"
     assert alert.model_copy(update={"revision": 1}).delivery_id == "x1.1"
+
+
+@pytest.mark.parametrize(
+    ("reported", "negated", "counts"),
+    [(True, False, True), (True, True, False), (False, False, False), (False, True, False)],
+)
+def test_an_event_counts_only_when_reported_and_not_negated(reported: bool, negated: bool, counts: bool) -> None:
+    event = Event(type="PROTEST", cameo="14", trigger="marched", sentence="Thousands marched.",
+                  negated=negated, reported=reported, confidence=0.9)  # fmt: skip
+    assert event.counts is counts
+    version_1 = Event.model_validate_json(event.model_dump_json(exclude={"reported"}))  # every event reported
+    assert version_1.counts is not negated

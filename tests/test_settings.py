@@ -7,6 +7,7 @@ from datetime import timedelta
 import pytest
 
 from streams.core.incidents import IncidentTracker
+from streams.core.windows import parse_duration
 from streams.errors import ConfigError
 from streams.settings import Settings, tracker_config
 
@@ -74,6 +75,27 @@ def test_every_detection_knob_reaches_the_trackers(monkeypatch: pytest.MonkeyPat
     assert config.thresholds == (4.0, 6.0, 9.0, 14.0) and config.half_life == timedelta(days=3)
     detector = config.resolved_detector()  # 96 windows a day: thresholds per series-day + log10(96)
     assert detector.thresholds[0] == pytest.approx(4.0 + 1.98) and detector.half_life == pytest.approx(3 * 96)
+
+
+@pytest.mark.parametrize(("window", "sizes"), [("2d", ("2d",)), ("1d", ("1d",)), ("6h", ("6h", "1d"))])
+def test_a_legacy_window_alone_is_the_published_size(monkeypatch: pytest.MonkeyPatch, window: str,
+                                                     sizes: tuple[str, ...]) -> None:  # fmt: skip
+    monkeypatch.setenv("GEOPULSE_WINDOW", window)  # no GEOPULSE_WINDOWS: a day is added only when it is longer
+    config = tracker_config(Settings.load())
+    assert config.windows == tuple(parse_duration(s) for s in sizes) and config.window == parse_duration(window)
+    trackers = IncidentTracker(config).trackers
+    assert trackers[0][0] == window and trackers[0][1].counts  # its counts are the ones published
+
+
+def test_a_window_beside_windows_must_be_their_shortest(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("GEOPULSE_WINDOWS", "1h,1d")
+    monkeypatch.setenv("GEOPULSE_WINDOW", "1h")
+    assert tracker_config(Settings.load()).windows == (timedelta(hours=1), timedelta(days=1))
+    monkeypatch.setenv("GEOPULSE_WINDOW", "2d")
+    with pytest.raises(ConfigError) as exc:
+        Settings.load()
+    message = str(exc.value)
+    assert "\n" not in message and "GEOPULSE_WINDOW (2d)" in message and "GEOPULSE_WINDOWS (1h,1d)" in message
 
 
 def test_production_refuses_sasl_over_plaintext(monkeypatch: pytest.MonkeyPatch) -> None:

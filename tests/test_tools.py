@@ -24,6 +24,23 @@ def test_evaluate_joins_the_wire_text_and_keeps_a_part(capsys: pytest.CaptureFix
     assert capsys.readouterr().out.startswith("items: 117")
 
 
+@pytest.mark.skipif(not reuters87_set.wire_path().exists(), reason="the shared wire file is not beside the repo")
+def test_the_blind_part_is_a_fixed_draw_disjoint_from_the_earlier_rounds() -> None:
+    stories = reuters87_set.read_wire()
+    third = reuters87_set.blind(stories)
+    assert third == reuters87_set.blind(reuters87_set.read_wire())  # the same ids on a fresh read
+    earlier = set(reuters87_set.choose(stories)) | set(reuters87_set.rest(stories))
+    assert len(third) == len(set(third)) == reuters87_set.BLIND_SIZE and not set(third) & earlier
+    by_id = {s["id"]: s for s in stories}
+    # each story drawn has exactly one cue word, in the body: what the first two rounds left out
+    assert all(len(reuters87_set.cues(by_id[i]["title"] + " " + by_id[i]["body"])) == 1 for i in third)
+    assert not any(reuters87_set.cues(by_id[i]["title"]) for i in third)
+    # the labels file holds them, in the order drawn, after the earlier rounds
+    labelled = [json.loads(line) for line in reuters87_set.LABELS.read_text(encoding="utf-8").splitlines()]
+    assert [r["id"] for r in labelled if r["part"] == reuters87_set.BLIND] == third
+    assert [r["part"] for r in labelled[-len(third) :]] == [reuters87_set.BLIND] * len(third)
+
+
 def test_a_missing_file_is_one_line_and_exit_1(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert evaluate.main([str(tmp_path / "missing.jsonl")]) == 1
     err = capsys.readouterr().err

@@ -39,17 +39,19 @@ from collections.abc import Callable, MutableMapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from functools import partial
-from typing import Any
+from typing import Any, NamedTuple
 
 from schemas import Alert, TaggedArticle
 from streams.core.alerts import Episode, rank
 from streams.core.config import TrackerConfig
+from streams.core.detect import GammaPoisson
 from streams.core.keys import SeriesKey
 from streams.core.ordering import Held
 from streams.core.scales import (
     FollowerIndex,
     FollowerStories,
     FollowerWatermarks,
+    OpenWindow,
     Prefixed,
     RecordingStories,
     window_label,
@@ -57,7 +59,7 @@ from streams.core.scales import (
 from streams.core.series import Observation, SeriesTracker
 from streams.core.windows import to_seconds
 
-__all__ = ["IncidentTracker"]
+__all__ = ["IncidentTracker", "OpenIncident"]
 
 MAX_STORIES = 500  # story ids an incident remembers to recognise its own stories
 
@@ -90,7 +92,7 @@ class Incident:
     stories: list[str] = field(default_factory=list)
     span: list[int] = field(default_factory=lambda: [0, 0])  # from the earliest window start to the latest end
     named: list[str] = field(default_factory=list)  # every topic it has had, in the order `topics` gives
-    last: list[int] = field(default_factory=lambda: [0, 0])  # window start and observed of its last step
+    last: list[int] = field(default_factory=lambda: [0, 0, 0])  # window start, observed and window end of its last step
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Incident:
@@ -127,6 +129,15 @@ class Incident:
         self.span = [min(self.span[0], start), max(self.span[1], end)] if self.span[1] else [start, end]
 
 
+class OpenIncident(NamedTuple):
+    """An open incident as its last step left it: what /api/alerts lists until its next step."""
+
+    country: str
+    topic: str
+    episode: Episode
+    window_end: int  # of its last step's window (a step of any size: the day may have confirmed an hour's alert)
+
+
 class IncidentTracker:
     """One SeriesTracker per window size, their series alerts merged into incidents (module docstring)."""
 
@@ -152,6 +163,7 @@ class IncidentTracker:
                 leader.dedupe_window = tracker.size  # the index remembers an article while any size may correct
                 if tracker.seasons is not None and tracker.size % leader.size == 0:
                     tracker.exposure_of = partial(self._exposure, tracker.size)
+                    self._judge_open_windows(tracker, leader)
             else:
                 tracker.stories = RecordingStories(tracker.store, tracker.expiry, tracker.stories.ttl,
                                                    tracker.stories.min_resemblance)  # fmt: skip
@@ -191,15 +203,31 @@ class IncidentTracker:
                 exposure += max(seen, fine.volume_floor()) * fine.seasons.factor(country, at)
         return exposure + max(0.0, volume - covered)
 
-    def open_episodes(self) -> dict[str, Episode]:
-        """The open incidents of the countries this instance owns, as episodes by `country|topic`."""
+    @staticmethod
+    def _judge_open_windows(tracker: SeriesTracker, leader: SeriesTracker) -> None:
+        """A longer size judges its open window as the span of news it holds (scales.py `OpenWindow`)."""
+        if not isinstance(tracker.detector, GammaPoisson) or leader.seasons is None:
+            return
+        seasons, size = leader.seasons, tracker.size
+
+        def share(start: int) -> float:
+            now = leader.stream_time
+            return 1.0 if now is None else seasons.news_share(start, size, now)
+
+        tracker.detector = OpenWindow(tracker.detector, share, least=leader.size / size)
+
+    def open_incidents(self) -> dict[str, OpenIncident]:
+        """The open incidents of the countries this instance owns, by alert id (one country may
+        have two of the same headline topic)."""
         found = {}
+        sizes = {label: tracker.size for label, tracker in self.trackers}
         for country in self.store.get("incidents") or []:
             for incident in self._incidents(country):
-                window, observed = incident.last
-                found[str(SeriesKey(country, incident.topic))] = Episode(
-                    incident.id, incident.revision, incident.span[0], window, incident.severity, observed,
-                    incident.span[0])
+                window, observed, *end = incident.last  # a `last` stored before the end was kept: the opening size's
+                episode = Episode(incident.id, incident.revision, incident.span[0], window, incident.severity,
+                                  observed, incident.span[0])  # fmt: skip
+                ends = end[0] if end else window + sizes.get(incident.window, self.size)
+                found[incident.id] = OpenIncident(country, incident.topic, episode, ends)
         return found
 
     def open_alerts(self) -> int:
@@ -362,7 +390,7 @@ class IncidentTracker:
     def _message(self, incident: Incident, alert: Alert, status: str) -> Alert:
         severity = max(incident.severity, alert.severity, key=rank) if status != "resolved" else incident.severity
         incident.severity = severity
-        incident.last = [to_seconds(alert.window_start), alert.observed]
+        incident.last = [to_seconds(alert.window_start), alert.observed, to_seconds(alert.window_end)]
         summary = alert.summary  # names the series (topic, window) behind this step
         if severity != alert.severity and summary.endswith(f" {alert.severity})"):  # the incident's severity
             summary = f"{summary[: -len(alert.severity) - 1]}{severity})"

@@ -8,8 +8,8 @@ interval however many there were, with how far behind stream time they were.
 >>> late.add("corrected", 1_200, "a1"); late.add("corrected", 4_000, "a2"); late.add("late", 90_000, "a3")
 >>> for part in late.summary().split("; "):
 ...     print(part)
-articles behind stream time: 2 corrected their closed window (lag 20m-1h06m)
-1 refused, older than the retained history (lag 1d01h00m
+articles behind stream time: 2 corrected their closed window (lag 20m-1h)
+1 refused, older than the retained history (lag 25h
 e.g. a3)
 >>> late.summary() is None  # reset by the summary
 True
@@ -18,6 +18,8 @@ True
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+
+from streams.core.windows import format_duration
 
 __all__ = ["LateArticles", "describe_lag"]
 
@@ -66,12 +68,5 @@ class LateArticles:
 
 
 def describe_lag(seconds: int) -> str:
-    """A lag as 45s, 20m, 1h06m or 2d03h00m (whole units, rounded down)."""
-    days, rest = divmod(max(0, seconds), 86_400)
-    hours, rest = divmod(rest, 3_600)
-    minutes, secs = divmod(rest, 60)
-    if days:
-        return f"{days}d{hours:02d}h{minutes:02d}m"
-    if hours:
-        return f"{hours}h{minutes:02d}m"
-    return f"{minutes}m" if minutes else f"{secs}s"
+    """A lag as 45s, 20m, 25h or 3d, rounded down: in the units --reorder and GEOPULSE_GRACE take."""
+    return format_duration(max(0, seconds), "down")

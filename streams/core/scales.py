@@ -5,7 +5,7 @@ The first (shortest) size's tracker dedupes articles and assigns stories; a long
 its own windows have seen a story (`sw:<story>`). Stream time is the first size's too: one set of
 input-partition watermarks (`FollowerWatermarks`), so every size closes its windows, and tells a
 late article, by the same clock. Each size's state lives under `<label>/` in the one store
-(`Prefixed`).
+(`Prefixed`). A longer size judges its open window as the span of news it holds (`OpenWindow`).
 
 >>> window_label(3_600), window_label(86_400), window_label(5_400)
 ('1h', '1d', '90m')
@@ -17,22 +17,24 @@ late article, by the same clock. Each size's state lives under `<label>/` in the
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, MutableMapping
+import math
+from collections.abc import Callable, Iterable, Iterator, MutableMapping
+from dataclasses import dataclass, replace
 from typing import Any
 
 from streams.core.dedupe import DedupeIndex, Expiry, StoryIndex
+from streams.core.detect import JSON, GammaPoisson, Verdict, severity_of
 from streams.core.series import SeriesTracker
 from streams.core.watermarks import Watermarks
+from streams.core.windows import format_duration
 
-__all__ = ["FollowerIndex", "FollowerStories", "FollowerWatermarks", "Prefixed", "RecordingStories", "window_label"]
+__all__ = ["FollowerIndex", "FollowerStories", "FollowerWatermarks", "OpenWindow", "Prefixed", "RecordingStories",
+           "window_label"]
 
 
 def window_label(size: int) -> str:
     """ "1h", "6h", "1d", "90m": the short name of a window size in seconds."""
-    for unit, suffix in ((604_800, "w"), (86_400, "d"), (3_600, "h"), (60, "m")):
-        if size % unit == 0:
-            return f"{size // unit}{suffix}"
-    return f"{size}s"
+    return format_duration(size)
 
 
 class RecordingStories(StoryIndex):
@@ -137,3 +139,42 @@ class Prefixed(MutableMapping[str, Any]):
 
     def __len__(self) -> int:
         return sum(1 for _ in self)
+
+
+@dataclass(frozen=True)
+class OpenWindow:
+    """A long window judged while it is open: its thresholds raised by log10(1 / share of its news in).
+
+    Thresholds are read per series-day: a window size with k windows a day has them raised by
+    log10(k) (`GammaPoisson.for_window` in detect.py). A day judged at 07:00 UTC, when a seventh of its usual
+    news is in, is a test of a window a seventh of a day long, of which there are seven a day; it is
+    held to the same per-series-day chance by a raise of log10(7). `share(start)` is the share of the
+    window's usual news in by stream time (streams/core/seasons.py `news_share`), floored at `least`
+    (the finest window size's share of this one: shorter spans are that size's to judge). The
+    verdict keeps its score; only the severity it reaches is read against the raised thresholds.
+    """
+
+    inner: GammaPoisson
+    share: Callable[[int], float]
+    least: float
+
+    @property
+    def name(self) -> str:
+        return self.inner.name
+
+    def params(self) -> dict[str, float | int | str]:
+        return self.inner.params()
+
+    def fresh(self) -> JSON:
+        return self.inner.fresh()
+
+    def update(self, state: JSON, observed: int, volume: float, robust: bool = True, start: int = 0) -> JSON:
+        return self.inner.update(state, observed, volume, robust, start)
+
+    def judge(self, state: JSON, observed: int, volume: float, start: int = 0) -> Verdict:
+        verdict = self.inner.judge(state, observed, volume, start)
+        if verdict.severity is None:
+            return verdict
+        share = max(self.least, min(1.0, self.share(start)))
+        raised = tuple(t + math.log10(1.0 / share) for t in self.inner.thresholds)
+        return replace(verdict, severity=severity_of(verdict.score, raised))  # type: ignore[arg-type]

@@ -158,3 +158,22 @@ class Seasons:
         g = (regional.get(slot, 0.0) + m) / (volume.get(slot, 0.0) + m / rho) / rho if rho > 0 else 1.0
         share = sum(v for s, v in hits.items() if s[0] == kind) / total
         return (hits.get(slot, 0.0) + m) / (volume.get(slot, 0.0) + m / (share * g)) / share if share > 0 else g
+
+    def news_share(self, start: int, size: int, now: int) -> float:
+        """The share of a window's usual news (by hour of day, all the news) in by stream time `now`.
+
+        1.0 once the window has closed; before any hour has been learned, the share of its time.
+        """
+        if now >= start + size:
+            return 1.0
+        volume = self._global()["V"]
+        weights = [volume.get(f"h{hour}", 0.0) for hour in range(24)]
+        if sum(weights) <= 0:
+            weights = [1.0] * 24
+        total = elapsed = 0.0
+        for at in range(start, start + size, HOUR):
+            weight = weights[at // HOUR % 24]
+            total += weight
+            if at < now:
+                elapsed += weight * min(1.0, (now - at) / HOUR)
+        return elapsed / total if total > 0 else 1.0

@@ -16,8 +16,10 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime, timedelta
+from typing import Literal
 
 _UNIT_SECONDS = {"s": 1, "m": 60, "h": 3_600, "d": 86_400, "w": 604_800}
+_LARGEST_FIRST = sorted(_UNIT_SECONDS.items(), key=lambda unit: -unit[1])
 _PART = re.compile(r"(\d+(?:\.\d+)?)([smhdw])")
 
 
@@ -33,6 +35,27 @@ def parse_duration(text: str) -> timedelta:
     if seconds <= 0:
         raise ValueError(f"duration {text!r} must be positive")
     return timedelta(seconds=seconds)
+
+
+def format_duration(seconds: int, rounding: Literal["exact", "down", "up"] = "exact") -> str:
+    """`seconds` in one unit, as parse_duration reads it back: the largest unit that divides it.
+
+    "exact" names a window size as it is ("90m"); "down" and "up" first round it to the unit its
+    length calls for (seconds under a minute, minutes up to an hour, hours up to two days, days
+    beyond), for a lag in a log line or a value to type.
+
+    >>> format_duration(3_600), format_duration(5_400), format_duration(604_800), format_duration(45)
+    ('1h', '90m', '1w', '45s')
+    >>> format_duration(3_960, "down"), format_duration(3_960, "up"), format_duration(3_000, "up")
+    ('1h', '2h', '50m')
+    >>> format_duration(169_000, "up"), format_duration(172_800, "up"), format_duration(260_000, "down")
+    ('47h', '2d', '3d')
+    """
+    if rounding != "exact":
+        unit = 1 if seconds < 60 else 60 if seconds <= 3_600 else 3_600 if seconds <= 172_800 else 86_400
+        seconds = (seconds // unit if rounding == "down" else -(-seconds // unit)) * unit
+    name, size = next(((n, u) for n, u in _LARGEST_FIRST if seconds >= u and seconds % u == 0), ("s", 1))
+    return f"{seconds // size}{name}"
 
 
 def to_seconds(moment: datetime) -> int:

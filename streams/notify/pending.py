@@ -172,25 +172,17 @@ def dead_letter(
 
 def skipped(pending: PendingDelivery, *, reason: str, now: datetime) -> DeliveryResult:
     """The result of a delivery not attempted because its endpoint is disabled."""
-    return DeliveryResult(
-        endpoint=pending.endpoint,
-        delivery_id=pending.delivery_id,
-        status="skipped",
-        attempts=pending.attempt,
-        error=reason,
-        finished_at=now,
-    )
+    return _not_attempted(pending, "skipped", reason, now)
 
 
 def given_up(pending: PendingDelivery, *, kind: str, error: str, now: datetime) -> DeliveryResult:
     """The dead-lettered result of a delivery refused before any (further) attempt."""
     letter = dead_letter(pending, kind=kind, error=error, attempts=pending.attempt, at=now)
-    return DeliveryResult(
-        endpoint=pending.endpoint,
-        delivery_id=pending.delivery_id,
-        status="failed",
-        attempts=pending.attempt,
-        error=error,
-        finished_at=now,
-        dead_letter=letter,
-    )
+    return _not_attempted(pending, "failed", error, now, letter)
+
+
+def _not_attempted(
+    pending: PendingDelivery, status: DeliveryStatus, error: str, now: datetime, letter: DeadLetter | None = None
+) -> DeliveryResult:
+    return DeliveryResult(endpoint=pending.endpoint, delivery_id=pending.delivery_id, status=status,
+                          attempts=pending.attempt, error=error, finished_at=now, dead_letter=letter)  # fmt: skip

@@ -13,8 +13,11 @@ How the stories were chosen (fixed before any was read or tagged):
    parts `r87a` and `r87b`, 0 is `r87c`, never tuned on.
 4. A second round (`rest`): the political stories the sample left out, all in the tuning part
    `r87t`. They were labelled after the first round, before the tagger was run on them.
+5. A third round (`blind`): 200 of the stories not in the first two rounds that have at least one
+   cue word, all in part `r87d`, labelled blind (the tagger never run on them) and never tuned on.
 
-`python -m streams.tools.reuters87_set` prints the chosen ids with their parts.
+`python -m streams.tools.reuters87_set` prints the chosen ids with their parts, in the order of the
+labels file: first round, second round, third round.
 """
 
 from __future__ import annotations
@@ -94,6 +97,37 @@ def rest(stories: Iterable[Mapping[str, Any]]) -> list[str]:
 
 
 SECOND_ROUND = "r87t"
+BLIND = "r87d"
+BLIND_SEED = 20261206
+BLIND_SIZE = 200
+
+
+def blind(stories: Iterable[Mapping[str, Any]]) -> list[str]:
+    """The third round, part `r87d`: never tuned on and labelled without running the tagger.
+
+    The candidates are the stories, in file order, with at least one cue word in title or body
+    that are in neither of the first two rounds (`choose`, `rest`): 527 stories, each with exactly
+    one cue word, in the body (a cue in the title, or two cues, make a story political).
+    `BLIND_SIZE` of them are drawn with `random.Random(BLIND_SEED).sample` and kept in the order
+    drawn. The rule and the seed were fixed before any of these stories was read.
+    """
+    stories = list(stories)
+    taken = set(choose(stories)) | set(rest(stories))
+    candidates = [
+        str(s["id"]) for s in stories if str(s["id"]) not in taken and cues(str(s["title"]) + " " + str(s["body"]))
+    ]
+    return random.Random(BLIND_SEED).sample(candidates, BLIND_SIZE)
+
+
+RECHECK_SEED = 2026
+RECHECK_SIZE = 40
+
+
+def recheck(stories: Iterable[Mapping[str, Any]]) -> list[str]:
+    """The 40 r87d stories labelled a second time by the same annotator, for self-agreement:
+    `random.Random(RECHECK_SEED).sample` over `blind`'s order. The second labels are in
+    `tests/data/reuters87-r87d-second.jsonl`; `python -m streams.tools.agreement` compares them."""
+    return random.Random(RECHECK_SEED).sample(blind(stories), RECHECK_SIZE)
 
 
 def joined(labels: Iterable[Mapping[str, Any]], path: Path | None = None) -> Iterator[dict[str, Any]]:
@@ -116,6 +150,8 @@ def main() -> int:
         print(story_id, part_of(story_id))
     for story_id in rest(stories):
         print(story_id, SECOND_ROUND)
+    for story_id in blind(stories):
+        print(story_id, BLIND)
     return 0
 
 

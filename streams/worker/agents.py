@@ -98,9 +98,6 @@ async def count_events(
         work[partition][2].append(decoder.decode(event.value))
     trackers = {partition: (tracker, batches) for partition, (tracker, _, batches) in work.items()}
     counted = await stages.count(trackers, gp.settings.partitions)
-    metrics.counted(counted.outcomes)
-    for outcome, lag, article_id in counted.late:
-        state.late.add(outcome, lag, article_id)
     # Wait for the broker's acks before the state is written: a crash in between re-reads the digest
     # and sends these again (duplicates), where writing state first could lose them for good.
     await asyncio.gather(*await publish(gp, counted.messages(gp.settings.topics)))
@@ -112,12 +109,17 @@ async def count_events(
         now = work[partition][0].stream_time
         if now is not None:  # series quiet for two windows of that stream time are dropped
             metrics.stream_advanced(now, state.drop_stale(touched, now, gp.settings.detection_windows()[0]))
-    metrics.alerted(counted.alerts)
     for alert in counted.alerts:
         state.note(alert)
     for partition, (_, store, _) in work.items():
         with current_event(next(e for e in reversed(events) if e.message.partition == partition)):
             store.flush()
+    # Outcomes are measured once they are sent and their state written: a batch that fails before
+    # is read again, and measured then.
+    metrics.counted(counted.outcomes)
+    metrics.alerted(counted.alerts)
+    for outcome, lag, article_id in counted.late:
+        state.late.add(outcome, lag, article_id)
 
 
 async def declare_inputs(gp: Geopulse, inputs: InputWatch) -> None:

@@ -31,7 +31,7 @@ class WorkerState:
     counts: dict[str, dict[datetime, WindowCount]] = field(default_factory=dict)  # newest windows per series
     swept: int | None = None  # the stale-series horizon, in windows, of the last full sweep
     offsets: OffsetWatch = field(default_factory=OffsetWatch)  # records the consumer skipped
-    alerts: dict[str, Alert] = field(default_factory=dict)  # the last step published per open series
+    alerts: dict[str, Alert] = field(default_factory=dict)  # the last step published per open alert, by alert id
     tracker_of: Callable[[int], tuple[IncidentTracker, PartitionStore]] | None = None  # set by create_app
     late: LateArticles = field(default_factory=LateArticles)  # articles behind stream time, logged per interval
 
@@ -45,9 +45,9 @@ class WorkerState:
     def note(self, alert: Alert) -> None:
         """Keep the last step of each open alert for /api/alerts (top articles included)."""
         if alert.status == "resolved":
-            self.alerts.pop(alert.key, None)
+            self.alerts.pop(alert.alert_id, None)
         else:
-            self.alerts[alert.key] = alert
+            self.alerts[alert.alert_id] = alert
 
     def newest(self, key: str) -> WindowCount:
         """The newest window remembered of series `key`."""

@@ -9,7 +9,8 @@ from typing import Any
 import orjson
 from faust.web import Request, Response, View
 
-from streams.core.alerts import Episode, rank
+from streams.core.alerts import rank
+from streams.core.incidents import OpenIncident
 from streams.core.ingest import REASONS
 from streams.core.keys import SeriesKey
 from streams.worker.state import Geopulse, WorkerState
@@ -24,20 +25,20 @@ def open_alerts(state: WorkerState) -> list[dict[str, Any]]:
     """
     found = []
     for tracker, _ in state.trackers.values():
-        for key, episode in tracker.open_episodes().items():
-            step = state.alerts.get(key)
-            if step is not None and step.alert_id == episode.id:
+        for alert_id, incident in tracker.open_incidents().items():
+            step = state.alerts.get(alert_id)
+            if step is not None:
                 found.append(orjson.loads(step.to_json()))
             else:
-                found.append(_episode_only(key, episode, tracker.size))
+                found.append(_episode_only(incident))
     return sorted(found, key=lambda a: (-rank(a["severity"]), -a["observed"], a["country"], a["topic"]))
 
 
-def _episode_only(key: str, episode: Episode, size: int) -> dict[str, Any]:
-    country, topic = SeriesKey.parse(key)
+def _episode_only(incident: OpenIncident) -> dict[str, Any]:
+    country, topic, episode, window_end = incident
     return {"alert_id": episode.id, "revision": episode.revision, "status": "update" if episode.revision else "open",
             "country": country, "topic": topic, "severity": episode.severity, "observed": episode.observed,
-            "window_start": _iso(episode.window), "window_end": _iso(episode.window + size),
+            "window_start": _iso(episode.window), "window_end": _iso(window_end),
             "first_seen": _iso(episode.first_seen), "summary": None, "top_articles": []}  # fmt: skip
 
 

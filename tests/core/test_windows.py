@@ -11,6 +11,7 @@ from streams.core.windows import (
     clamp_ahead,
     closes_at,
     describe_span,
+    format_duration,
     from_seconds,
     is_closed,
     parse_duration,
@@ -36,6 +37,36 @@ from streams.core.windows import (
 )
 def test_parse_duration_reads_units(text: str, expected: timedelta) -> None:
     assert parse_duration(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("seconds", "exact", "down", "up"),
+    [
+        (0, "0s", "0s", "0s"),
+        (45, "45s", "45s", "45s"),
+        (90, "90s", "1m", "2m"),
+        (3_000, "50m", "50m", "50m"),
+        (3_600, "1h", "1h", "1h"),
+        (3_960, "66m", "1h", "2h"),
+        (5_400, "90m", "1h", "2h"),
+        (86_400, "1d", "1d", "1d"),
+        (90_000, "25h", "25h", "25h"),
+        (169_000, "169000s", "46h", "47h"),
+        (172_800, "2d", "2d", "2d"),
+        (183_600, "51h", "2d", "3d"),
+        (604_800, "1w", "1w", "1w"),
+    ],
+)
+def test_format_duration_writes_one_unit(seconds: int, exact: str, down: str, up: str) -> None:
+    assert (format_duration(seconds), format_duration(seconds, "down"), format_duration(seconds, "up")) == (
+        exact, down, up)  # fmt: skip
+
+
+def test_format_duration_reads_back_as_what_it_rounded() -> None:
+    for seconds in [*range(1, 4_000), *random.Random(5).sample(range(4_000, 3_000_000), 3_000)]:
+        exact, down, up = (parse_duration(format_duration(seconds, r)).total_seconds() for r in ("exact", "down", "up"))
+        assert down <= exact == seconds <= up, seconds
+        assert up - down <= (60 if seconds <= 3_600 else 3_600 if seconds <= 172_800 else 86_400), seconds
 
 
 @pytest.mark.parametrize("text", ["", "1", "h", "1x", "-1h", "0s", "1h foo", "one hour"])

@@ -12,7 +12,7 @@ import pytest
 
 from streams.core.ingest import MAX_MESSAGE_BYTES
 from streams.settings import Settings
-from streams.worker.clients import read_to_end
+from streams.worker.clients import produce, read_to_end
 
 pytestmark = pytest.mark.integration
 
@@ -48,3 +48,19 @@ def test_tail_of_a_topic_that_does_not_exist_is_one_line(bootstrap: str) -> None
     done = geopulse("tail", "no-such-topic", "--idle", "1", bootstrap=bootstrap)
     assert done.returncode == 2 and "Traceback" not in done.stderr
     assert done.stderr.strip() == "geopulse: topic 'no-such-topic' does not exist"
+
+
+def test_tail_into_a_reader_that_stops_early_ends_quietly(bootstrap: str) -> None:
+    """`geopulse tail ... | head -1`: exit 0, nothing on stderr (typer alone made that exit 1)."""
+    messages = [(f"k{n}".encode(), orjson.dumps({**GOOD, "id": f"pipe-{n}"})) for n in range(600)]
+    produce(Settings(kafka_bootstrap=bootstrap), "cli.pipe", messages)  # ~150 kB printed: more than a pipe holds
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GEOPULSE_")}
+    command = [sys.executable, "-m", "streams", "tail", "cli.pipe", "--idle", "10"]
+    with subprocess.Popen(command, env={**env, "GEOPULSE_KAFKA_BOOTSTRAP": bootstrap},
+                          stdout=subprocess.PIPE, stderr=subprocess.PIPE) as proc:  # fmt: skip
+        assert proc.stdout is not None and proc.stderr is not None
+        first = proc.stdout.readline()
+        proc.stdout.close()
+        err = proc.stderr.read()
+        code = proc.wait(120)
+    assert first.decode().startswith("── ") and (code, err.decode()) == (0, "")  # "── 0@0 key=k..."

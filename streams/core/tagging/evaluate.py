@@ -131,7 +131,7 @@ def predicted_countries(tagged: TaggedArticle) -> frozenset[str]:
 
 def predicted_events(tagged: TaggedArticle) -> frozenset[str]:
     """The PLOVER types of the article's reported events (never a negated one)."""
-    return frozenset(e.type for e in tagged.events if e.reported and not e.negated)
+    return frozenset(e.type for e in tagged.events if e.counts)
 
 
 @dataclass(frozen=True)

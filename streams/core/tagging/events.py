@@ -24,6 +24,8 @@ from typing import NamedTuple
 
 from streams.core.tagging import data
 from streams.core.tagging.actors import ActorMention
+from streams.core.tagging.gazetteer import PlaceMention
+from streams.core.tagging.holdings import POSSESSIVES, PRONOUN, Holdings, Mark, Marks
 from streams.core.tagging.lexicon import TRIGGER_LAYER, Trigger, TriggerLexicon
 from streams.core.tagging.matcher import Hit, Matcher
 
@@ -133,6 +135,7 @@ class EventFinder:
         self._aux = frozenset(language["passive_aux"])
         # Trigger text as found -> _shape of it; bounded by the lexicon's forms and their casings.
         self._shapes: dict[str, tuple[bool, bool]] = {}
+        self.holdings = Holdings.default()
 
     @classmethod
     @cache
@@ -140,10 +143,16 @@ class EventFinder:
         return cls()
 
     def find(
-        self, text: str, sentences: Sequence[tuple[int, int]], hits: list[Hit], actors: list[ActorMention]
-    ) -> list[FoundEvent]:
-        """Events of every sentence, in text order (`hits` and `actors` are in text order, as found)."""
+        self, text: str, sentences: Sequence[tuple[int, int]], hits: list[Hit], actors: list[ActorMention],
+        places: Sequence[PlaceMention] = (),
+    ) -> list[FoundEvent]:  # fmt: skip
+        """Events of every sentence, in text order (`hits` and `actors` are in text order, as found).
+
+        With the text's `places`, a demonym marking what the event is done to or by gives the
+        target's or source's country when no nearer actor does ("attacked an Iranian platform").
+        """
         events: list[FoundEvent] = []
+        marks = Marks.of(list(places))
         starts = [a[0] for a in actors]
         hit_starts = [h[0] for h in hits]
         position, count = 0, len(hits)
@@ -156,11 +165,11 @@ class EventFinder:
             position = bisect_left(hit_starts, end, position)
             if first < position:
                 in_sentence = actors[bisect_left(starts, start) : bisect_left(starts, end)]
-                events.extend(self._sentence(text, start, end, hits[first:position], in_sentence))
+                events.extend(self._sentence(text, start, end, hits[first:position], in_sentence, marks))
         return events
 
     def _sentence(
-        self, text: str, start: int, end: int, hits: list[Hit], actors: list[ActorMention]
+        self, text: str, start: int, end: int, hits: list[Hit], actors: list[ActorMention], marks: Marks
     ) -> list[FoundEvent]:
         sentence = text[start:end]
         words = _words(sentence, start)
@@ -194,13 +203,13 @@ class EventFinder:
             passive = self._passive(wtext, first, trigger_text)
             source, target = self._roles(hit_start, hit_end, trigger.type, words, first, actors, passive)
             confidence = trigger.confidences[(source is not None) * 2 + (target is not None)]
+            countries = self._countries(text, hit_start, hit_end, words, actors, source, target, passive, marks)
             key = (trigger.type, negated)
             best = chosen.get(key)
             if best is None or best.confidence < confidence:
                 chosen[key] = _new_tuple(FoundEvent, (
                     trigger.type, trigger.mode, trigger_text, sentence, negated, confidence,
-                    source.name if source else None, target.name if target else None,
-                    source.country if source else None, target.country if target else None, hit_start, hit_end,
+                    source.name if source else None, target.name if target else None, *countries, hit_start, hit_end,
                     start, end,
                 ))  # fmt: skip
         if len(chosen) < 2:
@@ -312,6 +321,45 @@ class EventFinder:
             if source is None or actor[2] != source[2]:
                 return source, actor
         return source, None
+
+    def _countries(
+        self, text: str, hit_start: int, hit_end: int, words: _Words, actors: list[ActorMention],
+        source: ActorMention | None, target: ActorMention | None, passive: bool, marks: Marks,
+    ) -> tuple[str | None, str | None]:  # fmt: skip
+        """The source's and target's countries: their actors', or a marked holding's nearer to the
+        trigger ("U.S. warships attacked an Iranian oil platform": IRN). The actors stay as found:
+        a platform is what Iran stands behind, not an actor of the event."""
+        source_country = source[4] if source else None
+        target_country = target[4] if target else None
+        if not marks.starts and POSSESSIVES.isdisjoint(words.text):
+            return source_country, target_country
+        subject = self.holdings.before(text, hit_start, marks)
+        if subject is not None:
+            code = self._owner(subject, hit_start, words, actors)
+            nearest = target if passive else source
+            if code and (nearest is None or nearest[1] <= subject.start):
+                if passive:  # "Iranian platforms were attacked": the subject is acted upon
+                    target_country = code
+                else:
+                    source_country = code
+        if not passive:
+            thing = self.holdings.after(text, hit_end, marks)
+            if thing is not None and text[hit_end - 3 : hit_end].lower() == " by":
+                source_country = self._owner(thing, hit_start, words, actors) or source_country  # "strike by"
+            elif thing is not None and (target is None or thing.start < target[0]):
+                target_country = self._owner(thing, hit_start, words, actors) or target_country
+        return source_country, target_country
+
+    def _owner(self, mark: Mark, hit_start: int, words: _Words, actors: list[ActorMention]) -> str | None:
+        """A mark's country; "its" and "their" are the speaker's of a reporting clause before the
+        trigger ("Iran said U.S. forces attacked two of its platforms"), else unknown."""
+        if mark.code != PRONOUN:
+            return mark.code
+        said = self._last_speech(words, hit_start)
+        if said is None:
+            return None
+        speakers = [a for a in actors if a[1] <= said and a[4]]
+        return speakers[-1][4] if speakers else None
 
     def _doer(
         self, hit_start: int, kind: str, words: _Words, actors: list[ActorMention], split: int

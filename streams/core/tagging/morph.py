@@ -4,6 +4,8 @@
 ['accuse', 'accused', 'accuses', 'accusing']
 >>> sorted(verb_forms("call for"))
 ['call for', 'called for', 'calling for', 'calls for']
+>>> sorted(verb_forms("expel"))
+['expel', 'expeled', 'expeling', 'expelled', 'expelling', 'expels']
 >>> sorted(noun_forms("strike"))
 ['strike', 'strikes']
 """
@@ -40,7 +42,18 @@ def _regular(word: str) -> list[str]:
     if word.endswith("y") and word[-2:-1] not in _VOWELS:
         return [third, word[:-1] + "ied", word + "ing"]
     stem = word + word[-1] if _doubles(word) else word
-    return [third, stem + "ed", stem + "ing"]
+    forms = [third, stem + "ed", stem + "ing"]
+    if stem == word and len(word) > 4 and _cvc(word):
+        # a longer word doubles when its last syllable is stressed (expelled, admitted, regretted,
+        # permitted) and a final l always doubles in British spelling (cancelled): both forms are
+        # listed, the one that is no word never matches
+        forms += [word + word[-1] + "ed", word + word[-1] + "ing"]
+    return forms
+
+
+def _cvc(word: str) -> bool:
+    """Ends in consonant-vowel-consonant, the shape that may double its last letter."""
+    return word[-1] not in _VOWELS | set("wxy") and word[-2] in _VOWELS and word[-3] not in _VOWELS
 
 
 def verb_forms(lemma: str, irregular: Mapping[str, Sequence[str]] | None = None) -> set[str]:

@@ -7,10 +7,12 @@ year's riots, quotes a threat that "would" follow, or names a strike in passing.
 * the event: its type, mode and trigger word;
 * where it is: the headline, the lead (first body sentence), the next few sentences, later;
 * its sentence: cue words of time and mood (``last year``, ``since``, ``had``, ``would``, ``if``,
-  ``may``, ``plans``, ``ago``, a year such as 1983), the words right before and after the trigger,
-  the other event types the same sentence holds (a PROTEST's demands are not a REQUEST of their
-  own), whether an accident or a disaster is named (a crash is no ASSAULT);
-* the story: how long it is, how often the type is found and whether the headline has it.
+  ``may``, ``plans``, ``ago``, a year such as 1983), the word right before the trigger, the other
+  event types the same sentence holds (a PROTEST's demands are not a REQUEST of their own), whether
+  an accident or a disaster is named (a crash is no ASSAULT), whether it counts dead or wounded
+  ("left 46 dead"), whether the trigger stands inside a quotation;
+* the story: how long it is, how often the type is found, whether the headline has it, and how much
+  of it is money and markets (business copy's "attacks" and "wars" are figures of speech).
 
 An event is reported when it is not negated and its score reaches the model's threshold. The
 weights are learned from the labelled sets by `python -m streams.tools.train_reported` and shipped
@@ -38,9 +40,18 @@ from streams.core.tagging.data import DATA_DIR
 from streams.core.tagging.events import VERBAL, FoundEvent
 
 MODEL_FILE = DATA_DIR / "reported.json"
-WINDOW = 3  # words either side of the trigger that become features
+WINDOW = 3  # words before the trigger the vetoes look at (the last of them is a feature)
 _WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)*")
 _YEAR = re.compile(r"\b(?:19|20)\d\d\b")
+# Words of money and markets: a story dense with them is business copy, whose "attacks" and "wars" are figures
+# of speech (the story's share of them becomes a feature, crossed with the type).
+_MONEY = re.compile(r"\b(?:dlrs?|pct|mln|billion|shares|tonnes|bonds|yen|profits?|earnings|dividends?)\b")
+MUCH_MONEY = 5  # money words, and at least two in a hundred, make a story business copy
+# A count of casualties in the sentence: "left 46 dead", "killing 12 people", "30 were wounded".
+_CASUALTIES = re.compile(
+    r"\b\d[\d,]*(?: \w+){0,2} (?:dead|killed|wounded|injured|died|people|soldiers|civilians|guerrillas|rebels)\b"
+    r"|\b(?:killing|killed|left|leaving) (?:at least |about |some )?\d"
+)
 # Cue words of time, mood and reporting, looked up in the trigger's sentence.
 CUES = frozenset([
         "last", "ago", "since", "earlier", "previous", "previously", "past", "former", "formerly", "had", "already",
@@ -134,6 +145,7 @@ class _Sentence(NamedTuple):
     history: bool  # it dates what it tells ("since 2017", "years ago", "last year")
     disaster: bool  # it names an accident or a disaster
     types: tuple[str, ...]  # the types of its events, sorted
+    casualties: bool  # it counts dead or wounded
 
 
 def _sentence(sentence: str, types: set[str]) -> _Sentence:
@@ -145,6 +157,7 @@ def _sentence(sentence: str, types: set[str]) -> _Sentence:
     return _Sentence(
         words, [m.start() for m in matches], tuple(sorted(CUES.intersection(words))),
         _YEAR.search(sentence) is not None, history, not DISASTER_WORDS.isdisjoint(words), tuple(sorted(types)),
+        _CASUALTIES.search(lowered) is not None,
     )  # fmt: skip
 
 
@@ -159,6 +172,7 @@ def candidate_features(
     first_body = bisect_right(starts, body_start - 1)  # index of the first body sentence
     count = len(starts) - first_body
     size = "short" if count <= 2 else "medium" if count <= 6 else "long"
+    money = _money(text)
     per_type = Counter(e.type for e in found)
     titled = {e.type for e in found if e.start < body_start}
     types: dict[int, set[str]] = {}
@@ -193,10 +207,11 @@ def candidate_features(
         row += [f"tc={kind}:{c}" for c in info.cues]
         if info.year:
             row.append("year")
-        width = len(trigger.split())
-        after = words[at + width : at + width + WINDOW] if at >= 0 else []
-        row += [f"b={w}" for w in before]
-        row += [f"a={w}" for w in after]
+        row += [f"m={money}", f"tmo={kind}:{money}"]
+        if info.casualties:
+            row.append(f"cas={kind}")
+        if event.sentence[: event.start - event.sentence_start].count('"') % 2:
+            row.append(f"quoted={kind}")
         if before:
             row.append(f"tb={kind}:{before[-1]}")
         rows.append(row)
@@ -216,6 +231,15 @@ def _veto(kind: str, trigger: str, before: list[str], sentence: _Sentence) -> st
     if sentence.history:
         return "history"  # "has killed thousands since 2017", "two years ago", "last year"
     return None
+
+
+def _money(text: str) -> str:
+    """How much of the story is money and markets: none, some, much (MUCH_MONEY words or more, and at
+    least two in every hundred)."""
+    found = len(_MONEY.findall(text.lower()))
+    if not found:
+        return "none"
+    return "much" if found >= MUCH_MONEY and found * 50 >= text.count(" ") + 1 else "some"
 
 
 def _place(start: int, body_start: int, index: int) -> str:

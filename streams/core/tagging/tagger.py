@@ -84,10 +84,10 @@ class Tagger:
     def candidates(self, article: Article) -> tuple[str, int, list[tuple[int, int]], list[FoundEvent]]:
         """The text, where its body starts, its sentences and every event the lexicon finds in it,
         before the reported/background decision (what `train_reported` learns that decision from)."""
-        text, body_start, hits, *_, actors = self._read(article)
+        text, body_start, hits, places, *_, actors = self._read(article)
         triggers = hits.get(TRIGGER_LAYER)
         spans = sentences.split(text) if triggers else []
-        return text, body_start, spans, self.events.find(text, spans, triggers, actors) if triggers else []
+        return text, body_start, spans, self.events.find(text, spans, triggers, actors, places) if triggers else []
 
     def _read(self, article: Article) -> tuple[
         str, int, dict[int, list[Hit]], list[PlaceMention], list[bool], dict[str, salience.Evidence], str | None,
@@ -122,7 +122,7 @@ class Tagger:
         the countries and builds the output models.
         """
         spans = sentences.split(text) if triggers else []
-        found = self.events.find(text, spans, triggers, actors) if triggers else []
+        found = self.events.find(text, spans, triggers, actors, places) if triggers else []
         if not found:
             return [], []
         reported = self.reported.reported(text, body_start, spans, found)

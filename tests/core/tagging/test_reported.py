@@ -54,11 +54,50 @@ def test_a_dated_sentence_is_background_while_the_news_is_reported(tag) -> None:
         ("Government delays bill", "The government said on Monday it would delay the legislation.", "CONCEDE"),
         ("Union calls off strike", "The dockers' union called off its strike after a pay offer.", "CONCEDE"),
         ("Britain pulls diplomats", "Britain withdrew four more diplomats from its mission in Tehran.", "SANCTION"),
+        ("Rome expels envoys", "Italy expelled three diplomats of the embassy on Monday.", "SANCTION"),
+        ("Students rally", "Thousands of students demonstrated in the capital on Friday.", "PROTEST"),
+        ("Barricades go up", "Demonstrators set up barricades in the old town as the strike spread.", "PROTEST"),
+        ("Ties restored", "The two countries restored diplomatic relations on Tuesday.", "SUPPORT"),
+        ("Pledge of aid", "Tokyo pledged 300 mln dlrs in aid to the island states on Monday.", "AGREE"),
     ],
 )
 def test_missed_classes_are_found_and_reported(tag, title: str, body: str, kind: str) -> None:  # type: ignore[no-untyped-def]
     tagged = tag(body, title=title)
     assert kind in reported(tagged) and kind in tagged.topics
+
+
+@pytest.mark.parametrize(
+    ("title", "body"),
+    [
+        ("Jets strike rebel bases", "Air force jets bombed guerrilla camps in the western hills on Friday; 30 fighters "
+         "were reported killed. Roads were closed. A spokesman gave no details."),
+        ("Clashes in the south", "Fighting between the army and separatists near the southern port left 38 dead, "
+         "officials said. Shops stayed shut. The minister called for calm."),
+    ],
+)  # fmt: skip
+def test_air_raids_and_deadly_fighting_are_reported_assaults(tag, title: str, body: str) -> None:  # type: ignore[no-untyped-def]
+    # the wire's way of telling violence: an air raid, "fighting ... left N dead" (bench/detect_real.py's surges)
+    tagged = tag(body, title=title)
+    assert "ASSAULT" in reported(tagged) and "ASSAULT" in tagged.topics
+
+
+def test_a_verbal_attack_on_a_plan_is_an_accusation_not_violence(tag) -> None:  # type: ignore[no-untyped-def]
+    tagged = tag("The farm ministers attacked the commission's plan to cut prices.", title="Ministers attack plan")
+    assert "ACCUSE" in reported(tagged) and "ASSAULT" not in {e.type for e in tagged.events}
+
+
+@pytest.mark.parametrize(
+    ("title", "body"),
+    [
+        ("Chancellor to meet president", "The chancellor will meet the president in the capital next week for talks "
+         "on farm trade, officials said."),
+        ("Employers make new offer", "The shipping companies made an offer of a 12 pct pay rise to the striking crews "
+         "on Thursday."),
+    ],
+)  # fmt: skip
+def test_planned_meetings_and_offers_are_agree(tag, title: str, body: str) -> None:  # type: ignore[no-untyped-def]
+    # EVENT_RULES: AGREE covers offers, intentions and planned meetings
+    assert "AGREE" in reported(tag(body, title=title))
 
 
 def test_a_negated_event_is_never_reported_and_a_denial_is_reject(tag) -> None:  # type: ignore[no-untyped-def]

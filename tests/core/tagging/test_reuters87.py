@@ -35,11 +35,19 @@ pytestmark = pytest.mark.skipif(not WIRE.exists(), reason=f"the shared wire file
 # (countries F1 / events micro-F1 / macro-F1); after the follow-up's lexicon round (tuning parts only,
 # five r87c-only phrases removed, model retrained) 0.688 / 0.502 / 0.414. All 511 items now:
 # 0.756 / 0.784 / 0.718. Two annotators agree at event micro-F1 0.905, macro-F1 0.790 on r87c.
+# r87d (200 items, third round, labelled blind in session 5, never tuned on) has no floor and is not
+# tagged by this file; "all" is the 511 items of the first two rounds.
 # Several types occur once or twice in r87c, so one item moves its macro-F1 by ~0.03; no per-type
 # floor is set for this set (COOPERATE, RETREAT and SANCTION score 0 on r87c), see the issue-15 notes.
+# Session 5 (third round: 21 tuning items relabelled AGREE for planned meetings and offers; lexicon;
+# model chosen by cross-validation by story on the tuning parts): r87c looked at three times, in
+# order (countries / micro / macro): 0.688 / 0.502 / 0.432, 0.688 / 0.504 / 0.392, and at the end
+# 0.688 / 0.517 / 0.441 -- the swing is two or three items of rare types. All 511 items now
+# 0.756 / 0.677 / 0.571: lower because the tuning parts (in-sample) are fit less; the "all" event
+# floors were lowered for that reason only, the r87c floors raised.
 FLOORS = {
-    "all": {"country_f1": 0.74, "event_micro_f1": 0.76, "event_macro_f1": 0.70},
-    "r87c": {"country_f1": 0.67, "event_micro_f1": 0.48, "event_macro_f1": 0.39},
+    "all": {"country_f1": 0.74, "event_micro_f1": 0.67, "event_macro_f1": 0.57},
+    "r87c": {"country_f1": 0.67, "event_micro_f1": 0.51, "event_macro_f1": 0.44},
 }
 
 
@@ -57,7 +65,8 @@ LABEL_FIELDS = {"id", "part", "countries", "location", "events"}
 
 def test_the_set_keeps_ids_and_labels_only() -> None:
     for record in _labels():
-        extra = {"adjudicated", "note"} if record["part"] == reuters87_set.NEVER_TUNED else set()
+        # r87c records say they were adjudicated; a relabelled record of any part says why in its note
+        extra = {"adjudicated", "note"} if record["part"] == reuters87_set.NEVER_TUNED else {"note"}
         assert LABEL_FIELDS <= set(record) <= LABEL_FIELDS | extra, record["id"]
 
 
@@ -85,11 +94,21 @@ def test_the_set_is_the_documented_sample_in_its_documented_parts() -> None:
     records = _labels()
     stories = reuters87_set.read_wire(WIRE)
     first, second = reuters87_set.choose(stories), reuters87_set.rest(stories)
-    assert [r["id"] for r in records] == first + second
+    third = reuters87_set.blind(stories)
+    assert [r["id"] for r in records] == first + second + third
     assert all(r["part"] == reuters87_set.part_of(r["id"]) for r in records[: len(first)])
-    assert all(r["part"] == reuters87_set.SECOND_ROUND for r in records[len(first) :])
+    assert all(r["part"] == reuters87_set.SECOND_ROUND for r in records[len(first) : len(first) + len(second)])
+    assert all(r["part"] == reuters87_set.BLIND for r in records[len(first) + len(second) :])
     parts = Counter(r["part"] for r in records)
-    assert set(parts) == {"r87a", "r87b", "r87c", "r87t"} and min(parts.values()) >= 100
+    assert set(parts) == {"r87a", "r87b", "r87c", "r87t", "r87d"} and min(parts.values()) >= 100
+
+
+def test_r87d_has_a_second_look_at_a_fixed_sample_kept_beside_it() -> None:
+    # the same annotator labelled 40 r87d stories again without the first labels open (DEVSET.md)
+    second = LABELS.with_name("reuters87-r87d-second.jsonl").read_text(encoding="utf-8").splitlines()
+    records = [json.loads(line) for line in second]
+    assert [r["id"] for r in records] == reuters87_set.recheck(reuters87_set.read_wire(WIRE))
+    assert all(set(r) == LABEL_FIELDS and r["part"] == reuters87_set.BLIND for r in records)
 
 
 def test_labels_are_valid_codes_and_types() -> None:
@@ -107,7 +126,9 @@ def test_labels_are_valid_codes_and_types() -> None:
 
 @pytest.fixture(scope="module")
 def tagged() -> tuple[list[dict[str, Any]], dict[str, TaggedArticle]]:
-    records = load(LABELS)
+    # the blind part r87d is not tagged here: no floor was set on it and its labels were made
+    # without a tagger run; "all" below means the 511 items of the first two rounds
+    records = [r for r in load(LABELS) if r["part"] != reuters87_set.BLIND]
     tagger = Tagger.default()
     return records, {str(r["id"]): tagger.tag(article_of(r)) for r in records}
 
