@@ -50,7 +50,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from schemas import TaggedArticle
-from streams.core.watermarks import Watermarks
+from streams.core.watermarks import Watermarks, stream_time_of
 from streams.core.windows import to_seconds
 
 __all__ = ["EventTimeGate", "Held", "order_key"]
@@ -71,21 +71,6 @@ class Held:
     ts: int
     clamped: bool
     article: TaggedArticle
-
-
-def _bound(partitions: int, last: dict[str, list[Any]], idle: list[int]) -> list[Any] | None:
-    """The least greatest-key-read over the partitions that are not idle (None while one is unread).
-
-    With every partition idle it is the greatest key read: a quiet stream lets everything in.
-    """
-    quiet = set(idle)
-    known = {*range(partitions), *map(int, last), *quiet}
-    held = [last.get(str(p)) for p in known if p not in quiet]
-    if not held:
-        return max(last.values(), default=None)
-    if None in held:
-        return None
-    return min(held)  # type: ignore[type-var]  # no None left
 
 
 class EventTimeGate:
@@ -130,7 +115,9 @@ class EventTimeGate:
 
     def _release(self, last: dict[str, list[Any]], done: list[Any] | None) -> list[Held]:
         partitions, idle = self.watermarks.inputs()
-        bound = _bound(partitions, last, idle)
+        # every partition's greatest (event time, id) read: nothing to come from it sorts before that
+        least = stream_time_of(partitions, {p: (mark[0], mark[1]) for p, mark in last.items()}, idle)
+        bound = None if least is None else list(least)
         upto = bound if done is None or (bound is not None and bound > done) else done
         queue, released = self._pending(), []
         while queue and upto is not None and [queue[0][0], queue[0][1]] <= upto:

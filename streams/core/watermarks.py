@@ -44,7 +44,7 @@ every article. State, one JSON value:
 from __future__ import annotations
 
 from collections.abc import Iterable, MutableMapping
-from typing import Any
+from typing import Any, TypeVar
 
 __all__ = ["IdleWatch", "Watermarks", "stream_time_of", "woken"]
 
@@ -61,10 +61,14 @@ def woken(idle: list[int], waking: list[int]) -> list[int]:
     return [] if waking else idle
 
 
-def stream_time_of(partitions: int, watermarks: dict[str, int], idle: Iterable[int]) -> int | None:
+Mark = TypeVar("Mark", int, tuple[int, str])  # an event time, or an (event time, id) (ordering.py)
+
+
+def stream_time_of(partitions: int, watermarks: dict[str, Mark], idle: Iterable[int]) -> Mark | None:
     """The minimum watermark over the partitions that are not idle (None while one is unknown).
 
     With every partition idle it is the newest watermark. Not monotone by itself: `Watermarks` is.
+    The gate of ordering.py takes the same minimum over (event time, id) marks.
     """
     idle = set(idle)
     known = {*range(partitions), *map(int, watermarks), *idle}
