@@ -183,7 +183,7 @@ def test_new_country_sections_are_keyed_by_iso3(section: str) -> None:
     assert all(isinstance(form, str) and form for forms in table.values() for form in forms)
 
 
-WRAPPED = (
+WRAPPED_BODY = (
     "    Government troops shelled rebel positions outside the\n"
     "northern town overnight and killed at least 12 fighters, the\n"
     "army said on Tuesday, a day after the rebels seized two\n"
@@ -197,7 +197,7 @@ WRAPPED = (
 def test_a_hard_wrapped_body_is_tagged_as_its_unwrapped_self(tagger: Tagger) -> None:
     # A wire feed that reaches the worker with its ~65-column line breaks is read as sentences, as
     # `geopulse replay --loose` reads it, so the worker, replay and replay --loose tag it alike.
-    wrapped, flat = make_article(WRAPPED), make_article(" ".join(WRAPPED.split("\n")))
+    wrapped, flat = make_article(WRAPPED_BODY), make_article(" ".join(WRAPPED_BODY.split("\n")))
     as_filed, as_flat = tagger.tag(wrapped), tagger.tag(flat)
     assert [(e.type, e.reported) for e in as_filed.events] == [(e.type, e.reported) for e in as_flat.events]
     assert [c.code for c in as_filed.countries] == [c.code for c in as_flat.countries]
