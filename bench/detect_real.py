@@ -49,6 +49,7 @@ from typing import Any
 from schemas import Alert, Article, TaggedArticle
 from streams.core.config import TrackerConfig
 from streams.core.detect import FixedThreshold, SeasonalMAD, ZScore
+from streams.core.loose import loosen
 from streams.core.replay import replay
 from streams.core.seasons import region_of
 
@@ -159,15 +160,22 @@ def outlet_of(article_id: str) -> str:
     return OUTLETS[zlib.crc32(article_id.encode()) % len(OUTLETS)]
 
 
-def load_reuters(path: Path) -> list[Article]:
+def load_reuters(path: Path, raw: bool = False) -> list[Article]:
+    """The wire as `geopulse replay --loose` reads it: dateline back in front, hard wraps undone.
+
+    Fed raw (`raw`, the bench's reading before session 5), the ~65-column line breaks cut sentences
+    apart and the tagger (and its reported-event model, trained on text read the same `loosen` way)
+    sees fragments, not the stories a user replays.
+    """
     found = []
     with gzip.open(path, "rt") as lines:
         for line in lines:
             row = json.loads(line)
             if not row.get("published_at"):
                 continue
-            title = (row.get("title") or row["id"])[:300]
-            found.append(Article(id=row["id"], source=outlet_of(row["id"]), title=title, body=row.get("body") or "",
+            data = row if raw else loosen(row)[0]
+            title = (data.get("title") or row["id"])[:300]
+            found.append(Article(id=row["id"], source=outlet_of(row["id"]), title=title, body=data.get("body") or "",
                                  published_at=row["published_at"]))  # fmt: skip
     return found
 
@@ -291,6 +299,8 @@ def main(argv: Iterable[str] | None = None) -> int:
     parser.add_argument("--set", action="append", default=[], metavar="KNOB=VALUE",
                         help="a detection setting for geopulse, as GEOPULSE_<KNOB> takes it")  # fmt: skip
     parser.add_argument("--json", type=Path)
+    parser.add_argument("--raw", action="store_true",
+                        help="the bodies as filed (hard-wrapped), not as replay --loose reads them")  # fmt: skip
     args = parser.parse_args(list(argv) if argv is not None else None)
     if not args.data.exists():
         print(f"detect_real: {args.data} not found (the shared Reuters stream, ../shared beside the repo)",
@@ -302,7 +312,7 @@ def main(argv: Iterable[str] | None = None) -> int:
 
     rng = random.Random(args.seed)
     started = time.perf_counter()
-    background = load_reuters(args.data)
+    background = load_reuters(args.data, args.raw)
     injected = [surge_articles(surge, rng) for surge in SURGES]
     tagger = Tagger.default()
     tagged = [tagger.tag(a) for a in [*background, *(a for batch in injected for a in batch)]]

@@ -22,6 +22,7 @@ from typing import Any
 
 from streams.core.pages import parse_datetime
 from streams.core.published import with_zone
+from streams.core.tagging.sentences import unwrapped
 from streams.errors import GeopulseError
 
 BODY_FIELDS = ("body", "text", "content", "article", "story")
@@ -31,8 +32,6 @@ SOURCE_FIELDS = ("source", "outlet", "publisher", "agency")
 DATELINE_FIELDS = ("dateline",)
 _SENTENCE = re.compile(r"(.{1,200}?[.!?])(\s|$)", re.DOTALL)
 _OLD_WIRE_DATE = "%d-%b-%Y %H:%M:%S.%f"  # "26-FEB-1987 15:01:01.79", as 1980s wire archives wrote it
-_WRAPPED_LINE = 80  # wire archives wrap bodies at about 65-70 characters
-_WRAP_BREAK = re.compile(r"(?<=\S)\n(?=[^\s\-–—•*])")  # inside a paragraph: not before an indent or a bullet
 
 
 def loosen(data: dict[str, Any]) -> tuple[dict[str, Any], set[str]]:
@@ -44,7 +43,7 @@ def loosen(data: dict[str, Any]) -> tuple[dict[str, Any], set[str]]:
     head, rest = _headline_line(body)
     if head and (not title or head == str(title).strip()):  # the headline is not body text
         title, body = head, rest
-    out["body"] = _unwrapped(_with_dateline(body, _first(data, DATELINE_FIELDS)))
+    out["body"] = unwrapped(_with_dateline(body, _first(data, DATELINE_FIELDS)))
     if not title:
         filled.add("title")
         title = _lead(out["body"]) or "(untitled)"
@@ -85,20 +84,6 @@ def _with_dateline(body: str, dateline: Any) -> str:
     if not isinstance(dateline, str) or not dateline.strip() or body.lstrip().startswith(dateline.strip()):
         return body
     return f"{dateline.strip()} {body.lstrip()}"
-
-
-def _unwrapped(body: str) -> str:
-    """A hard-wrapped body (most lines short) with the breaks inside paragraphs made spaces.
-
-    Names split by a wrap ("West\\nGermany") then read as one, and sentences as sentences;
-    indented lines and blank lines still start paragraphs.
-    """
-    lines = [len(line) for line in body.splitlines() if line.strip()]
-    short = sum(size <= _WRAPPED_LINE for size in lines)
-    full = sum(size >= _WRAPPED_LINE // 2 for size in lines)  # wrapped lines run close to the width
-    if len(lines) < 3 or short < 0.8 * len(lines) or full < 0.5 * len(lines):
-        return body
-    return _WRAP_BREAK.sub(" ", body)
 
 
 def _lead(body: str) -> str:

@@ -16,6 +16,8 @@ from streams.core.tagging import data
 # A sentence may end after a run of . ! ? (and closing quotes) before a space and a capital or digit, or
 # at newlines. The one character class up front lets the regex engine skip to candidates quickly.
 _CANDIDATE = re.compile(r"[.!?\n](?:(?<=[.!?])[.!?]*[\"'”’)]*(?=\s+[\"'“‘(]?[A-Z0-9])|(?<=\n)\n*)")
+_WRAPPED_LINE = 80  # wire archives wrap bodies at about 65-70 characters
+_WRAP_BREAK = re.compile(r"(?<=\S)\n(?=[^\s\-–—•*])")  # inside a paragraph: not before an indent or a bullet
 _WORD_BEFORE = re.compile(r"([\w.]+)$")
 _ASCII_WORD_CHARS = string.ascii_letters + string.digits + "_."
 
@@ -58,3 +60,28 @@ def _append_trimmed(spans: list[tuple[int, int]], text: str, start: int, end: in
     if kept:
         start += len(piece) - len(piece.lstrip())
         spans.append((start, start + len(kept)))
+
+
+def unwrapped(body: str) -> str:
+    """A hard-wrapped body (most lines short) with the breaks inside paragraphs made spaces.
+
+    Names split by a wrap ("West\\nGermany") then read as one, and sentences as sentences; indented
+    lines and blank lines still start paragraphs. Each break becomes one space, so every offset into
+    the text stays where it was.
+
+    >>> wire = ("Police detained dozens of protesters in the centre of\\n"
+    ...         "Almaty on Wednesday after a second night of clashes with\\n"
+    ...         "the security forces, officials in West\\nGermany said.\\n"
+    ...         "    A curfew was set for the whole of the city tonight.")
+    >>> text = unwrapped(wire)
+    >>> "West Germany" in text, text.count("\\n"), len(text) == len(wire)  # one paragraph break left
+    (True, 1, True)
+    >>> unwrapped("A short line.\\nAnother.") == "A short line.\\nAnother."  # too few lines to call it wrapped
+    True
+    """
+    lines = [len(line) for line in body.splitlines() if line.strip()]
+    short = sum(size <= _WRAPPED_LINE for size in lines)
+    full = sum(size >= _WRAPPED_LINE // 2 for size in lines)  # wrapped lines run close to the width
+    if len(lines) < 3 or short < 0.8 * len(lines) or full < 0.5 * len(lines):
+        return body
+    return _WRAP_BREAK.sub(" ", body)

@@ -95,7 +95,7 @@ class Tagger:
     ]:  # fmt: skip
         """Text, body start, matcher hits, places (and which are locations), country evidence, the
         article's home country and its actors."""
-        text = f"{article.title}\n{article.body}"
+        text = f"{article.title}\n{sentences.unwrapped(article.body)}"  # a hard-wrapped body read as its sentences
         body_start = len(article.title) + 1
         hits = self.matcher.find(text)
         places = self.gazetteer.resolve(text, hits.get(PLACE_LAYER, []))

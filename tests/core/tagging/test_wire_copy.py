@@ -9,6 +9,8 @@ from streams.core.loose import loosen
 from streams.core.tagging import Gazetteer, Tagger, data
 from streams.core.tagging.evaluate import article_of
 
+from .conftest import make_article
+
 
 def found(text: str) -> list[tuple[str, str]]:
     return [(text[m.start : m.end], m.code) for m in Gazetteer.default().find(text)]
@@ -179,3 +181,25 @@ def test_new_country_sections_are_keyed_by_iso3(section: str) -> None:
     codes = {c.alpha_3 for c in pycountry.countries}
     assert table and set(table) <= codes
     assert all(isinstance(form, str) and form for forms in table.values() for form in forms)
+
+
+WRAPPED_BODY = (
+    "    Government troops shelled rebel positions outside the\n"
+    "northern town overnight and killed at least 12 fighters, the\n"
+    "army said on Tuesday, a day after the rebels seized two\n"
+    "border posts from the Ruritanian army in West\n"
+    "Germany's neighbour.\n"
+    "    The opposition condemned the shelling and called for\n"
+    "talks between the two sides before the end of the month.\n"
+)
+
+
+def test_a_hard_wrapped_body_is_tagged_as_its_unwrapped_self(tagger: Tagger) -> None:
+    # A wire feed that reaches the worker with its ~65-column line breaks is read as sentences, as
+    # `geopulse replay --loose` reads it, so the worker, replay and replay --loose tag it alike.
+    wrapped, flat = make_article(WRAPPED_BODY), make_article(" ".join(WRAPPED_BODY.split("\n")))
+    as_filed, as_flat = tagger.tag(wrapped), tagger.tag(flat)
+    assert [(e.type, e.reported) for e in as_filed.events] == [(e.type, e.reported) for e in as_flat.events]
+    assert [c.code for c in as_filed.countries] == [c.code for c in as_flat.countries]
+    assert "DEU" in [c.code for c in as_filed.countries]  # "West\nGermany" read as one name
+    assert any(e.type == "ASSAULT" and e.reported for e in as_filed.events)
