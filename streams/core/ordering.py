@@ -105,7 +105,10 @@ class EventTimeGate:
         heapq.heappush(queue, (ts, article.id, held))
         released = self._release(last, done)
         if not any(r is held for r in released):
-            self.store[f"q:{article.id}"] = {"ts": ts, "c": clamped, "a": article.model_dump(mode="json")}
+            # its events are left out: counting and judging read countries, topics, actors and the
+            # fingerprint, not them (they were 40% of a sample article's bytes in every journal)
+            lean = article.model_dump(mode="json", exclude={"events"})
+            self.store[f"q:{article.id}"] = {"ts": ts, "c": clamped, "a": lean}
         return released
 
     def release(self) -> list[Held]:

@@ -391,6 +391,30 @@ def test_several_sizes_read_at_different_speeds_open_as_replay() -> None:
     assert alerts_of(online) == alerts_of(offline)
 
 
+def test_articles_waiting_for_slower_partitions_survive_a_restart_from_the_store() -> None:
+    """The waiting articles are in the store: a tracker rebuilt from it halfway (a restart after kill -9)
+    lets them in as the first would have, and a redelivery of one is a duplicate."""
+    articles, config = surge_stream(), TrackerConfig(max_ahead=UNLIMITED)
+    offline = list(replay(articles, config, finish=True))
+    reads = partition_order(articles, 4, 50)
+    store: dict[str, Any] = {}
+    tracker = IncidentTracker(config, store)
+    tracker.report_inputs(4, [0, 1, 2, 3], [])
+    online = [tracker.observe(a, p) for a, p in reads[: len(reads) // 2]]
+    waiting = tracker.trackers[0][1].gate.waiting
+    assert waiting > 0
+    restarted = IncidentTracker(config, json.loads(json.dumps(store)))  # what the changelog gives back
+    again = [restarted.observe(a, p) for a, p in reads[len(reads) // 2 - 3 : len(reads) // 2]]  # redelivered
+    assert {o for _, o in decided(again)} == {"duplicate"}
+    online += [restarted.observe(a, p) for a, p in reads[len(reads) // 2 :]]
+    online.append(restarted.report_inputs(4, [0, 1, 2, 3], [0, 1, 2, 3]))
+    assert restarted.stream_time is not None
+    online.append(restarted.advance(window_end(restarted.stream_time, restarted.size) + restarted.grace))
+    assert decided(online) == decided(offline)
+    assert finals(online) == finals(offline)
+    assert alerts_of(online) == alerts_of(offline)
+
+
 def random_reads(articles: list[TaggedArticle], partitions: int, rng: random.Random,
                  chunk: int | None) -> list[tuple[TaggedArticle, int]]:  # fmt: skip
     """A random interleaving: each partition in (event time, id) order, read `chunk` at a time (random
