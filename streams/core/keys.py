@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import NamedTuple
 
 __all__ = ["SeriesKey"]
@@ -23,8 +24,13 @@ class SeriesKey(NamedTuple):
     @classmethod
     def parse(cls, text: str) -> SeriesKey:
         """The key of `"COUNTRY|topic"` (the topic is everything after the first `|`)."""
-        country, topic = text.split("|", 1)
-        return cls(country, topic)
+        return _parse(text)
 
     def __str__(self) -> str:
         return f"{self.country}|{self.topic}"
+
+
+@lru_cache(maxsize=1 << 14)  # read per article and window by the trackers; series are countries x topics
+def _parse(text: str) -> SeriesKey:
+    country, topic = text.split("|", 1)
+    return SeriesKey(country, topic)

@@ -55,7 +55,9 @@ class InputWatch:
         """
         consumer = self.app.consumer
         partitions = self._partitions()
-        if not partitions:
+        if not partitions or self.app.rebalancing:
+            # mid-rebalance the assignment and its offsets are changing: a partition about to be
+            # revoked read as caught up (and idle) let the other partitions' stream time run ahead
             return None
         try:
             listed = await consumer.highwaters(*(TP(self.topic, p) for p in range(partitions)))
