@@ -35,7 +35,7 @@ series, so it partitions by country as the trackers do: N instances produce toge
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, MutableMapping
+from collections.abc import Callable, MutableMapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from functools import partial
@@ -276,11 +276,12 @@ class IncidentTracker:
             outcome = "corrected"
         seen.take(Observation(outcome, first.counts, self._merge(steps), lag=first.lag), held.article.id, in_hand)
 
-    def report_inputs(self, partitions: int, assigned: list[int], idle: list[int]) -> Observation:
-        """A reader reports its idle input partitions (see series.py): the articles that waited for them go
-        in, then every size closes what stream time passes."""
+    def report_inputs(self, partitions: int, assigned: list[int], idle: list[int], caught_up: Sequence[int] = (),
+                      through: Sequence[Any] | None = None) -> Observation:  # fmt: skip
+        """A reader reports its idle and caught-up input partitions (see series.py): the articles that
+        waited for them go in, then every size closes what stream time passes."""
         leader = self.trackers[0][1]
-        leader.watermarks.report(partitions, assigned, idle)
+        leader.gate.report(partitions, assigned, idle, caught_up, through)
         seen = Observation("advanced")
         for held in leader.gate.release():
             self._admit(held, seen, False)

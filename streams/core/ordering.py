@@ -21,6 +21,20 @@ State, besides those:
     ord   {"last": {"<p>": [event time, id] greatest read}, "done": [event time, id] greatest let in,
            "n": articles waiting}
 
+Caught up. Waiting for a partition that has nothing more to give — all of it read, while the others
+were read ahead — would hold those articles until it is declared idle (`GEOPULSE_IDLE_TIMEOUT`, the
+end of every burst). So, as Kafka Streams lets a task go on when an input without buffered records
+has no lag (KIP-695), a reader tells (`caught_up`) which partitions it had read to their end offsets.
+Unlike KIP-695 the claim is bounded: the reader lists the end offsets (a request to the broker, not
+a fetch's high watermark, which can be older than records already produced) only after it sent every
+article up to `through`, the greatest (event time, id) it had sent. Every record written before
+those articles was in the partition then and was read; with the input written in (event time, id)
+order, so is every record that sorts before `through`. The partition's mark is raised to `through`,
+not dropped: records produced to it later hold the others back again like any partition's. A claim
+listed before a record landed (a bulk load racing the listing, another reader's partitions) cannot
+raise a mark past what was sent before the listing. Written out of that order, an article can come
+behind what went in, and is taken as one out of order within its partition (below).
+
 An article that sorts at or below what was already let in (out of order within its partition, or
 from a partition that was idle) goes in at once: there is no order left to wait for, and the
 tracker counts it into its open window, or corrects the closed one (series.py).
@@ -45,7 +59,7 @@ tracker counts it into its open window, or corrects the closed one (series.py).
 from __future__ import annotations
 
 import heapq
-from collections.abc import MutableMapping
+from collections.abc import Iterable, MutableMapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -110,6 +124,22 @@ class EventTimeGate:
             lean = article.model_dump(mode="json", exclude={"events"})
             self.store[f"q:{article.id}"] = {"ts": ts, "c": clamped, "a": lean}
         return released
+
+    def report(self, partitions: int, assigned: list[int], idle: list[int], caught_up: Iterable[int] = (),
+               through: Sequence[Any] | None = None) -> None:  # fmt: skip
+        """A reader's report (schemas.InputReport): idleness to the watermarks, caught-up partitions here."""
+        self.watermarks.report(partitions, assigned, idle)
+        if through is not None:
+            self.caught_up(caught_up, through)
+
+    def caught_up(self, partitions: Iterable[int], through: Sequence[Any]) -> None:
+        """A reader had read `partitions` to the end offsets it listed after it had sent every article up
+        to `through`: nothing still to come from them sorts before that (see "Caught up" above)."""
+        state = self._state()
+        last, mark = state["last"], [through[0], through[1]]
+        raised = {str(p): mark for p in partitions if str(p) not in last or last[str(p)] < mark}
+        if raised:
+            self._save({**last, **raised}, state["done"], state["n"])
 
     def release(self) -> list[Held]:
         """The articles an idle report lets in (their partitions' readers said the others are idle)."""

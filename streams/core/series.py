@@ -49,7 +49,7 @@ it neither decays baselines nor profiles, nor resolves an alert, however long th
 
 from __future__ import annotations
 
-from collections.abc import Callable, MutableMapping
+from collections.abc import Callable, MutableMapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any, Literal
@@ -204,10 +204,12 @@ class SeriesTracker:
         self._count(article, ts, start, seen)
         return seen
 
-    def report_inputs(self, partitions: int, assigned: list[int], idle: list[int]) -> Observation:
-        """A reader of the input says which of its partitions are idle: lets in the articles that waited
-        for them, and closes what stream time then passes."""
-        self.watermarks.report(partitions, assigned, idle)
+    def report_inputs(self, partitions: int, assigned: list[int], idle: list[int], caught_up: Sequence[int] = (),
+                      through: Sequence[Any] | None = None) -> Observation:  # fmt: skip
+        """A reader of the input says which of its partitions are idle, and which it read to their end
+        (up to `through`, ordering.py): lets in the articles that waited for them, and closes what
+        stream time then passes."""
+        self.gate.report(partitions, assigned, idle, caught_up, through)
         seen = Observation("advanced")
         for held in self.gate.release():
             seen.take(self.admit(held), held.article.id, False)

@@ -176,11 +176,20 @@ class IdleWatch:
 
     def idle(self, now: float, highwaters: dict[int, int | None], committed: dict[int, int | None]) -> list[int]:
         """The assigned partitions that are idle, given their high watermarks and committed offsets."""
+        caught_up = self.caught_up(highwaters, committed)
+        return [p for p in caught_up if now - self._quiet_since[p] >= self.timeout]
+
+    def positions(self) -> dict[int, int]:
+        """The next offset to process of each partition read so far (a copy: what was read before a request)."""
+        return dict(self._next)
+
+    def caught_up(self, ends: dict[int, int | None], committed: dict[int, int | None],
+                  positions: dict[int, int] | None = None) -> list[int]:  # fmt: skip
+        """The assigned partitions whose next offset (in `positions` if given) is at their end offset."""
+        positions = self._next if positions is None else positions
         found = []
-        for partition, since in sorted(self._quiet_since.items()):
-            end = highwaters.get(partition)
-            position = self._next.get(partition, committed.get(partition))
-            caught_up = end is not None and (end == 0 or (position is not None and position >= end))
-            if caught_up and now - since >= self.timeout:
+        for partition in sorted(self._quiet_since):
+            end, position = ends.get(partition), positions.get(partition, committed.get(partition))
+            if end is not None and (end == 0 or (position is not None and position >= end)):
                 found.append(partition)
         return found

@@ -17,6 +17,7 @@ from faust.types import EventT
 from schemas import DigestBatch, InputReport
 from streams.core.incidents import IncidentTracker
 from streams.core.ingest import Ingestor, RawMessage
+from streams.core.ordering import order_key
 from streams.worker import stages
 from streams.worker.idleness import InputWatch
 from streams.worker.stages import DigestDecoder, Outgoing
@@ -60,8 +61,11 @@ def watch_offsets(gp: Geopulse, events: list[EventT[bytes]]) -> None:
 
 async def ingest_events(
     gp: Geopulse, ingestor: Ingestor, events: list[EventT[bytes]], inputs: InputReport | None = None
-) -> None:
-    """One ingest batch: events, dead letters and digests (with the reader's `inputs`) sent; acks not awaited."""
+) -> tuple[int, str] | None:
+    """One ingest batch: events, dead letters and digests (with the reader's `inputs`) sent; acks not awaited.
+
+    Returns the greatest (event time, id) of the articles sent (ordering.py), None without any.
+    """
     metrics, names = gp.metrics, gp.settings.topics
     # A null value (a tombstone) would crash the agent; it is dead-lettered as empty bytes instead.
     records = [
@@ -80,6 +84,7 @@ async def ingest_events(
     for ack in await publish(gp, done.messages):  # acks not awaited: the consumer's commit flushes the producer first
         asyncio.ensure_future(ack).add_done_callback(_log_failed_send)
     metrics.sent_events((e.message.timestamp for e in events if e.message.timestamp), utcnow().timestamp())
+    return max((order_key(tagged) for tagged, _ in done.tagged), default=None)
 
 
 async def count_events(

@@ -151,7 +151,8 @@ async def count(work: dict[int, tuple[IncidentTracker, list[DigestBatch]]], part
         latest = counted.counts[partition] = {}
         for batch in batches:
             if (report := batch.inputs) is not None:
-                observation = tracker.report_inputs(report.partitions, report.assigned, report.idle)
+                observation = tracker.report_inputs(report.partitions, report.assigned, report.idle,
+                                                    report.caught_up, report.through)  # fmt: skip
                 counted.take(observation, latest, partition, partitions)
             for article, origin in batch.sourced():
                 counted.take(tracker.observe(article, origin), latest, partition, partitions)
