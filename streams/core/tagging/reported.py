@@ -80,6 +80,12 @@ DISASTER_CUES = ("accident", "accidental", "crash", "crashed", "collision", "dis
 # The vetoes: rules of EVENT_RULES.md applied before any score (their feature starts with VETO).
 VETO = "veto="
 DISASTER_WORDS = frozenset(DISASTER_CUES)
+# "fire" after these words is gunfire or arson, no disaster: "opened fire", "came under fire", "set it on fire".
+GUNFIRE_BEFORE = frozenset([
+    "opened", "open", "opening", "opens", "returned", "return", "returning", "on", "under", "cross", "heavy",
+    "artillery", "gun", "machinegun", "machine", "rocket", "mortar", "sniper", "set", "sets", "setting", "hostile",
+    "exchanged", "exchange", "exchanging", "exchanges", "of", "with",
+])  # fmt: skip
 CAUSE_TYPES = frozenset({"PROTEST", "ASSAULT", "COERCE"})
 CAUSE_WORDS = frozenset({"over", "after", "following", "since", "amid", "amidst"})
 HISTORY_PHRASES = ("last year", "years ago", "decades ago", "months ago", "in the past", "last decade")
@@ -156,9 +162,19 @@ def _sentence(sentence: str, types: set[str]) -> _Sentence:
     history = any(phrase in joined for phrase in HISTORY_PHRASES) or _SINCE_YEAR.search(joined) is not None
     return _Sentence(
         words, [m.start() for m in matches], tuple(sorted(CUES.intersection(words))),
-        _YEAR.search(sentence) is not None, history, not DISASTER_WORDS.isdisjoint(words), tuple(sorted(types)),
+        _YEAR.search(sentence) is not None, history, _disaster(words), tuple(sorted(types)),
         _CASUALTIES.search(lowered) is not None,
     )  # fmt: skip
+
+
+def _disaster(words: list[str]) -> bool:
+    """Whether the sentence names an accident or a disaster (gunfire and arson are none)."""
+    if DISASTER_WORDS.isdisjoint(words):
+        return False
+    return any(
+        word in DISASTER_WORDS and (word != "fire" or i == 0 or words[i - 1] not in GUNFIRE_BEFORE)
+        for i, word in enumerate(words)
+    )
 
 
 def candidate_features(
