@@ -86,6 +86,21 @@ GUNFIRE_BEFORE = frozenset([
     "artillery", "gun", "machinegun", "machine", "rocket", "mortar", "sniper", "set", "sets", "setting", "hostile",
     "exchanged", "exchange", "exchanging", "exchanges", "of", "with",
 ])  # fmt: skip
+# Crops, pests and weather: what "threatens" there is no actor ("drought threatens famine", "a threat of flooding").
+NATURE_WORDS = frozenset([
+    "crop", "crops", "harvest", "pests", "pest", "insects", "locusts", "disease", "diseases", "weather", "wind",
+    "winds", "rain", "rains", "rainfall", "frost", "drought", "flood", "floods", "flooding", "storm", "storms",
+    "hurricane", "typhoon", "famine", "blaze", "wildfire",
+])  # fmt: skip
+# Protesters and strikers: what they demand is their protest's demand (EVENT_RULES), whatever else the sentence holds.
+PROTESTER_WORDS = frozenset([
+    "demonstrators", "protesters", "protestors", "strikers", "marchers", "rioters", "walkout", "stoppage",
+])  # fmt: skip
+# "strike" is a labour strike after these words ("a three-day strike", "a general strike"), not an air strike.
+LABOUR_STRIKE_BEFORE = frozenset([
+    "general", "national", "nationwide", "day", "hour", "warning", "labour", "labor", "token", "sympathy", "on",
+    "wildcat", "workers", "union", "unions",
+])  # fmt: skip
 CAUSE_TYPES = frozenset({"PROTEST", "ASSAULT", "COERCE"})
 CAUSE_WORDS = frozenset({"over", "after", "following", "since", "amid", "amidst"})
 HISTORY_PHRASES = ("last year", "years ago", "decades ago", "months ago", "in the past", "last decade")
@@ -238,8 +253,10 @@ def _veto(kind: str, trigger: str, before: list[str], sentence: _Sentence) -> st
     """Why the coding rules rule an event out whatever its score, if they do."""
     if kind == "ASSAULT" and sentence.disaster:
         return "disaster"  # "plane crash kills all 72": an accident, no violence
-    if kind == "REQUEST" and "PROTEST" in sentence.types:
-        return "demand"  # "marched to demand ...": the protest's own demand
+    if kind == "THREATEN" and not NATURE_WORDS.isdisjoint(sentence.words):
+        return "nature"  # "drought threatens famine", "crop threatened by pests": no actor threatens
+    if kind == "REQUEST" and ("PROTEST" in sentence.types or _protesters(sentence.words)):
+        return "demand"  # "marched to demand ...", "called a strike to press for higher wages": the protest's demand
     if kind == "REQUEST" and before[-1:] == ["the"] and " " not in trigger:
         return "passing"  # "the request for CSTO troops": a noun in passing
     if kind in CAUSE_TYPES and not CAUSE_WORDS.isdisjoint(before[-2:]):
@@ -247,6 +264,13 @@ def _veto(kind: str, trigger: str, before: list[str], sentence: _Sentence) -> st
     if sentence.history:
         return "history"  # "has killed thousands since 2017", "two years ago", "last year"
     return None
+
+
+def _protesters(words: list[str]) -> bool:
+    """Whether the sentence names protesters, strikers or a labour strike."""
+    if not PROTESTER_WORDS.isdisjoint(words):
+        return True
+    return any(w in ("strike", "strikes") and i and words[i - 1] in LABOUR_STRIKE_BEFORE for i, w in enumerate(words))
 
 
 def _money(text: str) -> str:
