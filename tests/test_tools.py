@@ -47,10 +47,13 @@ def test_the_fourth_round_is_a_fixed_draw_from_what_the_earlier_rounds_left() ->
     fourth = reuters87_set.verbal(stories)
     assert fourth == reuters87_set.verbal(reuters87_set.read_wire())  # the same ids on a fresh read
     earlier = set(reuters87_set.choose(stories)) | set(reuters87_set.rest(stories)) | set(reuters87_set.blind(stories))
-    size = reuters87_set.VERBAL_ONE_CUE + reuters87_set.VERBAL_TITLED
+    one, titles = reuters87_set.VERBAL_ONE_CUE, reuters87_set.VERBAL_TITLED
+    more = reuters87_set.VERBAL_MORE_ONE_CUE
+    size = one + titles + more + reuters87_set.VERBAL_MORE_TITLED
     assert len(fourth) == len(set(fourth)) == size and not set(fourth) & earlier
     by_id = {s["id"]: s for s in stories}
-    one_cue, titled = fourth[: reuters87_set.VERBAL_ONE_CUE], fourth[reuters87_set.VERBAL_ONE_CUE :]
+    one_cue = fourth[:one] + fourth[one + titles : one + titles + more]
+    titled = fourth[one : one + titles] + fourth[one + titles + more :]
     # the first stratum: one cue word, as in r87d; the second: no cue word, a statement word in the title
     assert all(len(reuters87_set.cues(by_id[i]["title"] + " " + by_id[i]["body"])) == 1 for i in one_cue)
     assert all(not reuters87_set.cues(by_id[i]["title"] + " " + by_id[i]["body"]) for i in titled)
