@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from typing import Any
@@ -120,6 +121,36 @@ async def count_events(
     metrics.alerted(counted.alerts)
     for outcome, lag, article_id in counted.late:
         state.late.add(outcome, lag, article_id)
+
+
+UNSENT_EXIT_CODE = 2  # the broker would not take what the count stage sends (exits.py: 2 is such a problem)
+
+
+async def count_or_stop(
+    gp: Geopulse,
+    decoder: DigestDecoder,
+    tracker_of: Callable[[int], tuple[IncidentTracker, PartitionStore]],
+    events: list[EventT[bytes]],
+    stop: Callable[[int], object] = os._exit,
+) -> None:
+    """`count_events`, or, when the batch fails (a send the broker refused), the worker stopped at once.
+
+    The trackers then hold the batch's changes while its counts and alerts were not all sent, and
+    faust would restart the agent in-process, where `take_events`' dead batch still holds the stream
+    (nothing is counted again; tests/reliability/test_failed_send.py). aiokafka has already retried
+    what a retry can mend, so the same batch would fail again in-process. The process exits as after
+    a crash, without a commit: the restart recovers the state from the changelog (written only after
+    the acks) and reads the batch again from the last commit, the path kill -9 takes.
+    """
+    try:
+        await count_events(gp, decoder, tracker_of, events)
+    except Exception as exc:
+        gp.state.stopping = True
+        first = events[0].message
+        log.error("count batch of %d digests from %s[%s]@%s failed (%r): stopping without a commit; "
+                  "a restart reads it again", len(events), first.topic, first.partition, first.offset, exc)  # fmt: skip
+        logging.shutdown()
+        stop(UNSENT_EXIT_CODE)
 
 
 async def declare_inputs(gp: Geopulse, inputs: InputWatch) -> None:

@@ -24,7 +24,7 @@ from streams.notify.pending import DEAD_LETTER_REASONS
 from streams.notify.retry import OUTCOME_LABELS
 from streams.settings import Settings, tracker_config
 from streams.worker import health
-from streams.worker.agents import count_events, declare_inputs, ingest_events, utcnow, watch_offsets
+from streams.worker.agents import count_or_stop, declare_inputs, ingest_events, utcnow, watch_offsets
 from streams.worker.idleness import InputWatch
 from streams.worker.kafka import faust_broker_options
 from streams.worker.stages import DigestDecoder, partition_tracker
@@ -165,7 +165,7 @@ def wire_count(gp: Geopulse) -> None:
         batches = stream.take_events(settings.batch_size, within=COUNT_BATCH_TIMEOUT)  # type: ignore[attr-defined]
         async for events in batches:
             watch_offsets(gp, events)
-            await count_events(gp, decoder, tracker_of, events)
+            await count_or_stop(gp, decoder, tracker_of, events)
             yield None
 
 

@@ -1,0 +1,98 @@
+"""A send of the count agent refused by the broker: the worker stops, and after a restart its counts
+and alerts equal `geopulse replay`'s.
+
+The broker (through tests/reliability/faultproxy.py) refuses, from the surge on, every record sent to
+the counts and alerts topics, as a broker refuses a record it will not take: a real produce response
+carrying an error, which fails the acks the count agent waits for. The worker must stop at once,
+without committing the batch (before, faust restarted the agent in-process and it never counted
+again while /ready said ready); the test then lifts the refusal and restarts it, as a supervisor
+would, and the restarted worker reads the batch again over the state its changelog kept.
+"""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import orjson
+import pytest
+
+from schemas import Alert, WindowCount
+from streams.demo.sample import plan, sample_articles
+from streams.offline import run_replay
+from streams.settings import Settings
+from streams.worker.clients import ensure_topics
+from tests.integration.workers import WorkerProcess, worker_env
+from tests.reliability.faultproxy import broker_behind_proxy
+from tests.reliability.support import (
+    count_diff,
+    drained,
+    final_counts,
+    produce_paced,
+    settings_for,
+    streamed_alerts,
+    streamed_counts,
+    wait_for,
+)
+
+pytestmark = pytest.mark.integration
+
+
+def alert_facts(alert: Alert) -> tuple[object, ...]:
+    return (alert.alert_id, alert.revision, alert.status, alert.country, alert.topic, alert.window_start,
+            alert.window_end, alert.window, tuple(alert.topics), alert.observed, round(alert.expected, 6),
+            alert.severity)  # fmt: skip
+
+
+def test_counts_and_alerts_after_a_refused_send_equal_a_replay(tmp_path: Path) -> None:
+    articles = sample_articles(short=True)
+    surge = plan(short=True).surge_start
+    first_of_surge = next(n for n, a in enumerate(articles) if a.published_at >= surge)
+    with broker_behind_proxy(tmp_path) as proxy:
+        bootstrap = f"127.0.0.1:{proxy.port}"
+        settings = settings_for(bootstrap, "resend")
+        ensure_topics(settings.model_copy(update={"partitions": 1}), [settings.topics.articles])
+        worker = WorkerProcess(worker_env(bootstrap, "resend", tmp_path / "data"), log_dir=tmp_path)
+        outputs = frozenset({settings.topics.counts, settings.topics.alerts})
+
+        exits: list[int | None] = []
+
+        def between(sent: int) -> None:
+            if sent == first_of_surge:
+                proxy.reject = outputs
+                wait_for(lambda: proxy.refusals > 0, 30, "the broker refuses a send of the count agent")
+                proc = worker.proc
+                assert proc is not None
+                wait_for(lambda: proc.poll() is not None, 30, "the worker stops after a refused send")
+                exits.append(proc.returncode)
+                proxy.reject = frozenset()
+                worker.start()  # what a supervisor does
+
+        try:
+            worker.start()
+            produce_paced(settings, articles, 20.0, between)
+            took = wait_for(drained(settings), 90, "worker drains articles and digests")
+            online, alerts = streamed_counts(settings), streamed_alerts(settings)
+            log = worker.log_path.read_text(errors="replace")
+        finally:
+            worker.stop()
+    print(f"{proxy.refusals} partition sends refused; drained {took:.1f}s after the last article")
+    assert exits == [2], log[-4000:]
+    assert "not sent" in log or "failed (" in log
+
+    out = io.BytesIO()
+    errors: list[str] = []
+    run_replay(Settings(), [(a.id, a.to_json()) for a in articles], lambda w, e: errors.append(w), out,
+               with_counts=True)  # fmt: skip
+    lines = [orjson.loads(line) for line in out.getvalue().splitlines()]  # alerts and {"kind": "count", ...}
+    offline_alerts = [Alert.model_validate(x) for x in lines if x.get("kind") != "count"]
+    offline = final_counts(WindowCount.model_validate({k: v for k, v in x.items() if k != "kind"})
+                           for x in lines if x.get("kind") == "count")  # fmt: skip
+    assert not errors
+    diff = count_diff(online, offline)
+    assert diff == [], "\n".join(diff) + "\n" + log[-4000:]
+    assert offline_alerts, "the sample's surge must raise an alert"
+    # A step sent before the refusal is sent again after the restart (at least once): the same step twice.
+    steps = sorted(set(map(alert_facts, alerts)))
+    print(f"{len(alerts)} alert steps streamed, {len(steps)} distinct; {len(offline_alerts)} from the replay")
+    assert steps == sorted(map(alert_facts, offline_alerts)), log[-4000:]
