@@ -42,9 +42,37 @@ async def publish(gp: Geopulse, messages: list[Outgoing]) -> list[Awaitable[Any]
     return [await producer.send(topic, key, value, partition, None, None) for topic, key, value, partition in messages]
 
 
-def _log_failed_send(ack: asyncio.Future[Any]) -> None:
-    if not ack.cancelled() and ack.exception() is not None:
-        log.error("send failed: %r", ack.exception())
+UNSENT_EXIT_CODE = 2  # the broker would not take what the worker sends (exits.py: 2 is such a problem)
+
+
+def stop_without_commit(gp: Geopulse, what: str, exc: BaseException) -> None:
+    """Say why, then end the process at once, as a crash would: no commit, no state written.
+
+    The restart recovers each partition's state from its changelog and reads every record since the
+    last commit again: the path kill -9 takes (tests/reliability/test_crash.py), exact at least once.
+    aiokafka has already retried what a retry can mend (within the producer's request timeout), so
+    retrying in-process would fail the same way.
+    """
+    gp.state.stopping = True
+    log.error("%s (%r): stopping without a commit; a restart reads it again", what, exc)
+    logging.shutdown()
+    os._exit(UNSENT_EXIT_CODE)
+
+
+def _stop_if_unsent(gp: Geopulse) -> Callable[[asyncio.Future[Any]], None]:
+    """A done-callback for an ack not awaited: a failed send stops the worker before its input is committed.
+
+    faust commits once the producer is flushed. A failed ack's callbacks are queued before the
+    flushing task is woken, so they run first (before, the failure was logged and the articles whose
+    digests the broker refused were committed past: lost from the counts).
+    """
+
+    def check(ack: asyncio.Future[Any]) -> None:
+        failure = None if ack.cancelled() else ack.exception()
+        if failure is not None:
+            stop_without_commit(gp, "a send of the ingest agent failed", failure)
+
+    return check
 
 
 def watch_offsets(gp: Geopulse, events: list[EventT[bytes]]) -> None:
@@ -79,7 +107,7 @@ async def ingest_events(
     for tagged, seconds in done.tagged:
         metrics.tagged(tagged, seconds, tagged_at)
     for ack in await publish(gp, done.messages):  # acks not awaited: the consumer's commit flushes the producer first
-        asyncio.ensure_future(ack).add_done_callback(_log_failed_send)
+        asyncio.ensure_future(ack).add_done_callback(_stop_if_unsent(gp))
     metrics.sent_events((e.message.timestamp for e in events if e.message.timestamp), utcnow().timestamp())
 
 
@@ -123,34 +151,25 @@ async def count_events(
         state.late.add(outcome, lag, article_id)
 
 
-UNSENT_EXIT_CODE = 2  # the broker would not take what the count stage sends (exits.py: 2 is such a problem)
-
-
 async def count_or_stop(
     gp: Geopulse,
     decoder: DigestDecoder,
     tracker_of: Callable[[int], tuple[IncidentTracker, PartitionStore]],
     events: list[EventT[bytes]],
-    stop: Callable[[int], object] = os._exit,
 ) -> None:
     """`count_events`, or, when the batch fails (a send the broker refused), the worker stopped at once.
 
     The trackers then hold the batch's changes while its counts and alerts were not all sent, and
-    faust would restart the agent in-process, where `take_events`' dead batch still holds the stream
-    (nothing is counted again; tests/reliability/test_failed_send.py). aiokafka has already retried
-    what a retry can mend, so the same batch would fail again in-process. The process exits as after
-    a crash, without a commit: the restart recovers the state from the changelog (written only after
-    the acks) and reads the batch again from the last commit, the path kill -9 takes.
+    faust would restart the agent in-process, where `take_events`' dead batch still holds the stream:
+    nothing is counted again (tests/reliability/test_failed_send.py). The batch's state is written
+    only after the acks, so the restart reads it again over the state before it.
     """
     try:
         await count_events(gp, decoder, tracker_of, events)
     except Exception as exc:
-        gp.state.stopping = True
         first = events[0].message
-        log.error("count batch of %d digests from %s[%s]@%s failed (%r): stopping without a commit; "
-                  "a restart reads it again", len(events), first.topic, first.partition, first.offset, exc)  # fmt: skip
-        logging.shutdown()
-        stop(UNSENT_EXIT_CODE)
+        stop_without_commit(gp, f"count batch of {len(events)} digests from {first.topic}[{first.partition}]"
+                                f"@{first.offset} failed", exc)  # fmt: skip
 
 
 async def declare_inputs(gp: Geopulse, inputs: InputWatch) -> None:
@@ -161,4 +180,4 @@ async def declare_inputs(gp: Geopulse, inputs: InputWatch) -> None:
         acks = await publish(gp, [(names.digests, None, m, p) for m in DigestBatch.encode([], inputs=report)
                                   for p in range(partitions)])  # fmt: skip
         for ack in acks:
-            asyncio.ensure_future(ack).add_done_callback(_log_failed_send)
+            asyncio.ensure_future(ack).add_done_callback(_stop_if_unsent(gp))

@@ -1,12 +1,15 @@
-"""A send of the count agent refused by the broker: the worker stops, and after a restart its counts
-and alerts equal `geopulse replay`'s.
+"""A send refused by the broker: the worker stops, and after a restart its counts and alerts equal
+`geopulse replay`'s.
 
 The broker (through tests/reliability/faultproxy.py) refuses, from the surge on, every record sent to
-the counts and alerts topics, as a broker refuses a record it will not take: a real produce response
-carrying an error, which fails the acks the count agent waits for. The worker must stop at once,
-without committing the batch (before, faust restarted the agent in-process and it never counted
-again while /ready said ready); the test then lifts the refusal and restarts it, as a supervisor
-would, and the restarted worker reads the batch again over the state its changelog kept.
+some of the worker's topics, as a broker refuses a record it will not take: a real produce response
+carrying an error, which fails the send's ack. The worker must stop at once, without a commit past
+what it could not send; the test then lifts the refusal and restarts it, as a supervisor would, and
+the restarted worker reads those records again over the state its changelog kept. Before:
+- counts and alerts refused: faust restarted the count agent in-process, which never counted again
+  while /ready said ready (and a SIGTERM then waited out its grace for the batch's acks);
+- digests refused: the ingest agent logged the failure, and the articles were committed past, lost
+  from the counts.
 """
 
 from __future__ import annotations
@@ -44,7 +47,14 @@ def alert_facts(alert: Alert) -> tuple[object, ...]:
             alert.severity)  # fmt: skip
 
 
-def test_counts_and_alerts_after_a_refused_send_equal_a_replay(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    "refused",
+    [
+        pytest.param(("counts", "alerts"), id="count-agent-outputs"),  # acks awaited by the count agent
+        pytest.param(("digests",), id="ingest-agent-digests"),  # acks not awaited: the commit flushes them
+    ],
+)
+def test_counts_and_alerts_after_a_refused_send_equal_a_replay(tmp_path: Path, refused: tuple[str, ...]) -> None:
     articles = sample_articles(short=True)
     surge = plan(short=True).surge_start
     first_of_surge = next(n for n, a in enumerate(articles) if a.published_at >= surge)
@@ -53,7 +63,7 @@ def test_counts_and_alerts_after_a_refused_send_equal_a_replay(tmp_path: Path) -
         settings = settings_for(bootstrap, "resend")
         ensure_topics(settings.model_copy(update={"partitions": 1}), [settings.topics.articles])
         worker = WorkerProcess(worker_env(bootstrap, "resend", tmp_path / "data"), log_dir=tmp_path)
-        outputs = frozenset({settings.topics.counts, settings.topics.alerts})
+        outputs = frozenset(getattr(settings.topics, name) for name in refused)
 
         exits: list[int | None] = []
 
@@ -78,7 +88,7 @@ def test_counts_and_alerts_after_a_refused_send_equal_a_replay(tmp_path: Path) -
             worker.stop()
     print(f"{proxy.refusals} partition sends refused; drained {took:.1f}s after the last article")
     assert exits == [2], log[-4000:]
-    assert "not sent" in log or "failed (" in log
+    assert "stopping without a commit; a restart reads it again" in log
 
     out = io.BytesIO()
     errors: list[str] = []
