@@ -7,22 +7,20 @@ offline reader put it in front of the body, so the two tagged and counted differ
 
 from __future__ import annotations
 
-import io
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 import orjson
 import pytest
 
-from schemas import Alert, TaggedArticle, WindowCount
-from streams.offline import run_replay, tagged_in_file_order
-from streams.settings import Settings
+from schemas import TaggedArticle
+from streams.offline import tagged_in_file_order
 from streams.worker.clients import ensure_topics, produce
 from tests.integration.workers import WorkerProcess
 from tests.reliability.support import (
     count_diff,
     drained,
-    final_counts,
+    replayed,
     settings_for,
     streamed_alerts,
     streamed_counts,
@@ -71,13 +69,7 @@ def test_worker_and_replay_read_a_separate_dateline_alike(
     messages = [(f"line {n}", r) for n, r in enumerate(raw, 1)]
     errors: list[str] = []
     offline_tags = dict(tagged_in_file_order(messages, lambda w, e: errors.append(w)))
-    out = io.BytesIO()
-    run_replay(Settings(), messages, lambda w, e: errors.append(w), out, with_counts=True)
-    lines = [orjson.loads(line) for line in out.getvalue().splitlines()]  # alerts and {"kind": "count", ...}
-    offline_alerts = [Alert.model_validate(x) for x in lines if x.get("kind") != "count"]
-    offline_counts = final_counts(WindowCount.model_validate({k: v for k, v in x.items() if k != "kind"})
-                                  for x in lines if x.get("kind") == "count")  # fmt: skip
-
+    offline_counts, offline_alerts = replayed(messages)
     assert not errors
     # The dateline field is what placed each story: its city's country, on both sides.
     for n, r in enumerate(raw):

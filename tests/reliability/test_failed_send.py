@@ -15,24 +15,21 @@ the restarted worker reads those records again over the state its changelog kept
 
 from __future__ import annotations
 
-import io
 from pathlib import Path
 
-import orjson
 import pytest
 
-from schemas import Alert, WindowCount
 from streams.demo.sample import plan, sample_articles
-from streams.offline import run_replay
 from streams.settings import Settings
 from streams.worker.clients import ensure_topics
+from tests.integration.test_offline_equals_online import alert_facts
 from tests.integration.workers import WorkerProcess, worker_env
 from tests.reliability.faultproxy import broker_behind_proxy
 from tests.reliability.support import (
     count_diff,
     drained,
-    final_counts,
     produce_paced,
+    replayed,
     settings_for,
     streamed_alerts,
     streamed_counts,
@@ -40,12 +37,6 @@ from tests.reliability.support import (
 )
 
 pytestmark = pytest.mark.integration
-
-
-def alert_facts(alert: Alert) -> tuple[object, ...]:
-    return (alert.alert_id, alert.revision, alert.status, alert.country, alert.topic, alert.window_start,
-            alert.window_end, alert.window, tuple(alert.topics), alert.observed, round(alert.expected, 6),
-            alert.severity)  # fmt: skip
 
 
 def changelog(settings: Settings) -> str:
@@ -78,7 +69,7 @@ def test_counts_and_alerts_after_a_refused_send_equal_a_replay(tmp_path: Path, r
         def between(sent: int) -> None:
             if sent == first_of_surge:
                 proxy.reject = outputs
-                wait_for(lambda: proxy.refusals > 0, 30, "the broker refuses a send of the count agent")
+                wait_for(lambda: proxy.refusals > 0, 30, "the broker refuses a send")
                 proc = worker.proc
                 assert proc is not None
                 wait_for(lambda: proc.poll() is not None, 30, "the worker stops after a refused send")
@@ -98,15 +89,7 @@ def test_counts_and_alerts_after_a_refused_send_equal_a_replay(tmp_path: Path, r
     assert exits == [2], log[-4000:]
     assert "stopping without a commit; a restart reads it again" in log
 
-    out = io.BytesIO()
-    errors: list[str] = []
-    run_replay(Settings(), [(a.id, a.to_json()) for a in articles], lambda w, e: errors.append(w), out,
-               with_counts=True)  # fmt: skip
-    lines = [orjson.loads(line) for line in out.getvalue().splitlines()]  # alerts and {"kind": "count", ...}
-    offline_alerts = [Alert.model_validate(x) for x in lines if x.get("kind") != "count"]
-    offline = final_counts(WindowCount.model_validate({k: v for k, v in x.items() if k != "kind"})
-                           for x in lines if x.get("kind") == "count")  # fmt: skip
-    assert not errors
+    offline, offline_alerts = replayed([(a.id, a.to_json()) for a in articles])
     diff = count_diff(online, offline)
     assert diff == [], "\n".join(diff) + "\n" + log[-4000:]
     assert offline_alerts, "the sample's surge must raise an alert"
