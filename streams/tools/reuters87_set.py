@@ -15,9 +15,13 @@ How the stories were chosen (fixed before any was read or tagged):
    `r87t`. They were labelled after the first round, before the tagger was run on them.
 5. A third round (`blind`): 200 of the stories not in the first two rounds that have at least one
    cue word, all in part `r87d`, labelled blind (the tagger never run on them) and never tuned on.
+6. A fourth round (`verbal`): a tuning part `r87e` of 250 stories in no earlier round, drawn where the
+   tagger's false positives live -- the one-cue stories `blind` left, and stories with no cue word
+   whose title names a statement, talks, a threat or a trade dispute (`VERBAL_CUES`). Labelled from
+   the text before the tagger was run on them; tuned on.
 
 `python -m streams.tools.reuters87_set` prints the chosen ids with their parts, in the order of the
-labels file: first round, second round, third round.
+labels file: first round, second round, third round, fourth round.
 """
 
 from __future__ import annotations
@@ -119,6 +123,52 @@ def blind(stories: Iterable[Mapping[str, Any]]) -> list[str]:
     return random.Random(BLIND_SEED).sample(candidates, BLIND_SIZE)
 
 
+VERBAL = "r87e"
+VERBAL_SEED = 20261207
+VERBAL_ONE_CUE = 100
+VERBAL_TITLED = 60
+VERBAL_MORE_ONE_CUE = 50
+VERBAL_MORE_TITLED = 40
+VERBAL_CUES = re.compile(
+    r"\b(talks?|says?|said|warns?|urges?|rejects?|denies|agrees?|accord|pact|minister|tariffs?|trade"
+    r"|dispute|retaliation|calls?|asks?|seeks?|opposes|criticis\w+|backs?|proposes?|plans?|meets?|visit\w*)\b",
+    re.IGNORECASE,
+)
+
+
+def verbal(stories: Iterable[Mapping[str, Any]]) -> list[str]:
+    """The fourth round, tuning part `r87e`: stories in none of the earlier rounds, in two strata.
+
+    `VERBAL_ONE_CUE` are drawn from the one-cue stories `blind` left out, and `VERBAL_TITLED` from
+    the stories with no cue word whose title has a `VERBAL_CUES` word (statements, talks, threats,
+    trade disputes: where the tagger's false positives were on the tuning parts). Each stratum is
+    drawn with `random.Random(VERBAL_SEED).sample` over file order, kept in the order drawn, one
+    after the other. A second draw (`VERBAL_MORE_ONE_CUE`, `VERBAL_MORE_TITLED`, seed
+    VERBAL_SEED + 1) takes more of each stratum from what the first left, after them. The rules and
+    the seeds were fixed before any of the stories they draw was read.
+    """
+    stories = list(stories)
+    taken = set(choose(stories)) | set(rest(stories)) | set(blind(stories))
+    one_cue: list[str] = []
+    titled: list[str] = []
+    for story in stories:
+        story_id, title = str(story["id"]), str(story["title"])
+        if story_id in taken:
+            continue
+        if cues(title + " " + str(story["body"])):
+            one_cue.append(story_id)
+        elif VERBAL_CUES.search(title):
+            titled.append(story_id)
+    first = random.Random(VERBAL_SEED).sample(one_cue, VERBAL_ONE_CUE)
+    second = random.Random(VERBAL_SEED).sample(titled, VERBAL_TITLED)
+    # a second draw in the same session, once the first 160 were labelled: the same strata, what the
+    # first draw left, seed VERBAL_SEED + 1 (fixed before any of these stories was read)
+    drawn = set(first + second)
+    again = random.Random(VERBAL_SEED + 1)
+    more = again.sample([i for i in one_cue if i not in drawn], VERBAL_MORE_ONE_CUE)
+    return first + second + more + again.sample([i for i in titled if i not in drawn], VERBAL_MORE_TITLED)
+
+
 RECHECK_SEED = 2026
 RECHECK_SIZE = 40
 
@@ -152,6 +202,8 @@ def main() -> int:
         print(story_id, SECOND_ROUND)
     for story_id in blind(stories):
         print(story_id, BLIND)
+    for story_id in verbal(stories):
+        print(story_id, VERBAL)
     return 0
 
 

@@ -7,10 +7,13 @@ year's riots, quotes a threat that "would" follow, or names a strike in passing.
 * the event: its type, mode and trigger word;
 * where it is: the headline, the lead (first body sentence), the next few sentences, later;
 * its sentence: cue words of time and mood (``last year``, ``since``, ``had``, ``would``, ``if``,
-  ``may``, ``plans``, ``ago``, a year such as 1983), the word right before the trigger, the other
+  ``may``, ``plans``, ``ago``, a year such as 1983; ``will``, ``next``, ``scheduled`` for a meeting still
+  to come, which EVENT_RULES codes AGREE, not CONSULT), the word right before the trigger, the other
   event types the same sentence holds (a PROTEST's demands are not a REQUEST of their own), whether
   an accident or a disaster is named (a crash is no ASSAULT), whether it counts dead or wounded
-  ("left 46 dead"), whether the trigger stands inside a quotation;
+  ("left 46 dead"), whether the trigger stands inside a quotation; vetoes for what the rules never code
+  (an accident's ASSAULT, though "opened fire" is gunfire; a THREATEN of crops and weather; a REQUEST
+  that is a protest's or a strike's own demand; a noun in passing; the cause told before; history);
 * the story: how long it is, how often the type is found, whether the headline has it, and how much
   of it is money and markets (business copy's "attacks" and "wars" are figures of speech).
 
@@ -65,7 +68,7 @@ CUES = frozenset([
         "reports", "quoted", "sources", "accident", "accidental", "crash", "crashed", "collision", "disaster",
         "earthquake", "flood", "floods", "fire", "blaze", "explosion", "storm", "drought", "outbreak", "epidemic",
         "demand", "demanded", "demanding", "demands", "seeking", "not", "no", "never", "denied", "deny", "denies",
-        "rejected",
+        "rejected", "will", "next", "scheduled", "rescheduled", "upcoming", "due", "resume", "postponed",
 ])  # fmt: skip
 
 
@@ -80,6 +83,27 @@ DISASTER_CUES = ("accident", "accidental", "crash", "crashed", "collision", "dis
 # The vetoes: rules of EVENT_RULES.md applied before any score (their feature starts with VETO).
 VETO = "veto="
 DISASTER_WORDS = frozenset(DISASTER_CUES)
+# "fire" after these words is gunfire or arson, no disaster: "opened fire", "came under fire", "set it on fire".
+GUNFIRE_BEFORE = frozenset([
+    "opened", "open", "opening", "opens", "returned", "return", "returning", "on", "under", "cross", "heavy",
+    "artillery", "gun", "machinegun", "machine", "rocket", "mortar", "sniper", "set", "sets", "setting", "hostile",
+    "exchanged", "exchange", "exchanging", "exchanges", "of", "with",
+])  # fmt: skip
+# Crops, pests and weather: what "threatens" there is no actor ("drought threatens famine", "a threat of flooding").
+NATURE_WORDS = frozenset([
+    "crop", "crops", "harvest", "pests", "pest", "insects", "locusts", "disease", "diseases", "weather", "wind",
+    "winds", "rain", "rains", "rainfall", "frost", "drought", "flood", "floods", "flooding", "storm", "storms",
+    "hurricane", "typhoon", "famine", "blaze", "wildfire",
+])  # fmt: skip
+# Protesters and strikers: what they demand is their protest's demand (EVENT_RULES), whatever else the sentence holds.
+PROTESTER_WORDS = frozenset([
+    "demonstrators", "protesters", "protestors", "strikers", "marchers", "rioters", "walkout", "stoppage",
+])  # fmt: skip
+# "strike" is a labour strike after these words ("a three-day strike", "a general strike"), not an air strike.
+LABOUR_STRIKE_BEFORE = frozenset([
+    "general", "national", "nationwide", "day", "hour", "warning", "labour", "labor", "token", "sympathy", "on",
+    "wildcat", "workers", "union", "unions",
+])  # fmt: skip
 CAUSE_TYPES = frozenset({"PROTEST", "ASSAULT", "COERCE"})
 CAUSE_WORDS = frozenset({"over", "after", "following", "since", "amid", "amidst"})
 HISTORY_PHRASES = ("last year", "years ago", "decades ago", "months ago", "in the past", "last decade")
@@ -156,9 +180,19 @@ def _sentence(sentence: str, types: set[str]) -> _Sentence:
     history = any(phrase in joined for phrase in HISTORY_PHRASES) or _SINCE_YEAR.search(joined) is not None
     return _Sentence(
         words, [m.start() for m in matches], tuple(sorted(CUES.intersection(words))),
-        _YEAR.search(sentence) is not None, history, not DISASTER_WORDS.isdisjoint(words), tuple(sorted(types)),
+        _YEAR.search(sentence) is not None, history, _disaster(words), tuple(sorted(types)),
         _CASUALTIES.search(lowered) is not None,
     )  # fmt: skip
+
+
+def _disaster(words: list[str]) -> bool:
+    """Whether the sentence names an accident or a disaster (gunfire and arson are none)."""
+    if DISASTER_WORDS.isdisjoint(words):
+        return False
+    return any(
+        word in DISASTER_WORDS and (word != "fire" or i == 0 or words[i - 1] not in GUNFIRE_BEFORE)
+        for i, word in enumerate(words)
+    )
 
 
 def candidate_features(
@@ -222,8 +256,10 @@ def _veto(kind: str, trigger: str, before: list[str], sentence: _Sentence) -> st
     """Why the coding rules rule an event out whatever its score, if they do."""
     if kind == "ASSAULT" and sentence.disaster:
         return "disaster"  # "plane crash kills all 72": an accident, no violence
-    if kind == "REQUEST" and "PROTEST" in sentence.types:
-        return "demand"  # "marched to demand ...": the protest's own demand
+    if kind == "THREATEN" and not NATURE_WORDS.isdisjoint(sentence.words):
+        return "nature"  # "drought threatens famine", "crop threatened by pests": no actor threatens
+    if kind == "REQUEST" and ("PROTEST" in sentence.types or _protesters(sentence.words)):
+        return "demand"  # "marched to demand ...", "called a strike to press for higher wages": the protest's demand
     if kind == "REQUEST" and before[-1:] == ["the"] and " " not in trigger:
         return "passing"  # "the request for CSTO troops": a noun in passing
     if kind in CAUSE_TYPES and not CAUSE_WORDS.isdisjoint(before[-2:]):
@@ -231,6 +267,13 @@ def _veto(kind: str, trigger: str, before: list[str], sentence: _Sentence) -> st
     if sentence.history:
         return "history"  # "has killed thousands since 2017", "two years ago", "last year"
     return None
+
+
+def _protesters(words: list[str]) -> bool:
+    """Whether the sentence names protesters, strikers or a labour strike."""
+    if not PROTESTER_WORDS.isdisjoint(words):
+        return True
+    return any(w in ("strike", "strikes") and i and words[i - 1] in LABOUR_STRIKE_BEFORE for i, w in enumerate(words))
 
 
 def _money(text: str) -> str:
