@@ -43,6 +43,7 @@ class InputWatch:
         self.ends: dict[int, int] = {}  # end offsets of every partition of the topic at the last check
         self.through: tuple[int, str] | None = None  # the greatest (event time, id) of an article sent
         self.checking = False  # a check is waiting for the broker's end offsets
+        self.again = False  # a check was asked for meanwhile: run one more when it is back
 
     def read(self, events: Iterable[EventT[bytes]], greatest: tuple[int, str] | None = None) -> None:
         """The events' digests were handed to the producer (`greatest`: the greatest (event time, id) among them)."""
@@ -57,6 +58,17 @@ class InputWatch:
         positions = self.watch.positions()
         assigned = [tp for tp in self.app.consumer.assignment() if tp.topic == self.topic]
         return any(positions.get(tp.partition, -1) >= (self._highwater(tp) or 0) for tp in assigned)
+
+    def ask(self) -> bool:
+        """True when a check may start; False while one is out, noting that one more is due after it
+        (the positions of the one out may be older than records sent since)."""
+        self.again = self.again or self.checking
+        return not self.checking
+
+    def asked_again(self) -> bool:
+        """True (once) when a check was asked for while one was out: the caller runs another."""
+        again, self.again = self.again, False
+        return again
 
     def report(self) -> InputReport | None:
         """The view a batch carries: the idleness last declared, of partitions still idle now."""

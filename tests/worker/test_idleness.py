@@ -86,3 +86,26 @@ def test_faust_lists_end_offsets_from_the_broker_where_highwater_reads_the_last_
     assert "end_offsets(" in listed
     fetched = inspect.getsource(aiokafka_driver.AIOKafkaConsumerThread.highwater)
     assert ".highwater(" in fetched and "end_offsets" not in fetched
+
+
+def test_a_check_asked_for_while_one_is_out_is_run_after_it() -> None:
+    """The end of a burst: the last batch is sent while a check taken before it is out. That check cannot
+    cover the batch, so the one asked for meanwhile must run after it (not be dropped)."""
+    consumer = Consumer(fetched={0: 5}, listed={0: 5})
+    watch = InputWatch(SimpleNamespace(consumer=consumer, rebalancing=False), TOPIC, timeout=10)
+    watch.read(events(0, range(3)), greatest=(30, "c"))
+
+    async def checks() -> list[InputReport | None]:
+        assert watch.ask()
+        first = asyncio.ensure_future(watch.declare())
+        await asyncio.sleep(0)
+        watch.read(events(0, range(3, 5)), greatest=(50, "e"))  # the last batch, sent meanwhile
+        assert not watch.ask()  # its check is left to the one out
+        reports = [await first]
+        assert watch.asked_again() and not watch.asked_again()  # once
+        reports.append(await watch.declare())
+        return reports
+
+    first, again = asyncio.run(checks())
+    assert first is not None and (first.caught_up, first.through) == ([], None)  # taken at 3 of 5
+    assert again is not None and (again.caught_up, again.through) == ([0], (50, "e"))
