@@ -187,6 +187,7 @@ class _Sentence(NamedTuple):
     disaster: bool  # it names an accident or a disaster
     types: tuple[str, ...]  # the types of its events, sorted
     casualties: bool  # it counts dead or wounded
+    pundit: bool  # it names an economist, an analyst, a forecast
 
 
 def _sentence(sentence: str, types: set[str]) -> _Sentence:
@@ -198,7 +199,7 @@ def _sentence(sentence: str, types: set[str]) -> _Sentence:
     return _Sentence(
         words, [m.start() for m in matches], tuple(sorted(CUES.intersection(words))),
         _YEAR.search(sentence) is not None, history, _disaster(words), tuple(sorted(types)),
-        _CASUALTIES.search(lowered) is not None,
+        _CASUALTIES.search(lowered) is not None, not PUNDIT_WORDS.isdisjoint(words),
     )  # fmt: skip
 
 
@@ -267,7 +268,7 @@ def candidate_features(
             row.append(f"tb={kind}:{before[-1]}")
         after = bisect_left(info.offsets, event.start - event.sentence_start + len(event.trigger))
         row.append(f"ta={kind}:{words[after] if after < len(words) else '.'}")
-        if not PUNDIT_WORDS.isdisjoint(words):
+        if info.pundit:
             row.append(f"pundit={kind}")
         if kind == "THREATEN":
             of = words[after : after + AFTER]
