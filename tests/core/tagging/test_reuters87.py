@@ -51,10 +51,17 @@ pytestmark = pytest.mark.skipif(not WIRE.exists(), reason=f"the shared wire file
 # 0.779 / 0.426 / 0.441 -> 0.779 / 0.442 / 0.410 (one RETREAT item of two moves r87d's macro by 0.05);
 # all 511 items 0.756 / 0.712 / 0.597. The never-tuned floors are the measured values less a margin
 # of about one rare-type item (0.02 micro, 0.03-0.04 macro); r87d gets its first floor.
+# Session 7 (leak guard: 20 tuning refiles of never-tuned stories no longer trained on; a fifth round r87f of
+# 200 stories labelled blind, never tuned on; features after the trigger; retrained): the one look at the
+# end, main db05cda -> events6 (countries / micro / macro): r87f 0.653 / 0.299 / 0.196 -> 0.653 / 0.309 /
+# 0.208; r87c 0.688 / 0.551 / 0.492 -> 0.688 / 0.552 / 0.500; r87d 0.779 / 0.442 / 0.410 -> 0.779 / 0.444 /
+# 0.408; r87c+d+f 0.710 / 0.445 / 0.375 -> 0.710 / 0.450 / 0.379. r87f gets its first floor, the measured
+# value less about one rare-type item.
 FLOORS = {
     "all": {"country_f1": 0.74, "event_micro_f1": 0.70, "event_macro_f1": 0.58},
     "r87c": {"country_f1": 0.67, "event_micro_f1": 0.53, "event_macro_f1": 0.46},
     "r87d": {"country_f1": 0.76, "event_micro_f1": 0.42, "event_macro_f1": 0.37},
+    "r87f": {"country_f1": 0.63, "event_micro_f1": 0.28, "event_macro_f1": 0.17},
 }
 
 
@@ -136,9 +143,9 @@ def test_labels_are_valid_codes_and_types() -> None:
 
 @pytest.fixture(scope="module")
 def tagged() -> tuple[list[dict[str, Any]], dict[str, TaggedArticle]]:
-    # the fourth round r87e (a tuning part) and the fifth r87f (blind, no floor yet) are not tagged here;
-    # "all" below means the 511 items of the first two rounds, r87d has its own floor
-    records = [r for r in load(LABELS) if r["part"] not in (reuters87_set.VERBAL, reuters87_set.FRESH)]
+    # the fourth round r87e (a tuning part) is not tagged here; "all" below means the 511 items of
+    # the first two rounds, r87d and r87f have their own floors
+    records = [r for r in load(LABELS) if r["part"] != reuters87_set.VERBAL]
     tagger = Tagger.default()
     return records, {str(r["id"]): tagger.tag(article_of(r)) for r in records}
 
@@ -146,7 +153,8 @@ def tagged() -> tuple[list[dict[str, Any]], dict[str, TaggedArticle]]:
 @pytest.mark.parametrize("part", sorted(FLOORS))
 def test_scores_stay_above_floors(tagged: tuple[list[dict[str, Any]], dict[str, TaggedArticle]], part: str) -> None:
     records, predicted = tagged
-    chosen = [r for r in records if r["part"] == part or (part == "all" and r["part"] != reuters87_set.BLIND)]
+    blind = (reuters87_set.BLIND, reuters87_set.FRESH)
+    chosen = [r for r in records if r["part"] == part or (part == "all" and r["part"] not in blind)]
     report: Report = evaluate([gold_of(r) for r in chosen], predicted)
     print(f"\nreuters87-events {part}\n" + report.format())
     floors = FLOORS[part]
