@@ -26,6 +26,7 @@ import orjson
 from pydantic import ValidationError
 
 from schemas import Article, DeadLetter, TaggedArticle
+from streams.core.dateline import with_dateline
 from streams.core.published import with_zone
 from streams.errors import InvalidMessage
 
@@ -62,9 +63,10 @@ def decode_object(raw: bytes) -> dict[str, Any]:
 
 
 def validate_article(data: dict[str, Any]) -> Article:
-    """The Article in a decoded object, with the `published_at` rule of `streams.core.published` applied."""
+    """The Article in a decoded object, with the `published_at` rule of `streams.core.published` applied
+    and a separate `dateline` put in front of the body (`streams.core.dateline`)."""
     try:
-        return Article.model_validate(with_zone(data))
+        return Article.model_validate(with_dateline(with_zone(data)))
     except ValidationError as exc:
         raise InvalidMessage("invalid_article", summarize(exc)) from exc
 
