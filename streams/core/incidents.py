@@ -192,7 +192,10 @@ class IncidentTracker:
             closed = [(h, v) for h, v in fine.volumes().items()
                       if start <= h < start + size and str(h) not in open_windows]  # fmt: skip
             cached = self._closed_exposure[country, start] = (
-                mark, sum(v * fine.seasons.factor(country, h) for h, v in closed if v), sum(v for _, v in closed))
+                mark,
+                sum(v * fine.seasons.factor(country, h) for h, v in closed if v),
+                sum(v for _, v in closed),
+            )
         exposure, covered = cached[1], cached[2]
         for hour, (articles, stories) in open_windows.items():
             at = int(hour)
