@@ -105,12 +105,21 @@ SURGES = [
     Surge("ZAF conflict, Americas hours", "medium", "ZAF", "conflict", at("1987-04-17", 13.0), ((0, 11),), 6),
     Surge("BGD unrest build-up", "slow", "BGD", "unrest", at("1987-03-11", 2.0), days(3, 6, 12), 20),
     Surge("COL conflict build-up", "slow", "COL", "conflict", at("1987-04-27", 12.0), days(3, 6, 12), 20),
-    Surge("KAZ-style unrest over six days", "slow", "MNG", "unrest", at("1987-03-01", 1.0), days(1, 2, 5, 13, 9, 7),
-          20),
+    Surge(
+        "KAZ-style unrest over six days", "slow", "MNG", "unrest", at("1987-03-01", 1.0), days(1, 2, 5, 13, 9, 7), 20
+    ),
     Surge("LKA conflict, small, Asia", "small", "LKA", "conflict", at("1987-03-09", 5.0), ((0, 6),), 2, outlets=4),
     Surge("PRT unrest, small, Europe", "small", "PRT", "unrest", at("1987-04-24", 11.0), ((0, 5),), 2, outlets=5),
-    Surge("VEN diplomacy, small, Americas weekend", "small", "VEN", "diplomacy", at("1987-04-26", 18.0), ((0, 6),),
-          2, outlets=4),
+    Surge(
+        "VEN diplomacy, small, Americas weekend",
+        "small",
+        "VEN",
+        "diplomacy",
+        at("1987-04-26", 18.0),
+        ((0, 6),),
+        2,
+        outlets=4,
+    ),
 ]
 
 PLACES = {

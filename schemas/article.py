@@ -19,6 +19,10 @@ class Article(Contract):
     source: str = Field(min_length=1, max_length=256, description="Outlet that published it, e.g. 'bdnews24.com'.")
     title: str = Field(min_length=1, max_length=MAX_TITLE_CHARS, description="Headline.")
     body: str = Field("", max_length=MAX_BODY_CHARS, description="Plain-text body without site boilerplate.")
+    dateline: str | None = Field(
+        None, max_length=256,
+        description="Wire dateline stored apart from the body, e.g. 'ALMATY, Jan 5 (Reuters) -'; read in front of it.",
+    )  # fmt: skip
     published_at: UtcDatetime = Field(description="Publication time (timezone-aware; stored as UTC).")
     language: str = Field("en", min_length=2, max_length=16, description="BCP 47 language tag.")
     authors: list[str] = Field(default_factory=list, max_length=64, description="Bylines, if any.")

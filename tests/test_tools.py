@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from streams.tools import agreement, evaluate, reuters87_set
+from streams.tools.train_reported import TUNED_PARTS
 
 DATA = Path(__file__).resolve().parent / "data"
 
@@ -38,7 +39,54 @@ def test_the_blind_part_is_a_fixed_draw_disjoint_from_the_earlier_rounds() -> No
     # the labels file holds them, in the order drawn, after the earlier rounds
     labelled = [json.loads(line) for line in reuters87_set.LABELS.read_text(encoding="utf-8").splitlines()]
     assert [r["id"] for r in labelled if r["part"] == reuters87_set.BLIND] == third
-    assert [r["part"] for r in labelled[-len(third) :]] == [reuters87_set.BLIND] * len(third)
+
+
+@pytest.mark.skipif(not reuters87_set.wire_path().exists(), reason="the shared wire file is not beside the repo")
+def test_the_fourth_round_is_a_fixed_draw_from_what_the_earlier_rounds_left() -> None:
+    stories = reuters87_set.read_wire()
+    fourth = reuters87_set.verbal(stories)
+    assert fourth == reuters87_set.verbal(reuters87_set.read_wire())  # the same ids on a fresh read
+    earlier = set(reuters87_set.choose(stories)) | set(reuters87_set.rest(stories)) | set(reuters87_set.blind(stories))
+    one, titles = reuters87_set.VERBAL_ONE_CUE, reuters87_set.VERBAL_TITLED
+    more = reuters87_set.VERBAL_MORE_ONE_CUE
+    size = one + titles + more + reuters87_set.VERBAL_MORE_TITLED
+    assert len(fourth) == len(set(fourth)) == size and not set(fourth) & earlier
+    by_id = {s["id"]: s for s in stories}
+    one_cue = fourth[:one] + fourth[one + titles : one + titles + more]
+    titled = fourth[one : one + titles] + fourth[one + titles + more :]
+    # the first stratum: one cue word, as in r87d; the second: no cue word, a statement word in the title
+    assert all(len(reuters87_set.cues(by_id[i]["title"] + " " + by_id[i]["body"])) == 1 for i in one_cue)
+    assert all(not reuters87_set.cues(by_id[i]["title"] + " " + by_id[i]["body"]) for i in titled)
+    assert all(reuters87_set.VERBAL_CUES.search(by_id[i]["title"]) for i in titled)
+    # the labels file holds them last, in the order drawn, as a tuning part
+    labelled = [json.loads(line) for line in reuters87_set.LABELS.read_text(encoding="utf-8").splitlines()]
+    labelled = labelled[: -reuters87_set.FRESH_SIZE]  # the fifth round comes after it
+    assert [r["id"] for r in labelled[-size:]] == fourth
+    assert {r["part"] for r in labelled[-size:]} == {reuters87_set.VERBAL} and reuters87_set.VERBAL in TUNED_PARTS
+
+
+@pytest.mark.skipif(not reuters87_set.wire_path().exists(), reason="the shared wire file is not beside the repo")
+def test_the_fifth_round_is_blind_and_shares_no_story_with_any_earlier_one() -> None:
+    stories = reuters87_set.read_wire()
+    fifth = reuters87_set.fresh(stories)
+    assert fifth == reuters87_set.fresh(reuters87_set.read_wire())  # the same ids on a fresh read
+    labelled = [json.loads(line) for line in reuters87_set.LABELS.read_text(encoding="utf-8").splitlines()]
+    earlier = labelled[: -reuters87_set.FRESH_SIZE]
+    assert len(fifth) == len(set(fifth)) == reuters87_set.FRESH_SIZE and not set(fifth) & {r["id"] for r in earlier}
+    by_id = {s["id"]: s for s in stories}
+    # stratified like r87d: every one-cue story left first, then no-cue stories with a statement word in the title
+    cued = [bool(reuters87_set.cues(by_id[i]["title"] + " " + by_id[i]["body"])) for i in fifth]
+    assert cued == sorted(cued, reverse=True) and 150 <= sum(cued) < reuters87_set.FRESH_SIZE
+    titled = [i for i, one in zip(fifth, cued, strict=True) if not one]
+    assert all(reuters87_set.VERBAL_CUES.search(by_id[i]["title"]) for i in titled)
+    # no story of the fifth round is a refile of a story of any earlier round
+    texts = [by_id[r["id"]] for r in earlier] + [by_id[i] for i in fifth]
+    story = reuters87_set.clusters(texts)
+    assert not set(story[: len(earlier)]) & set(story[len(earlier) :])
+    # the labels file holds them last, in the order drawn, as a part never tuned on
+    assert [r["id"] for r in labelled[-reuters87_set.FRESH_SIZE :]] == fifth
+    assert {r["part"] for r in labelled[-reuters87_set.FRESH_SIZE :]} == {reuters87_set.FRESH}
+    assert reuters87_set.FRESH not in TUNED_PARTS
 
 
 def test_a_missing_file_is_one_line_and_exit_1(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

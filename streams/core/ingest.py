@@ -26,6 +26,7 @@ import orjson
 from pydantic import ValidationError
 
 from schemas import Article, DeadLetter, TaggedArticle
+from streams.core.dateline import with_dateline
 from streams.core.published import with_zone
 from streams.errors import InvalidMessage
 
@@ -33,16 +34,13 @@ MAX_MESSAGE_BYTES = 1_000_000
 REASONS = ("too_large", "invalid_utf8", "invalid_json", "not_an_object", "invalid_article", "future_dated")
 
 
-def decode_article(
-    raw: bytes, *, now: datetime | None, max_future: timedelta = timedelta(minutes=5)
-) -> Article:
+def decode_article(raw: bytes, *, now: datetime | None, max_future: timedelta = timedelta(minutes=5)) -> Article:
     """The Article in `raw`, or InvalidMessage saying why there is none (`now=None`: no future check)."""
     article = validate_article(decode_object(raw))
     if now is not None and article.published_at > now + max_future:
         raise InvalidMessage(
             "future_dated",
-            f"published_at {article.published_at.isoformat()} is more than {max_future} after now "
-            f"({now.isoformat()})",
+            f"published_at {article.published_at.isoformat()} is more than {max_future} after now ({now.isoformat()})",
         )
     return article
 
@@ -65,9 +63,10 @@ def decode_object(raw: bytes) -> dict[str, Any]:
 
 
 def validate_article(data: dict[str, Any]) -> Article:
-    """The Article in a decoded object, with the `published_at` rule of `streams.core.published` applied."""
+    """The Article in a decoded object, with the `published_at` rule of `streams.core.published` applied
+    and a separate `dateline` put in front of the body (`streams.core.dateline`)."""
     try:
-        return Article.model_validate(with_zone(data))
+        return Article.model_validate(with_dateline(with_zone(data)))
     except ValidationError as exc:
         raise InvalidMessage("invalid_article", summarize(exc)) from exc
 

@@ -4,8 +4,9 @@ A research corpus or an export often names its fields differently (`text`, `head
 leaves out the outlet or the id, or writes dates in other formats. The worker stays strict (bad
 messages go to the dead-letter topic); the offline commands fill such gaps the same way every time
 and say how many they filled. Wire archives get three more repairs: an ALL-CAPS first line of the
-body is the headline, a separately stored `dateline` goes back in front of the body, and a
-hard-wrapped body has its line breaks inside paragraphs made spaces. A time is never made up:
+body is the headline, a separately stored `dateline` goes back in front of the body (here already,
+so a filled title or id reads it; `validate_article` does it for the worker too, a contract field),
+and a hard-wrapped body has its line breaks inside paragraphs made spaces. A time is never made up:
 `published_at` then follows `streams.core.published` (no zone: UTC; none: invalid), as in the worker.
 
 >>> data, filled = loosen({"text": "Troops were sent to Almaty.", "date": "26-FEB-1987 15:01:01.79"})
@@ -20,6 +21,7 @@ import re
 from datetime import datetime
 from typing import Any
 
+from streams.core.dateline import prefixed
 from streams.core.pages import parse_datetime
 from streams.core.published import with_zone
 from streams.core.tagging.sentences import unwrapped
@@ -43,7 +45,7 @@ def loosen(data: dict[str, Any]) -> tuple[dict[str, Any], set[str]]:
     head, rest = _headline_line(body)
     if head and (not title or head == str(title).strip()):  # the headline is not body text
         title, body = head, rest
-    out["body"] = unwrapped(_with_dateline(body, _first(data, DATELINE_FIELDS)))
+    out["body"] = unwrapped(prefixed(body, _first(data, DATELINE_FIELDS)))
     if not title:
         filled.add("title")
         title = _lead(out["body"]) or "(untitled)"
@@ -77,13 +79,6 @@ def _headline_line(body: str) -> tuple[str | None, str]:
     if newline and rest.strip() and len(head) <= 150 and head.isupper():
         return head.strip(), rest
     return None, body
-
-
-def _with_dateline(body: str, dateline: Any) -> str:
-    """The body with a separately stored dateline ("SALVADOR, Feb 26 -") put back in front of it."""
-    if not isinstance(dateline, str) or not dateline.strip() or body.lstrip().startswith(dateline.strip()):
-        return body
-    return f"{dateline.strip()} {body.lstrip()}"
 
 
 def _lead(body: str) -> str:

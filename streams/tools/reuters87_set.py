@@ -15,9 +15,20 @@ How the stories were chosen (fixed before any was read or tagged):
    `r87t`. They were labelled after the first round, before the tagger was run on them.
 5. A third round (`blind`): 200 of the stories not in the first two rounds that have at least one
    cue word, all in part `r87d`, labelled blind (the tagger never run on them) and never tuned on.
+6. A fourth round (`verbal`): a tuning part `r87e` of 250 stories in no earlier round, drawn where the
+   tagger's false positives live -- the one-cue stories `blind` left, and stories with no cue word
+   whose title names a statement, talks, a threat or a trade dispute (`VERBAL_CUES`). Labelled from
+   the text before the tagger was run on them; tuned on.
+7. A fifth round (`fresh`): a blind part `r87f`, never tuned on, drawn like `blind` from the one-cue
+   stories no earlier round took, topped up from `verbal`'s titled stratum.
+
+No story may share a story cluster (`clusters`: wire refiles and near-copies) with a story of the
+other kind of part: a tuning item that is a refile of a never-tuned one carries `refile_of` in the
+labels file and is never trained on (`refiles`), and a new never-tuned part draws only from stories
+outside every labelled story's cluster.
 
 `python -m streams.tools.reuters87_set` prints the chosen ids with their parts, in the order of the
-labels file: first round, second round, third round.
+labels file: first round, second round, third round, fourth round.
 """
 
 from __future__ import annotations
@@ -28,7 +39,8 @@ import json
 import random
 import re
 import sys
-from collections.abc import Iterable, Iterator, Mapping
+from collections import Counter
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -47,6 +59,8 @@ CUES = re.compile(
     re.IGNORECASE,
 )
 NEVER_TUNED = "r87c"
+SHINGLE = 8  # words per run when finding refiles of one story
+CLUSTER_SHARE = 0.5
 
 
 def wire_path() -> Path:
@@ -119,6 +133,131 @@ def blind(stories: Iterable[Mapping[str, Any]]) -> list[str]:
     return random.Random(BLIND_SEED).sample(candidates, BLIND_SIZE)
 
 
+VERBAL = "r87e"
+VERBAL_SEED = 20261207
+VERBAL_ONE_CUE = 100
+VERBAL_TITLED = 60
+VERBAL_MORE_ONE_CUE = 50
+VERBAL_MORE_TITLED = 40
+VERBAL_CUES = re.compile(
+    r"\b(talks?|says?|said|warns?|urges?|rejects?|denies|agrees?|accord|pact|minister|tariffs?|trade"
+    r"|dispute|retaliation|calls?|asks?|seeks?|opposes|criticis\w+|backs?|proposes?|plans?|meets?|visit\w*)\b",
+    re.IGNORECASE,
+)
+
+
+def verbal(stories: Iterable[Mapping[str, Any]]) -> list[str]:
+    """The fourth round, tuning part `r87e`: stories in none of the earlier rounds, in two strata.
+
+    `VERBAL_ONE_CUE` are drawn from the one-cue stories `blind` left out, and `VERBAL_TITLED` from
+    the stories with no cue word whose title has a `VERBAL_CUES` word (statements, talks, threats,
+    trade disputes: where the tagger's false positives were on the tuning parts). Each stratum is
+    drawn with `random.Random(VERBAL_SEED).sample` over file order, kept in the order drawn, one
+    after the other. A second draw (`VERBAL_MORE_ONE_CUE`, `VERBAL_MORE_TITLED`, seed
+    VERBAL_SEED + 1) takes more of each stratum from what the first left, after them. The rules and
+    the seeds were fixed before any of the stories they draw was read.
+    """
+    stories = list(stories)
+    taken = set(choose(stories)) | set(rest(stories)) | set(blind(stories))
+    one_cue: list[str] = []
+    titled: list[str] = []
+    for story in stories:
+        story_id, title = str(story["id"]), str(story["title"])
+        if story_id in taken:
+            continue
+        if cues(title + " " + str(story["body"])):
+            one_cue.append(story_id)
+        elif VERBAL_CUES.search(title):
+            titled.append(story_id)
+    first = random.Random(VERBAL_SEED).sample(one_cue, VERBAL_ONE_CUE)
+    second = random.Random(VERBAL_SEED).sample(titled, VERBAL_TITLED)
+    # a second draw in the same session, once the first 160 were labelled: the same strata, what the
+    # first draw left, seed VERBAL_SEED + 1 (fixed before any of these stories was read)
+    drawn = set(first + second)
+    again = random.Random(VERBAL_SEED + 1)
+    more = again.sample([i for i in one_cue if i not in drawn], VERBAL_MORE_ONE_CUE)
+    return first + second + more + again.sample([i for i in titled if i not in drawn], VERBAL_MORE_TITLED)
+
+
+FRESH = "r87f"
+FRESH_SEED = 20261209
+FRESH_SIZE = 200
+NEVER_TUNED_PARTS = frozenset({NEVER_TUNED, BLIND, FRESH})  # the wire parts no training or choice may see
+
+
+def _words(record: Mapping[str, Any]) -> list[str]:
+    return re.findall(r"[a-z0-9]+", f"{record.get('title', '')} {record.get('body', record.get('text', ''))}".lower())
+
+
+def clusters(records: Sequence[Mapping[str, Any]]) -> list[int]:
+    """Per record, the index of the first record of its story: wire refiles and near-copies (one holds at
+    least CLUSTER_SHARE of the other's SHINGLE-word runs) are one story."""
+    shingles = []
+    for record in records:
+        words = _words(record)
+        shingles.append({" ".join(words[i : i + SHINGLE]) for i in range(max(1, len(words) - SHINGLE + 1))})
+    parent = list(range(len(records)))
+
+    def root(i: int) -> int:
+        while parent[i] != i:
+            i = parent[i]
+        return i
+
+    seen: dict[str, list[int]] = {}
+    for i, runs in enumerate(shingles):
+        shared = Counter(j for run in runs for j in seen.get(run, ()))
+        for j, count in sorted(shared.items()):
+            if count >= CLUSTER_SHARE * min(len(runs), len(shingles[j])):
+                a, b = sorted((root(i), root(j)))
+                parent[b] = a
+        for run in runs:
+            seen.setdefault(run, []).append(i)
+    return [root(i) for i in range(len(records))]
+
+
+def refiles(records: Sequence[Mapping[str, Any]]) -> dict[str, str]:
+    """Each tuning item that shares a story cluster with a never-tuned item, with the first such item's
+    id: training on a refile of a never-tuned story would inflate its score. `records` are joined
+    (title and body)."""
+    story = clusters(records)
+    blind_of: dict[int, str] = {}
+    for root, record in zip(story, records, strict=True):
+        if record["part"] in NEVER_TUNED_PARTS:
+            blind_of.setdefault(root, str(record["id"]))
+    return {
+        str(r["id"]): blind_of[root]
+        for root, r in zip(story, records, strict=True)
+        if r["part"] not in NEVER_TUNED_PARTS and root in blind_of
+    }
+
+
+def fresh(stories: Iterable[Mapping[str, Any]]) -> list[str]:
+    """The fifth round, part `r87f`: never tuned on, labelled before the tagger is run on it.
+
+    Candidates are the stories no earlier round took and that share no story cluster (`clusters`, over
+    the labelled stories and the candidates) with any labelled story. Stratified like `blind`: every
+    remaining one-cue story (163), in the order of `random.Random(FRESH_SEED).sample`, then, up to
+    `FRESH_SIZE`, a draw with the same generator from `verbal`'s other stratum (no cue word, a
+    `VERBAL_CUES` word in the title). The rule and the seed were fixed before any of them was read.
+    """
+    stories = list(stories)
+    taken = set(choose(stories)) | set(rest(stories)) | set(blind(stories)) | set(verbal(stories))
+    labelled = [s for s in stories if str(s["id"]) in taken]
+    others = [s for s in stories if str(s["id"]) not in taken]
+    one_cue = [s for s in others if cues(str(s["title"]) + " " + str(s["body"]))]
+    titled = [
+        s for s in others if not cues(str(s["title"]) + " " + str(s["body"])) and VERBAL_CUES.search(str(s["title"]))
+    ]
+    story = clusters(labelled + one_cue + titled)
+    seen = set(story[: len(labelled)])
+    apart = [root not in seen for root in story[len(labelled) :]]
+    one = [str(s["id"]) for s, ok in zip(one_cue, apart, strict=False) if ok]
+    other = [str(s["id"]) for s, ok in zip(titled, apart[len(one_cue) :], strict=True) if ok]
+    draw = random.Random(FRESH_SEED)
+    first = draw.sample(one, len(one))
+    return first + draw.sample(other, FRESH_SIZE - len(first))
+
+
 RECHECK_SEED = 2026
 RECHECK_SIZE = 40
 
@@ -152,6 +291,10 @@ def main() -> int:
         print(story_id, SECOND_ROUND)
     for story_id in blind(stories):
         print(story_id, BLIND)
+    for story_id in verbal(stories):
+        print(story_id, VERBAL)
+    for story_id in fresh(stories):
+        print(story_id, FRESH)
     return 0
 
 

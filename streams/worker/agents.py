@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from typing import Any
 
+import faust
 from faust.types import EventT
 
 from schemas import DigestBatch, InputReport
@@ -41,9 +43,54 @@ async def publish(gp: Geopulse, messages: list[Outgoing]) -> list[Awaitable[Any]
     return [await producer.send(topic, key, value, partition, None, None) for topic, key, value, partition in messages]
 
 
-def _log_failed_send(ack: asyncio.Future[Any]) -> None:
-    if not ack.cancelled() and ack.exception() is not None:
-        log.error("send failed: %r", ack.exception())
+UNSENT_EXIT_CODE = 2  # the broker would not take what the worker sends (exits.py: 2 is such a problem)
+
+
+def stop_without_commit(gp: Geopulse, what: str, exc: BaseException) -> None:
+    """Say why, then end the process at once, as a crash would: no commit, no state written.
+
+    The restart recovers each partition's state from its changelog and reads every record since the
+    last commit again: the path kill -9 takes (tests/reliability/test_crash.py), exact at least once.
+    aiokafka has already retried what a retry can mend (within the producer's request timeout), so
+    retrying in-process would fail the same way.
+    """
+    gp.state.stopping = True
+    log.error("%s (%r): stopping without a commit; a restart reads it again", what, exc)
+    logging.shutdown()
+    os._exit(UNSENT_EXIT_CODE)
+
+
+def _stop_if_unsent(gp: Geopulse) -> Callable[[asyncio.Future[Any]], None]:
+    """A done-callback for an ack not awaited: a failed send stops the worker before its input is committed.
+
+    faust commits once the producer is flushed. A failed ack's callbacks are queued before the
+    flushing task is woken, so they run first (before, the failure was logged and the articles whose
+    digests the broker refused were committed past: lost from the counts).
+    """
+
+    def check(ack: asyncio.Future[Any]) -> None:
+        failure = None if ack.cancelled() else ack.exception()
+        if failure is not None:
+            stop_without_commit(gp, "a send of the ingest agent failed", failure)
+
+    return check
+
+
+class StopOnFailedSend(faust.Sensor):
+    """A send through a faust topic that fails stops the worker without a commit: the table's changelog.
+
+    The count agent writes its state to the changelogged table after the acks, but faust sends the
+    changelog without waiting (before, a refused changelog record was only logged, and after a
+    restart the state recovered without it: 34 final counts wrong). faust calls this sensor as the
+    send's future fails, before a commit that flushes the producer goes on.
+    """
+
+    def __init__(self, gp: Geopulse) -> None:
+        super().__init__()
+        self.gp = gp
+
+    def on_send_error(self, producer: Any, exc: BaseException, state: Any) -> None:
+        stop_without_commit(self.gp, "a send of a faust topic (the table changelog) failed", exc)
 
 
 def watch_offsets(gp: Geopulse, events: list[EventT[bytes]]) -> None:
@@ -78,7 +125,7 @@ async def ingest_events(
     for tagged, seconds in done.tagged:
         metrics.tagged(tagged, seconds, tagged_at)
     for ack in await publish(gp, done.messages):  # acks not awaited: the consumer's commit flushes the producer first
-        asyncio.ensure_future(ack).add_done_callback(_log_failed_send)
+        asyncio.ensure_future(ack).add_done_callback(_stop_if_unsent(gp))
     metrics.sent_events((e.message.timestamp for e in events if e.message.timestamp), utcnow().timestamp())
 
 
@@ -122,6 +169,27 @@ async def count_events(
         state.late.add(outcome, lag, article_id)
 
 
+async def count_or_stop(
+    gp: Geopulse,
+    decoder: DigestDecoder,
+    tracker_of: Callable[[int], tuple[IncidentTracker, PartitionStore]],
+    events: list[EventT[bytes]],
+) -> None:
+    """`count_events`, or, when the batch fails (a send the broker refused), the worker stopped at once.
+
+    The trackers then hold the batch's changes while its counts and alerts were not all sent, and
+    faust would restart the agent in-process, where `take_events`' dead batch still holds the stream:
+    nothing is counted again (tests/reliability/test_failed_send.py). The batch's state is written
+    only after the acks, so the restart reads it again over the state before it.
+    """
+    try:
+        await count_events(gp, decoder, tracker_of, events)
+    except Exception as exc:
+        first = events[0].message
+        stop_without_commit(gp, f"count batch of {len(events)} digests from {first.topic}[{first.partition}]"
+                                f"@{first.offset} failed", exc)  # fmt: skip
+
+
 async def declare_inputs(gp: Geopulse, inputs: InputWatch) -> None:
     """Idle input partitions declared (and confirmed while they stay idle) to every count partition."""
     report = await inputs.declare()
@@ -130,4 +198,4 @@ async def declare_inputs(gp: Geopulse, inputs: InputWatch) -> None:
         acks = await publish(gp, [(names.digests, None, m, p) for m in DigestBatch.encode([], inputs=report)
                                   for p in range(partitions)])  # fmt: skip
         for ack in acks:
-            asyncio.ensure_future(ack).add_done_callback(_log_failed_send)
+            asyncio.ensure_future(ack).add_done_callback(_stop_if_unsent(gp))

@@ -24,7 +24,7 @@ from streams.notify.pending import DEAD_LETTER_REASONS
 from streams.notify.retry import OUTCOME_LABELS
 from streams.settings import Settings, tracker_config
 from streams.worker import health
-from streams.worker.agents import count_events, declare_inputs, ingest_events, utcnow, watch_offsets
+from streams.worker.agents import StopOnFailedSend, count_or_stop, declare_inputs, ingest_events, utcnow, watch_offsets
 from streams.worker.idleness import InputWatch
 from streams.worker.kafka import faust_broker_options
 from streams.worker.stages import DigestDecoder, partition_tracker
@@ -103,6 +103,7 @@ def create_app(
         for name, topic in settings.topics.model_dump().items()
     }
     gp = Geopulse(settings, app, metrics, WorkerState(), topics)
+    app.sensors.add(StopOnFailedSend(gp))
     metrics.broker(gp.state.broker_up)  # as /ready says, from the first second
     wire_ingest(gp, Ingestor(tagger, clock=clock, max_future=settings.max_future))
     wire_count(gp)
@@ -165,7 +166,7 @@ def wire_count(gp: Geopulse) -> None:
         batches = stream.take_events(settings.batch_size, within=COUNT_BATCH_TIMEOUT)  # type: ignore[attr-defined]
         async for events in batches:
             watch_offsets(gp, events)
-            await count_events(gp, decoder, tracker_of, events)
+            await count_or_stop(gp, decoder, tracker_of, events)
             yield None
 
 

@@ -110,9 +110,7 @@ DEFAULT = TrackerConfig().windows  # 1h and 1d at once
 
 @pytest.mark.parametrize("windows", [DAY_ONLY, DEFAULT], ids=["1d", "1h,1d"])
 @pytest.mark.parametrize("seed", range(1, 11))
-def test_kazakhstan_unrest_opens_by_second_day_with_few_other_alerts(
-    seed: int, windows: tuple[timedelta, ...]
-) -> None:
+def test_kazakhstan_unrest_opens_by_second_day_with_few_other_alerts(seed: int, windows: tuple[timedelta, ...]) -> None:
     config = TrackerConfig(window=windows[0], windows=windows, grace=timedelta(hours=2))
     alerts = list(replay_alerts(stream(seed), config))
     opened = [a for a in alerts if a.status == "open"]

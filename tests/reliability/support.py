@@ -204,3 +204,23 @@ def recovery_highwaters(log: str, topic: str) -> dict[int, int]:
 
 def _facts(c: WindowCount | None) -> str:
     return "-" if c is None else f"n={c.count} st={c.stories} src={c.sources} vol={c.volume} final={c.final}"
+
+
+def replayed(messages: list[tuple[str, bytes]], settings: Settings | None = None) -> tuple[
+    dict[CountKey, WindowCount], list[Alert]
+]:  # fmt: skip
+    """What `geopulse replay --counts` makes of (where, article JSON) messages: final counts, alert steps."""
+    import io
+
+    import orjson
+
+    from streams.offline import run_replay
+
+    out, errors = io.BytesIO(), []
+    run_replay(settings or Settings(), messages, lambda where, exc: errors.append(f"{where}: {exc}"), out,
+               with_counts=True)  # fmt: skip
+    assert not errors, errors
+    lines = [orjson.loads(line) for line in out.getvalue().splitlines()]  # alerts and {"kind": "count", ...}
+    counts = final_counts(WindowCount.model_validate({k: v for k, v in x.items() if k != "kind"})
+                          for x in lines if x.get("kind") == "count")  # fmt: skip
+    return counts, [Alert.model_validate(x) for x in lines if x.get("kind") != "count"]

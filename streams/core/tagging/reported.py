@@ -7,10 +7,13 @@ year's riots, quotes a threat that "would" follow, or names a strike in passing.
 * the event: its type, mode and trigger word;
 * where it is: the headline, the lead (first body sentence), the next few sentences, later;
 * its sentence: cue words of time and mood (``last year``, ``since``, ``had``, ``would``, ``if``,
-  ``may``, ``plans``, ``ago``, a year such as 1983), the word right before the trigger, the other
+  ``may``, ``plans``, ``ago``, a year such as 1983; ``will``, ``next``, ``scheduled`` for a meeting still
+  to come, which EVENT_RULES codes AGREE, not CONSULT), the word right before the trigger, the other
   event types the same sentence holds (a PROTEST's demands are not a REQUEST of their own), whether
   an accident or a disaster is named (a crash is no ASSAULT), whether it counts dead or wounded
-  ("left 46 dead"), whether the trigger stands inside a quotation;
+  ("left 46 dead"), whether the trigger stands inside a quotation; vetoes for what the rules never code
+  (an accident's ASSAULT, though "opened fire" is gunfire; a THREATEN of crops and weather; a REQUEST
+  that is a protest's or a strike's own demand; a noun in passing; the cause told before; history);
 * the story: how long it is, how often the type is found, whether the headline has it, and how much
   of it is money and markets (business copy's "attacks" and "wars" are figures of speech).
 
@@ -28,7 +31,7 @@ from __future__ import annotations
 import json
 import math
 import re
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections import Counter
 from collections.abc import Sequence
 from functools import cache
@@ -65,7 +68,7 @@ CUES = frozenset([
         "reports", "quoted", "sources", "accident", "accidental", "crash", "crashed", "collision", "disaster",
         "earthquake", "flood", "floods", "fire", "blaze", "explosion", "storm", "drought", "outbreak", "epidemic",
         "demand", "demanded", "demanding", "demands", "seeking", "not", "no", "never", "denied", "deny", "denies",
-        "rejected",
+        "rejected", "will", "next", "scheduled", "rescheduled", "upcoming", "due", "resume", "postponed",
 ])  # fmt: skip
 
 
@@ -80,6 +83,44 @@ DISASTER_CUES = ("accident", "accidental", "crash", "crashed", "collision", "dis
 # The vetoes: rules of EVENT_RULES.md applied before any score (their feature starts with VETO).
 VETO = "veto="
 DISASTER_WORDS = frozenset(DISASTER_CUES)
+# "fire" after these words is gunfire or arson, no disaster: "opened fire", "came under fire", "set it on fire".
+GUNFIRE_BEFORE = frozenset([
+    "opened", "open", "opening", "opens", "returned", "return", "returning", "on", "under", "cross", "heavy",
+    "artillery", "gun", "machinegun", "machine", "rocket", "mortar", "sniper", "set", "sets", "setting", "hostile",
+    "exchanged", "exchange", "exchanging", "exchanges", "of", "with",
+])  # fmt: skip
+# Crops, pests and weather: what "threatens" there is no actor ("drought threatens famine", "a threat of flooding").
+NATURE_WORDS = frozenset([
+    "crop", "crops", "harvest", "pests", "pest", "insects", "locusts", "disease", "diseases", "weather", "wind",
+    "winds", "rain", "rains", "rainfall", "frost", "drought", "flood", "floods", "flooding", "storm", "storms",
+    "hurricane", "typhoon", "famine", "blaze", "wildfire",
+])  # fmt: skip
+# Protesters and strikers: what they demand is their protest's demand (EVENT_RULES), whatever else the sentence holds.
+PROTESTER_WORDS = frozenset([
+    "demonstrators", "protesters", "protestors", "strikers", "marchers", "rioters", "walkout", "stoppage",
+])  # fmt: skip
+# "strike" is a labour strike after these words ("a three-day strike", "a general strike"), not an air strike.
+LABOUR_STRIKE_BEFORE = frozenset([
+    "general", "national", "nationwide", "day", "hour", "warning", "labour", "labor", "token", "sympathy", "on",
+    "wildcat", "workers", "union", "unions",
+])  # fmt: skip
+# Who comments on the economy: their "warnings" are of a danger, not of an act of their own (a feature).
+PUNDIT_WORDS = frozenset([
+    "economist", "economists", "analyst", "analysts", "expert", "experts", "banker", "bankers", "dealers",
+    "traders", "forecast", "forecasts", "study", "survey", "observers",
+])  # fmt: skip
+# What a warning is of, in the words after a THREATEN's trigger: a danger ("warned that inflation could
+# rise") or an act of the speaker's own ("warned it would retaliate") -- PLOVER's THREATEN is the latter.
+DANGER_WORDS = frozenset([
+    "inflation", "recession", "default", "instability", "unemployment", "crisis", "vulnerable", "danger",
+    "dangers", "dangerous", "risk", "risks", "collapse", "damage", "harm", "worsen", "slowdown", "deficit",
+    "economy", "growth", "prices", "jobs", "stability", "bankruptcy", "losses", "dollar", "market", "markets",
+])  # fmt: skip
+ACT_WORDS = frozenset([
+    "retaliate", "retaliation", "retaliatory", "sanctions", "veto", "action", "measures", "strike", "attack",
+    "force", "punish", "tariffs", "quotas", "reprisals", "war", "kill", "destroy", "expel", "cut", "close", "sue",
+])  # fmt: skip
+AFTER = 12  # words after a THREATEN's trigger that say what it warns of
 CAUSE_TYPES = frozenset({"PROTEST", "ASSAULT", "COERCE"})
 CAUSE_WORDS = frozenset({"over", "after", "following", "since", "amid", "amidst"})
 HISTORY_PHRASES = ("last year", "years ago", "decades ago", "months ago", "in the past", "last decade")
@@ -146,6 +187,7 @@ class _Sentence(NamedTuple):
     disaster: bool  # it names an accident or a disaster
     types: tuple[str, ...]  # the types of its events, sorted
     casualties: bool  # it counts dead or wounded
+    pundit: bool  # it names an economist, an analyst, a forecast
 
 
 def _sentence(sentence: str, types: set[str]) -> _Sentence:
@@ -156,9 +198,19 @@ def _sentence(sentence: str, types: set[str]) -> _Sentence:
     history = any(phrase in joined for phrase in HISTORY_PHRASES) or _SINCE_YEAR.search(joined) is not None
     return _Sentence(
         words, [m.start() for m in matches], tuple(sorted(CUES.intersection(words))),
-        _YEAR.search(sentence) is not None, history, not DISASTER_WORDS.isdisjoint(words), tuple(sorted(types)),
-        _CASUALTIES.search(lowered) is not None,
+        _YEAR.search(sentence) is not None, history, _disaster(words), tuple(sorted(types)),
+        _CASUALTIES.search(lowered) is not None, not PUNDIT_WORDS.isdisjoint(words),
     )  # fmt: skip
+
+
+def _disaster(words: list[str]) -> bool:
+    """Whether the sentence names an accident or a disaster (gunfire and arson are none)."""
+    if DISASTER_WORDS.isdisjoint(words):
+        return False
+    return any(
+        word in DISASTER_WORDS and (word != "fire" or i == 0 or words[i - 1] not in GUNFIRE_BEFORE)
+        for i, word in enumerate(words)
+    )
 
 
 def candidate_features(
@@ -214,6 +266,13 @@ def candidate_features(
             row.append(f"quoted={kind}")
         if before:
             row.append(f"tb={kind}:{before[-1]}")
+        after = bisect_left(info.offsets, event.start - event.sentence_start + len(event.trigger))
+        row.append(f"ta={kind}:{words[after] if after < len(words) else '.'}")
+        if info.pundit:
+            row.append(f"pundit={kind}")
+        if kind == "THREATEN":
+            of = words[after : after + AFTER]
+            row += ["act"] if not ACT_WORDS.isdisjoint(of) else ["danger"] if not DANGER_WORDS.isdisjoint(of) else []
         rows.append(row)
     return rows
 
@@ -222,8 +281,10 @@ def _veto(kind: str, trigger: str, before: list[str], sentence: _Sentence) -> st
     """Why the coding rules rule an event out whatever its score, if they do."""
     if kind == "ASSAULT" and sentence.disaster:
         return "disaster"  # "plane crash kills all 72": an accident, no violence
-    if kind == "REQUEST" and "PROTEST" in sentence.types:
-        return "demand"  # "marched to demand ...": the protest's own demand
+    if kind == "THREATEN" and not NATURE_WORDS.isdisjoint(sentence.words):
+        return "nature"  # "drought threatens famine", "crop threatened by pests": no actor threatens
+    if kind == "REQUEST" and ("PROTEST" in sentence.types or _protesters(sentence.words)):
+        return "demand"  # "marched to demand ...", "called a strike to press for higher wages": the protest's demand
     if kind == "REQUEST" and before[-1:] == ["the"] and " " not in trigger:
         return "passing"  # "the request for CSTO troops": a noun in passing
     if kind in CAUSE_TYPES and not CAUSE_WORDS.isdisjoint(before[-2:]):
@@ -231,6 +292,13 @@ def _veto(kind: str, trigger: str, before: list[str], sentence: _Sentence) -> st
     if sentence.history:
         return "history"  # "has killed thousands since 2017", "two years ago", "last year"
     return None
+
+
+def _protesters(words: list[str]) -> bool:
+    """Whether the sentence names protesters, strikers or a labour strike."""
+    if not PROTESTER_WORDS.isdisjoint(words):
+        return True
+    return any(w in ("strike", "strikes") and i and words[i - 1] in LABOUR_STRIKE_BEFORE for i, w in enumerate(words))
 
 
 def _money(text: str) -> str:

@@ -138,3 +138,72 @@ def test_the_rules_peer_rules_out_dated_and_hypothetical_events() -> None:
     assert rules.score(["t=ASSAULT", "year"]) < rules.cut
     assert rules.score(["t=ASSAULT", "tc=ASSAULT:would"]) < rules.cut
     assert rules.score(["t=THREATEN", "tc=THREATEN:would"]) >= rules.cut  # "warned it would strike" is a threat now
+
+
+@pytest.mark.parametrize(
+    ("title", "body", "absent"),
+    [
+        # a threat with no actor: crops, pests and weather
+        ("Drought hits cocoa", "Drought threatens famine and heavy damage to the cocoa crop in the north.", "THREATEN"),
+        ("Rain in the south", "Heavy rainfall caused a threat of flooding in the southern provinces on Monday.",
+         "THREATEN"),
+        # a strike's own demand, named without a protest trigger of its own
+        ("Dockers call stoppage", "The dock workers called a two-day strike to press for higher wages.", "REQUEST"),
+        # declining to comment, a court plea, a court throwing a suit out, a veto named as a power
+        ("Ministry silent", "The ministry declined to comment on the reports of a new loan.", "REJECT"),
+        ("Measures due", "The spokesman declined to detail the special measures for the farmers.", "REJECT"),
+        ("Firm admits fraud", "The company pleaded guilty to two counts of fraud in a federal court.", "REQUEST"),
+        ("Suit thrown out", "A federal judge dismissed the lawsuit against the agency on Tuesday.", "REJECT"),
+        ("Bill filed", "The bill would end the defence department's veto power over export licences.", "REJECT"),
+        # a failure to agree, the prospects of an accord, retaliation feared
+        ("Talks fail", "The farm ministers failed to agree a price package after three days of talks.", "AGREE"),
+        ("Talks drag on", "Delegates said the prospects for an accord were fading by the minute.", "AGREE"),
+        ("Missions alert", "Embassies are on alert for possible retaliation after the raid, officials said.",
+         "THREATEN"),
+    ],
+)  # fmt: skip
+def test_false_alarms_of_the_wire_are_not_reported(tag, title: str, body: str, absent: str) -> None:  # type: ignore[no-untyped-def]
+    # each the out-of-fold false positive class of a tuning story, told in invented sentences
+    assert absent not in reported(tag(body, title=title))
+
+
+def test_a_warning_strike_is_a_protest(tag) -> None:  # type: ignore[no-untyped-def]
+    tagged = tag("Some 30,000 engineering workers staged warning strikes on Tuesday.", title="Warning strikes")
+    assert "PROTEST" in reported(tagged) and "THREATEN" not in reported(tagged)
+
+
+def test_gunfire_is_no_disaster() -> None:
+    # "fire" names a disaster ("a fire swept the hotel"), not the gunfire of "opened fire" or arson's "set on fire"
+    for sentence in ("Troops opened fire on the marchers, killing 12.", "Jets hit the tanker, setting it on fire."):
+        event = _found("ASSAULT", sentence, 2)
+        (row,) = candidate_features("T\n" + sentence, 2, [(0, 1), (2, 2 + len(sentence))], [event])
+        assert not row[0].startswith("veto=")
+    sentence = "A fire swept the hotel, killing 12 guests."
+    (row,) = candidate_features("T\n" + sentence, 2, [(0, 1), (2, 2 + len(sentence))], [_found("ASSAULT", sentence, 2)])
+    assert row[0] == "veto=disaster"
+
+
+def test_a_strike_is_a_labour_strike_only_beside_labour_words() -> None:
+    # an air strike in the sentence does not make an appeal the demand of a protest
+    for sentence, vetoed in (
+        ("Iran called on the council to condemn the U.S. strike on its platforms.", False),
+        ("The union called a general strike to demand higher wages.", True),
+    ):
+        (row,) = candidate_features(
+            "T\n" + sentence, 2, [(0, 1), (2, 2 + len(sentence))], [_found("REQUEST", sentence, 2)]
+        )
+        assert (row[0] == "veto=demand") == vetoed, sentence
+
+
+def test_what_a_warning_is_of_and_who_gives_it_are_features() -> None:
+    # a warning of a danger ("could rise") against a threat of the speaker's own act ("would retaliate"): the
+    # words after the trigger say which, and an economist's warning is marked as a pundit's
+    for sentence, kind, marks in (
+        ("Economists warned that inflation could rise again next year.", "THREATEN", {"danger", "pundit=THREATEN"}),
+        ("Brussels warned it would retaliate against the tariffs at once.", "THREATEN", {"act"}),
+        ("Riots hit the city.", "PROTEST", set()),
+    ):
+        (row,) = candidate_features("T\n" + sentence, 2, [(0, 1), (2, 2 + len(sentence))], [_found(kind, sentence, 2)])
+        assert marks <= set(row) and not ({"act", "danger", f"pundit={kind}"} - marks) & set(row), sentence
+        after = sentence.split()[1].strip(".").lower()
+        assert f"ta={kind}:{after}" in row, sentence

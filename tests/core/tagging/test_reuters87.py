@@ -35,8 +35,8 @@ pytestmark = pytest.mark.skipif(not WIRE.exists(), reason=f"the shared wire file
 # (countries F1 / events micro-F1 / macro-F1); after the follow-up's lexicon round (tuning parts only,
 # five r87c-only phrases removed, model retrained) 0.688 / 0.502 / 0.414. All 511 items now:
 # 0.756 / 0.784 / 0.718. Two annotators agree at event micro-F1 0.905, macro-F1 0.790 on r87c.
-# r87d (200 items, third round, labelled blind in session 5, never tuned on) has no floor and is not
-# tagged by this file; "all" is the 511 items of the first two rounds.
+# r87d (200 items, third round, labelled blind in session 5, never tuned on); "all" is the 511 items
+# of the first two rounds.
 # Several types occur once or twice in r87c, so one item moves its macro-F1 by ~0.03; no per-type
 # floor is set for this set (COOPERATE, RETREAT and SANCTION score 0 on r87c), see the issue-15 notes.
 # Session 5 (third round: 21 tuning items relabelled AGREE for planned meetings and offers; lexicon;
@@ -45,9 +45,23 @@ pytestmark = pytest.mark.skipif(not WIRE.exists(), reason=f"the shared wire file
 # 0.688 / 0.517 / 0.441 -- the swing is two or three items of rare types. All 511 items now
 # 0.756 / 0.677 / 0.571: lower because the tuning parts (in-sample) are fit less; the "all" event
 # floors were lowered for that reason only, the r87c floors raised.
+# Session 6 (a tuning part r87e of 250 stories labelled before any tagger run, trained on; vetoes and
+# ignores from out-of-fold errors on the tuning parts; retrained): the one look at the end, before ->
+# after (countries / micro / macro): r87c 0.688 / 0.517 / 0.441 -> 0.688 / 0.551 / 0.492; r87d
+# 0.779 / 0.426 / 0.441 -> 0.779 / 0.442 / 0.410 (one RETREAT item of two moves r87d's macro by 0.05);
+# all 511 items 0.756 / 0.712 / 0.597. The never-tuned floors are the measured values less a margin
+# of about one rare-type item (0.02 micro, 0.03-0.04 macro); r87d gets its first floor.
+# Session 7 (leak guard: 20 tuning refiles of never-tuned stories no longer trained on; a fifth round r87f of
+# 200 stories labelled blind, never tuned on; features after the trigger; retrained): the one look at the
+# end, main db05cda -> events6 (countries / micro / macro): r87f 0.653 / 0.299 / 0.196 -> 0.653 / 0.309 /
+# 0.208; r87c 0.688 / 0.551 / 0.492 -> 0.688 / 0.552 / 0.500; r87d 0.779 / 0.442 / 0.410 -> 0.779 / 0.444 /
+# 0.408; r87c+d+f 0.710 / 0.445 / 0.375 -> 0.710 / 0.450 / 0.379. r87f gets its first floor, the measured
+# value less about one rare-type item.
 FLOORS = {
-    "all": {"country_f1": 0.74, "event_micro_f1": 0.67, "event_macro_f1": 0.57},
-    "r87c": {"country_f1": 0.67, "event_micro_f1": 0.51, "event_macro_f1": 0.44},
+    "all": {"country_f1": 0.74, "event_micro_f1": 0.70, "event_macro_f1": 0.58},
+    "r87c": {"country_f1": 0.67, "event_micro_f1": 0.53, "event_macro_f1": 0.46},
+    "r87d": {"country_f1": 0.76, "event_micro_f1": 0.42, "event_macro_f1": 0.37},
+    "r87f": {"country_f1": 0.63, "event_micro_f1": 0.28, "event_macro_f1": 0.17},
 }
 
 
@@ -66,7 +80,8 @@ LABEL_FIELDS = {"id", "part", "countries", "location", "events"}
 def test_the_set_keeps_ids_and_labels_only() -> None:
     for record in _labels():
         # r87c records say they were adjudicated; a relabelled record of any part says why in its note
-        extra = {"adjudicated", "note"} if record["part"] == reuters87_set.NEVER_TUNED else {"note"}
+        # a tuning item that is a refile of a never-tuned one names it (`refile_of`) and is never trained on
+        extra = {"adjudicated", "note"} if record["part"] == reuters87_set.NEVER_TUNED else {"note", "refile_of"}
         assert LABEL_FIELDS <= set(record) <= LABEL_FIELDS | extra, record["id"]
 
 
@@ -94,13 +109,15 @@ def test_the_set_is_the_documented_sample_in_its_documented_parts() -> None:
     records = _labels()
     stories = reuters87_set.read_wire(WIRE)
     first, second = reuters87_set.choose(stories), reuters87_set.rest(stories)
-    third = reuters87_set.blind(stories)
-    assert [r["id"] for r in records] == first + second + third
+    third, fourth = reuters87_set.blind(stories), reuters87_set.verbal(stories)
+    fifth = reuters87_set.fresh(stories)
+    assert [r["id"] for r in records] == first + second + third + fourth + fifth
     assert all(r["part"] == reuters87_set.part_of(r["id"]) for r in records[: len(first)])
-    assert all(r["part"] == reuters87_set.SECOND_ROUND for r in records[len(first) : len(first) + len(second)])
-    assert all(r["part"] == reuters87_set.BLIND for r in records[len(first) + len(second) :])
+    rounds = [reuters87_set.SECOND_ROUND] * len(second) + [reuters87_set.BLIND] * len(third)
+    rounds += [reuters87_set.VERBAL] * len(fourth) + [reuters87_set.FRESH] * len(fifth)
+    assert [r["part"] for r in records[len(first) :]] == rounds
     parts = Counter(r["part"] for r in records)
-    assert set(parts) == {"r87a", "r87b", "r87c", "r87t", "r87d"} and min(parts.values()) >= 100
+    assert set(parts) == {"r87a", "r87b", "r87c", "r87t", "r87d", "r87e", "r87f"} and min(parts.values()) >= 100
 
 
 def test_r87d_has_a_second_look_at_a_fixed_sample_kept_beside_it() -> None:
@@ -126,9 +143,9 @@ def test_labels_are_valid_codes_and_types() -> None:
 
 @pytest.fixture(scope="module")
 def tagged() -> tuple[list[dict[str, Any]], dict[str, TaggedArticle]]:
-    # the blind part r87d is not tagged here: no floor was set on it and its labels were made
-    # without a tagger run; "all" below means the 511 items of the first two rounds
-    records = [r for r in load(LABELS) if r["part"] != reuters87_set.BLIND]
+    # the fourth round r87e (a tuning part) is not tagged here; "all" below means the 511 items of
+    # the first two rounds, r87d and r87f have their own floors
+    records = [r for r in load(LABELS) if r["part"] != reuters87_set.VERBAL]
     tagger = Tagger.default()
     return records, {str(r["id"]): tagger.tag(article_of(r)) for r in records}
 
@@ -136,7 +153,8 @@ def tagged() -> tuple[list[dict[str, Any]], dict[str, TaggedArticle]]:
 @pytest.mark.parametrize("part", sorted(FLOORS))
 def test_scores_stay_above_floors(tagged: tuple[list[dict[str, Any]], dict[str, TaggedArticle]], part: str) -> None:
     records, predicted = tagged
-    chosen = [r for r in records if part == "all" or r["part"] == part]
+    blind = (reuters87_set.BLIND, reuters87_set.FRESH)
+    chosen = [r for r in records if r["part"] == part or (part == "all" and r["part"] not in blind)]
     report: Report = evaluate([gold_of(r) for r in chosen], predicted)
     print(f"\nreuters87-events {part}\n" + report.format())
     floors = FLOORS[part]
