@@ -26,7 +26,7 @@ windows, story dedupe, gates): a fixed threshold, a z-score, and a seasonal medi
 style), all on 1 h windows.
 
     .venv/bin/python bench/detect_real.py [--data ../shared/data/reuters87-dev.jsonl.gz] [--json PATH]
-        [--system NAME ...] [--set windows=1h,1d ...]
+        [--system NAME ...] [--set windows=1h,1d ...] [--surges drawn --seed N]
 """
 
 from __future__ import annotations
