@@ -26,7 +26,7 @@ windows, story dedupe, gates): a fixed threshold, a z-score, and a seasonal medi
 style), all on 1 h windows.
 
     .venv/bin/python bench/detect_real.py [--data ../shared/data/reuters87-dev.jsonl.gz] [--json PATH]
-        [--system NAME ...] [--set windows=1h,1d ...]
+        [--system NAME ...] [--set windows=1h,1d ...] [--surges drawn --seed N]
 """
 
 from __future__ import annotations
@@ -34,6 +34,7 @@ from __future__ import annotations
 import argparse
 import gzip
 import json
+import math
 import random
 import statistics
 import sys
@@ -42,7 +43,7 @@ import zlib
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -104,12 +105,21 @@ SURGES = [
     Surge("ZAF conflict, Americas hours", "medium", "ZAF", "conflict", at("1987-04-17", 13.0), ((0, 11),), 6),
     Surge("BGD unrest build-up", "slow", "BGD", "unrest", at("1987-03-11", 2.0), days(3, 6, 12), 20),
     Surge("COL conflict build-up", "slow", "COL", "conflict", at("1987-04-27", 12.0), days(3, 6, 12), 20),
-    Surge("KAZ-style unrest over six days", "slow", "MNG", "unrest", at("1987-03-01", 1.0), days(1, 2, 5, 13, 9, 7),
-          20),
+    Surge(
+        "KAZ-style unrest over six days", "slow", "MNG", "unrest", at("1987-03-01", 1.0), days(1, 2, 5, 13, 9, 7), 20
+    ),
     Surge("LKA conflict, small, Asia", "small", "LKA", "conflict", at("1987-03-09", 5.0), ((0, 6),), 2, outlets=4),
     Surge("PRT unrest, small, Europe", "small", "PRT", "unrest", at("1987-04-24", 11.0), ((0, 5),), 2, outlets=5),
-    Surge("VEN diplomacy, small, Americas weekend", "small", "VEN", "diplomacy", at("1987-04-26", 18.0), ((0, 6),),
-          2, outlets=4),
+    Surge(
+        "VEN diplomacy, small, Americas weekend",
+        "small",
+        "VEN",
+        "diplomacy",
+        at("1987-04-26", 18.0),
+        ((0, 6),),
+        2,
+        outlets=4,
+    ),
 ]
 
 PLACES = {
@@ -154,6 +164,26 @@ DETAILS = ["Witnesses said shops were shut.", "A curfew was imposed overnight.",
            "Radio reports said roads were blocked.", "The government called for calm.", "Hospitals were full.",
            "Diplomats said the situation was tense.", "Schools were closed.", "Telephone lines were cut.",
            "A spokesman declined to comment.", "Newspapers carried the story on front pages."]  # fmt: skip
+
+
+def draw_surges(rng: random.Random, news_days: set[date]) -> list[Surge]:
+    """A held-out set: the same sixteen shapes, each given another country and another start.
+
+    Countries are a random permutation of the sixteen (each surge's topic and templates kept); each
+    start is a random hour of a random day with news, a slow build's whole span on days with news.
+    Drawn after the shipped set (`--surges drawn --seed N`), to check a change tuned on one set.
+    """
+    countries = rng.sample(sorted(PLACES), len(SURGES))
+    days = sorted(news_days)
+    found = []
+    for surge, country in zip(SURGES, countries, strict=True):
+        span = math.ceil(surge.shape[-1][0] / 24 + surge.block_hours / 24)
+        fits = [d for d in days if all(d + timedelta(days=k) in news_days for k in range(span))]
+        day = rng.choice(fits)
+        start = datetime(day.year, day.month, day.day, tzinfo=UTC) + timedelta(hours=rng.uniform(0, 21))
+        found.append(replace(surge, name=f"{surge.kind} {surge.topic} {country} {start:%d %b %H:%M}", country=country,
+                             start=start))  # fmt: skip
+    return found
 
 
 def outlet_of(article_id: str) -> str:
@@ -295,6 +325,8 @@ def main(argv: Iterable[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--data", type=Path, default=DATA)
     parser.add_argument("--seed", type=int, default=14)
+    parser.add_argument("--surges", choices=["shipped", "drawn"], default="shipped",
+                        help="drawn: a held-out set (countries and starts drawn from --seed)")  # fmt: skip
     parser.add_argument("--system", action="append", choices=sorted(SYSTEMS), help="default: all")
     parser.add_argument("--set", action="append", default=[], metavar="KNOB=VALUE",
                         help="a detection setting for geopulse, as GEOPULSE_<KNOB> takes it")  # fmt: skip
@@ -313,20 +345,21 @@ def main(argv: Iterable[str] | None = None) -> int:
     rng = random.Random(args.seed)
     started = time.perf_counter()
     background = load_reuters(args.data, args.raw)
-    injected = [surge_articles(surge, rng) for surge in SURGES]
+    surges = SURGES if args.surges == "shipped" else draw_surges(rng, {a.published_at.date() for a in background})
+    injected = [surge_articles(surge, rng) for surge in surges]
     tagger = Tagger.default()
     tagged = [tagger.tag(a) for a in [*background, *(a for batch in injected for a in batch)]]
     by_id = {t.id: t for t in tagged}
-    firsts = {s.name: min(a.published_at for a in batch) for s, batch in zip(SURGES, injected, strict=True)}
+    firsts = {s.name: min(a.published_at for a in batch) for s, batch in zip(surges, injected, strict=True)}
     on_target = {}
-    for surge, batch in zip(SURGES, injected, strict=True):
+    for surge, batch in zip(surges, injected, strict=True):
         placed = [any(c.code == surge.country and c.role != "mentioned" for c in by_id[a.id].countries) for a in batch]
         on_target[surge.name] = sum(placed) / len(batch)
     news_days = len({a.published_at.date() for a in background})
     asia = [a for a in tagged[: len(background)] if any(region_of(c.code) == "asia-pacific" for c in a.countries)]
     asia_share = round(sum(a.published_at.hour < 8 for a in asia) / len(background), 3)
     print(f"background {len(background)} stories over {news_days} days; {sum(map(len, injected))} surge articles in "
-          f"{len(SURGES)} surges (share tagged on their country: {min(on_target.values()):.2f} at least); "
+          f"{len(surges)} surges (share tagged on their country: {min(on_target.values()):.2f} at least); "
           f"tagged in {time.perf_counter() - started:.1f} s")  # fmt: skip
     overrides = dict(item.split("=", 1) for item in args.set)
     base = tracker_config(Settings.load(**overrides))
@@ -334,7 +367,7 @@ def main(argv: Iterable[str] | None = None) -> int:
     for name in args.system or list(SYSTEMS):
         begun = time.perf_counter()
         raised = run(tagged, SYSTEMS[name](base))
-        results[name] = score(raised, SURGES, firsts, on_target, news_days, asia_share)
+        results[name] = score(raised, surges, firsts, on_target, news_days, asia_share)
         results[name]["seconds"] = round(time.perf_counter() - begun, 1)
     report(results)
     if args.json:

@@ -31,10 +31,11 @@ class DetectorInfo(Contract):
 
 
 class Alert(Contract):
-    """One lifecycle step of an alert (an incident of one country); key it by `country|topic`.
+    """One lifecycle step of an alert (an incident of one country); key it by its country (`key`).
 
     One incident seen in several topics and window sizes is one alert: `topic` is the most specific
-    of the topics that opened it, `topics` all of its topics, `window` the window size that opened it.
+    of the topics that opened it (an incident its country's `all` opened takes the first named topic
+    to join it), `topics` all of its topics, `window` the window size that opened it.
     The counts (observed, expected, window_start/end, ...) are those of the series behind this step.
     """
 
@@ -65,7 +66,8 @@ class Alert(Contract):
 
     @property
     def key(self) -> str:
-        return f"{self.country}|{self.topic}"
+        """Kafka key: the country, so every step of an alert is on one partition, in order, whatever topic names it."""
+        return self.country
 
     @property
     def delivery_id(self) -> str:

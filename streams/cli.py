@@ -313,9 +313,17 @@ def replay(
     from streams.core.reorder import OutOfOrder
     from streams.offline import FilledFields, run_replay
 
-    flags = {"window": window, "grace": grace, "windows": windows, "min_sources": min_sources,
-             "min_stories": min_stories, "min_stories_day": min_stories_day, "thresholds": thresholds,
-             "half_life": half_life, "seasonal": seasonal}
+    flags = {
+        "window": window,
+        "grace": grace,
+        "windows": windows,
+        "min_sources": min_sources,
+        "min_stories": min_stories,
+        "min_stories_day": min_stories_day,
+        "thresholds": thresholds,
+        "half_life": half_life,
+        "seasonal": seasonal,
+    }
     overrides = {k: v for k, v in flags.items() if v is not None}
     settings = load_settings(**overrides)
     processes = _jobs(jobs)

@@ -1,15 +1,15 @@
 """Exceptions of geopulse.
 
-    GeopulseError
-    ├── ConfigError          a setting or config file is invalid
-    ├── InputError           an input file cannot be read
-    ├── DiskSortError        the on-disk sort cannot write its temporary files (a full disk)
-    ├── PageParseError       a raw news page cannot be read as an article
-    ├── InvalidMessage       a message on a topic breaks its contract (carries a machine reason)
-    ├── BrokerError          the broker cannot be reached, found or started
-    ├── DeliveryError        a webhook delivery failed
-    │   └── ForbiddenTarget  the SSRF guard refuses an endpoint's address
-    └── SignatureError       a webhook's signature headers do not verify
+GeopulseError
+├── ConfigError          a setting or config file is invalid
+├── InputError           an input file cannot be read
+├── DiskSortError        the on-disk sort cannot write its temporary files (a full disk)
+├── PageParseError       a raw news page cannot be read as an article
+├── InvalidMessage       a message on a topic breaks its contract (carries a machine reason)
+├── BrokerError          the broker cannot be reached, found or started
+├── DeliveryError        a webhook delivery failed
+│   └── ForbiddenTarget  the SSRF guard refuses an endpoint's address
+└── SignatureError       a webhook's signature headers do not verify
 """
 
 from __future__ import annotations

@@ -36,6 +36,8 @@ def _comma_list(value: object) -> object:
 
 # "1h,1d" or "3.5,5.5,8.5,13.5" in the environment (not JSON), a list or tuple in code.
 Durations = Annotated[tuple[Duration, ...], NoDecode, BeforeValidator(_comma_list)]
+
+
 def _four(value: object) -> object:
     value = _comma_list(value)
     if isinstance(value, list | tuple) and len(value) != 4:

@@ -60,8 +60,33 @@ def test_the_fourth_round_is_a_fixed_draw_from_what_the_earlier_rounds_left() ->
     assert all(reuters87_set.VERBAL_CUES.search(by_id[i]["title"]) for i in titled)
     # the labels file holds them last, in the order drawn, as a tuning part
     labelled = [json.loads(line) for line in reuters87_set.LABELS.read_text(encoding="utf-8").splitlines()]
+    labelled = labelled[: -reuters87_set.FRESH_SIZE]  # the fifth round comes after it
     assert [r["id"] for r in labelled[-size:]] == fourth
     assert {r["part"] for r in labelled[-size:]} == {reuters87_set.VERBAL} and reuters87_set.VERBAL in TUNED_PARTS
+
+
+@pytest.mark.skipif(not reuters87_set.wire_path().exists(), reason="the shared wire file is not beside the repo")
+def test_the_fifth_round_is_blind_and_shares_no_story_with_any_earlier_one() -> None:
+    stories = reuters87_set.read_wire()
+    fifth = reuters87_set.fresh(stories)
+    assert fifth == reuters87_set.fresh(reuters87_set.read_wire())  # the same ids on a fresh read
+    labelled = [json.loads(line) for line in reuters87_set.LABELS.read_text(encoding="utf-8").splitlines()]
+    earlier = labelled[: -reuters87_set.FRESH_SIZE]
+    assert len(fifth) == len(set(fifth)) == reuters87_set.FRESH_SIZE and not set(fifth) & {r["id"] for r in earlier}
+    by_id = {s["id"]: s for s in stories}
+    # stratified like r87d: every one-cue story left first, then no-cue stories with a statement word in the title
+    cued = [bool(reuters87_set.cues(by_id[i]["title"] + " " + by_id[i]["body"])) for i in fifth]
+    assert cued == sorted(cued, reverse=True) and 150 <= sum(cued) < reuters87_set.FRESH_SIZE
+    titled = [i for i, one in zip(fifth, cued, strict=True) if not one]
+    assert all(reuters87_set.VERBAL_CUES.search(by_id[i]["title"]) for i in titled)
+    # no story of the fifth round is a refile of a story of any earlier round
+    texts = [by_id[r["id"]] for r in earlier] + [by_id[i] for i in fifth]
+    story = reuters87_set.clusters(texts)
+    assert not set(story[: len(earlier)]) & set(story[len(earlier) :])
+    # the labels file holds them last, in the order drawn, as a part never tuned on
+    assert [r["id"] for r in labelled[-reuters87_set.FRESH_SIZE :]] == fifth
+    assert {r["part"] for r in labelled[-reuters87_set.FRESH_SIZE :]} == {reuters87_set.FRESH}
+    assert reuters87_set.FRESH not in TUNED_PARTS
 
 
 def test_a_missing_file_is_one_line_and_exit_1(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

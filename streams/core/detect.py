@@ -17,6 +17,17 @@ window scoring under `resolve_below` is back to baseline (hysteresis between ope
 Windows folded into the baseline are winsorised at the predictive mean plus two standard
 deviations (once the stream has warmed up), so a surge does not become its own baseline at once.
 
+News arrives in clusters: one trade round or one debt negotiation gives several distinct stories in a
+few hours, so a series' window counts vary more than a Poisson count of independent stories would.
+Each series learns how much more (`overdispersion`, φ): its decayed squared deviations from the
+predictive mean, less the part the rate's own uncertainty explains (mean²/r), over its decayed
+predictive means, shrunk toward 1 by `dispersion_prior` pseudo-stories and kept within
+[1, `max_overdispersion`]. A window is judged in independent units, observed and exposure both
+divided by φ, as a quasi-Poisson count is: a series whose stories come one by one (a quiet country)
+keeps its full sharpness; one that routinely gathers clustered or unrelated stories (the United
+States' talks) needs proportionally more of them. φ is learned from the same folded windows as the
+rate, with the same half-life, so a gap in the stream (no folded window) leaves it as it was.
+
 `volume` may be an exposure rather than a count: the tracker multiplies a window's volume by the
 series' seasonal factor (streams/core/seasons.py), so a share learned at one hour is expected at
 another in proportion to how that hour usually goes for the country.
@@ -85,11 +96,12 @@ def severity_of(score: float, thresholds: tuple[float, float, float, float]) -> 
     return found
 
 
-def negbin_log10_sf(observed: int, r: float, p: float) -> float:
+def negbin_log10_sf(observed: float, r: float, p: float) -> float:
     """log10 P(Y ≥ observed) for Y ~ NegBin(r, p), pmf ∝ Γ(k+r)/k! · p^r (1-p)^k.
 
     Sums the tail from `observed` upwards in log space, closing it with a geometric bound, so
-    tiny tails (1e-40) keep their precision. Meant for observed above the mean.
+    tiny tails (1e-40) keep their precision. Meant for observed above the mean. `observed` may be
+    fractional (a count in units of several stories): the sum then runs over observed, observed + 1, …
     """
     if observed <= 0:
         return 0.0
@@ -157,6 +169,8 @@ class GammaPoisson:
     min_ratio: float = 2.0
     thresholds: tuple[float, float, float, float] = (3.5, 5.5, 8.5, 13.5)
     resolve_below: float = 2.0
+    dispersion_prior: float = 5.0  # pseudo-stories of history at overdispersion 1
+    max_overdispersion: float = 10.0
     name: str = "gamma-poisson"
 
     @classmethod
@@ -173,12 +187,13 @@ class GammaPoisson:
                    **params)  # fmt: skip
 
     def __post_init__(self) -> None:
-        for field in ("prior_share", "prior_strength", "half_life", "max_dispersion"):
+        for field in ("prior_share", "prior_strength", "half_life", "max_dispersion", "dispersion_prior"):
             if getattr(self, field) <= 0:
                 raise ValueError(f"{field} must be positive, got {getattr(self, field)!r}")
 
     def params(self) -> dict[str, float | int | str]:
-        names = ("prior_share", "prior_strength", "half_life", "max_dispersion", "min_ratio", "resolve_below")
+        names = ("prior_share", "prior_strength", "half_life", "max_dispersion", "min_ratio", "resolve_below",
+                 "dispersion_prior", "max_overdispersion")  # fmt: skip
         found: dict[str, float | int | str] = {name: getattr(self, name) for name in names}
         found.update({f"threshold_{s}": t for s, t in zip(SEVERITIES, self.thresholds, strict=True)})
         return found
@@ -197,18 +212,43 @@ class GammaPoisson:
         beta = rate.beta * r / rate.alpha
         return r * volume / beta, r, beta / (beta + volume)
 
+    def overdispersion(self, state: JSON) -> float:
+        """How many times more a series' counts vary than independent stories' would (1: not at all).
+
+        A state stored before this was learned has no sums: 1.
+        >>> detector = GammaPoisson()
+        >>> state = detector.fresh()
+        >>> for count in [0, 0, 6, 0, 0, 6] * 8:  # stories in bursts of six
+        ...     state = detector.update(state, observed=count, volume=100, robust=False)
+        >>> round(detector.overdispersion(state), 1), detector.overdispersion(detector.fresh())
+        (4.5, 1.0)
+        """
+        prior = self.dispersion_prior
+        found: float = (prior + state.get("sq", 0.0)) / (prior + state.get("mu", 0.0))
+        return max(1.0, min(self.max_overdispersion, found))
+
     def update(self, state: JSON, observed: int, volume: float, robust: bool = True, start: int = 0) -> JSON:
+        # The predictive and the rate's update (`predictive`, `GammaPoissonRate`) written out: a series
+        # catching up over quiet windows folds many of them at once (streams/core/series.py).
+        hits, seen = state["hits"], state["volume"]
+        alpha = self.prior_strength + hits
+        mean, r = volume * alpha / (self.prior_strength / self.prior_share + seen), min(alpha, self.max_dispersion)
         if robust:
-            mean, r, _ = self.predictive(state, volume)
-            observed = min(observed, math.ceil(mean + 2.0 * math.sqrt(mean + mean * mean / r)))
-        rate = self.rate(state).update(observed, volume)
-        return {"hits": rate.hits, "volume": rate.volume}
+            spread = mean * self.overdispersion(state) + mean * mean / r
+            observed = min(observed, math.ceil(mean + 2.0 * math.sqrt(spread)))
+        decay = 0.5 ** (1.0 / self.half_life)
+        # The part of a squared deviation the rate's own uncertainty explains (mean² / r) is not the stories'.
+        squares = decay * state.get("sq", 0.0) + (observed - mean) ** 2 - mean * mean / r
+        return {"hits": decay * hits + observed, "volume": decay * seen + volume, "sq": squares,
+                "mu": decay * state.get("mu", 0.0) + mean}  # fmt: skip
 
     def judge(self, state: JSON, observed: int, volume: float, start: int = 0) -> Verdict:
-        mean, r, p = self.predictive(state, volume)
+        mean, _, _ = self.predictive(state, volume)
         if volume <= 0 or observed <= mean:
             return Verdict(mean, 0.0, None)
-        score = round(-negbin_log10_sf(observed, r, p), 6)
+        units = self.overdispersion(state)  # stories per independent observation
+        _, r, p = self.predictive(state, volume / units)
+        score = round(-negbin_log10_sf(observed / units, r, p), 6)
         settled = score < self.resolve_below
         if observed < self.min_ratio * mean:
             return Verdict(mean, score, None, settled)

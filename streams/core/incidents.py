@@ -11,9 +11,12 @@ codes: the riot police of a protest are not its marchers); otherwise it opens on
 tagged PROTEST, unrest, crisis and all, seen within the hour and again by the day, is one alert: it
 names the most specific topic of those that opened it (the one with the fewest stories, then the
 lowest expectation, `all` last) and lists the others in `topics`; `window` is the size that opened
-it. Its steps are published only when they change what a reader knows: opened, a higher severity, a
-new window size confirming it, an escalation of the series that named it, and resolved once all its
-series are back to baseline. So a webhook receiver sees one delivery per step.
+it. An incident opened by its country's `all` (the stories of a surge in every topic reach `all`
+first) is renamed once a named topic's series joins it: its headline moves to that topic (once: a
+named headline stays). Its steps are published only when they change what a reader knows: opened, a
+higher severity, a new window size confirming it, a new headline, an escalation of the series that
+names it, and resolved once all its series are back to baseline. So a webhook receiver sees one
+delivery per step.
 
 Every size runs on one stream time: the first size keeps the input partitions' watermarks
 (`1h/wm`) and the longer sizes read it (as they share its dedupe and story index), so all close
@@ -45,7 +48,6 @@ from schemas import Alert, TaggedArticle
 from streams.core.alerts import Episode, rank
 from streams.core.config import TrackerConfig
 from streams.core.detect import GammaPoisson
-from streams.core.keys import SeriesKey
 from streams.core.ordering import Held
 from streams.core.scales import (
     FollowerIndex,
@@ -56,6 +58,7 @@ from streams.core.scales import (
     RecordingStories,
     window_label,
 )
+from streams.core.seasons import profile_of
 from streams.core.series import Observation, SeriesTracker
 from streams.core.windows import to_seconds
 
@@ -86,25 +89,39 @@ class Incident:
     id: str
     revision: int
     window: str  # the window size that opened it
-    topic: str  # its headline topic, fixed at open (the alert's key)
+    topic: str  # its headline topic: the opening series', or the first named topic to join an `all` one
     severity: str
     members: dict[str, Member] = field(default_factory=dict)  # series alert id -> member
     stories: list[str] = field(default_factory=list)
     span: list[int] = field(default_factory=lambda: [0, 0])  # from the earliest window start to the latest end
     named: list[str] = field(default_factory=list)  # every topic it has had, in the order `topics` gives
     last: list[int] = field(default_factory=lambda: [0, 0, 0])  # window start, observed and window end of its last step
+    lead: str = ""  # the window size of the series that names it ("": `window`, as stored before renaming)
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Incident:
         members = {key: Member(*value) for key, value in data["members"].items()}
         return cls(data["id"], data["revision"], data["window"], data["topic"], data["severity"], members,
-                   list(data["stories"]), list(data["span"]), list(data["named"]), list(data["last"]))  # fmt: skip
+                   list(data["stories"]), list(data["span"]), list(data["named"]), list(data["last"]),
+                   data.get("lead", ""))  # fmt: skip
 
     def to_json(self) -> dict[str, Any]:
         members = {key: [m.label, m.topic, m.severity, m.observed, m.expected] for key, m in self.members.items()}
         return {"id": self.id, "revision": self.revision, "window": self.window, "topic": self.topic,
                 "severity": self.severity, "members": members, "stories": self.stories, "span": self.span,
-                "named": self.named, "last": self.last}  # fmt: skip
+                "named": self.named, "last": self.last, "lead": self.lead}  # fmt: skip
+
+    def names(self, member: Member) -> bool:
+        """True when the member is the series that names the incident."""
+        return member.topic == self.topic and member.label == (self.lead or self.window)
+
+    def rename(self, member: Member) -> bool:
+        """Take a joining named topic as the headline of an incident `all` names; True if renamed."""
+        if self.topic != "all" or member.topic == "all":
+            return False
+        self.topic, self.lead = member.topic, member.label
+        self.named = [member.topic, *(t for t in self.named if t != member.topic)]
+        return True
 
     def topics(self) -> list[str]:
         """Every topic it has had: the headline first, then its series' from the most specific."""
@@ -173,7 +190,8 @@ class IncidentTracker:
         self.grace = self.trackers[-1][1].grace
 
     def _exposure(self, size: int, key: str, start: int, volume: float) -> float:
-        """A long window's exposure: its finer windows' volumes, each times the country's factor then.
+        """A long window's exposure: its finer windows' volumes, each times the series' factor then (its own
+        profile's, seasons.py `profile_of`).
 
         A day judged at 07:00 UTC, when most of its news so far is Asia-Pacific, expects Japan's
         morning share, not its daily one. Only the open finer window is floored (its first few
@@ -183,24 +201,24 @@ class IncidentTracker:
         """
         fine = self.trackers[0][1]
         assert fine.seasons is not None
-        country, open_windows = SeriesKey.parse(key).country, fine.store.get("vol", {})
+        profile, open_windows = profile_of(key), fine.store.get("vol", {})
         hist = fine.store.get("hist", [])
         mark = (len(hist), hist[-1][0] if hist else None, fine.seasons.learned(), fine.corrections)
-        cached = self._closed_exposure.get((country, start))
+        cached = self._closed_exposure.get((profile, start))
         if cached is None or cached[0] != mark:  # the closed hours change only when an hour closes
             if len(self._closed_exposure) > 4_096:
                 self._closed_exposure.clear()
             closed = [(h, v) for h, v in fine.volumes().items()
                       if start <= h < start + size and str(h) not in open_windows]  # fmt: skip
-            cached = self._closed_exposure[country, start] = (
-                mark, sum(v * fine.seasons.factor(country, h) for h, v in closed if v), sum(v for _, v in closed))
+            weighted = sum(v * fine.seasons.factor(profile, h) for h, v in closed if v)
+            cached = self._closed_exposure[profile, start] = (mark, weighted, sum(v for _, v in closed))
         exposure, covered = cached[1], cached[2]
         for hour, (articles, stories) in open_windows.items():
             at = int(hour)
             if start <= at < start + size:
                 seen = fine.judged(stories, articles)
                 covered += seen
-                exposure += max(seen, fine.volume_floor()) * fine.seasons.factor(country, at)
+                exposure += max(seen, fine.volume_floor()) * fine.seasons.factor(profile, at)
         return exposure + max(0.0, volume - covered)
 
     @staticmethod
@@ -315,7 +333,7 @@ class IncidentTracker:
         return out
 
     def _stories(self, tracker: SeriesTracker, alert: Alert) -> set[str]:
-        window = tracker.store.get(f"w:{alert.key}@{to_seconds(alert.window_start)}")
+        window = tracker.store.get(f"w:{alert.country}|{alert.topic}@{to_seconds(alert.window_start)}")
         return set(window["t"]["st"]) if window else {article.id for article in alert.top_articles}
 
     def _incidents(self, country: str) -> list[Incident]:
@@ -348,9 +366,10 @@ class IncidentTracker:
             worse = rank(alert.severity) > rank(joined.severity)
             joined.members[alert.alert_id] = member
             joined.remember(alert, stories)
+            renamed = joined.rename(member)
             joined.topics()
             fresh = any(a.alert_id == joined.id for a in out)  # opened in this same step: one delivery
-            if (new_scale or worse) and not fresh:
+            if (new_scale or worse or renamed) and not fresh:
                 self._publish_update(joined, alert, out)
             elif worse:
                 joined.severity = alert.severity
@@ -369,7 +388,7 @@ class IncidentTracker:
                 out.append(self._message(found, alert, "resolved"))
                 incidents.remove(found)
         else:
-            headline = member.topic == found.topic and member.label == found.window
+            headline = found.names(member)
             worse = rank(alert.severity) > rank(found.severity)
             found.members[alert.alert_id] = Member(label, alert.topic, alert.severity, alert.observed, alert.expected)
             found.remember(alert, self._stories(tracker, alert))

@@ -34,16 +34,13 @@ MAX_MESSAGE_BYTES = 1_000_000
 REASONS = ("too_large", "invalid_utf8", "invalid_json", "not_an_object", "invalid_article", "future_dated")
 
 
-def decode_article(
-    raw: bytes, *, now: datetime | None, max_future: timedelta = timedelta(minutes=5)
-) -> Article:
+def decode_article(raw: bytes, *, now: datetime | None, max_future: timedelta = timedelta(minutes=5)) -> Article:
     """The Article in `raw`, or InvalidMessage saying why there is none (`now=None`: no future check)."""
     article = validate_article(decode_object(raw))
     if now is not None and article.published_at > now + max_future:
         raise InvalidMessage(
             "future_dated",
-            f"published_at {article.published_at.isoformat()} is more than {max_future} after now "
-            f"({now.isoformat()})",
+            f"published_at {article.published_at.isoformat()} is more than {max_future} after now ({now.isoformat()})",
         )
     return article
 

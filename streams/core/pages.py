@@ -207,9 +207,7 @@ _AGENCIES = frozenset(
 _BYLINE_LEAD = re.compile(r"(?:>>\s*|(?:written\s+|reporting\s+|reported\s+)?by\s+)", re.I)
 _BYLINE_SPLIT = re.compile(r"\s*(?:[,;|]|\band\b|&)\s*")
 _DESK = re.compile(r"\b(?:correspondents?|reporters?|desk|staff|bureau|editors?|writers?)\b", re.I)
-_PARTICLES = frozenset(
-    {"van", "von", "de", "da", "der", "del", "dos", "bin", "ibn", "al", "el", "la", "le", "du"}
-)
+_PARTICLES = frozenset({"van", "von", "de", "da", "der", "del", "dos", "bin", "ibn", "al", "el", "la", "le", "du"})
 _NAME_WORD = re.compile(r"[^\W\d_][\w.'’-]*")
 
 

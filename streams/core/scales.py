@@ -28,8 +28,15 @@ from streams.core.series import SeriesTracker
 from streams.core.watermarks import Watermarks
 from streams.core.windows import format_duration
 
-__all__ = ["FollowerIndex", "FollowerStories", "FollowerWatermarks", "OpenWindow", "Prefixed", "RecordingStories",
-           "window_label"]
+__all__ = [
+    "FollowerIndex",
+    "FollowerStories",
+    "FollowerWatermarks",
+    "OpenWindow",
+    "Prefixed",
+    "RecordingStories",
+    "window_label",
+]
 
 
 def window_label(size: int) -> str:

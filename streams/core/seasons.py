@@ -23,6 +23,15 @@ Gamma-Poisson posterior means with `strength` pseudo-stories of prior:
 so a country with little history borrows its region's profile, and one with none borrows it
 whole; a window's factor is f_hour × f_day, kept within [1/10, 10].
 
+A country's event codes and topics have their own timing: the United States' news is
+American-hours, its consultations with Japan are Tokyo-morning. So each series `C|topic` learns its
+own profile the same way, shrunk toward its country's (`all` is the country's own):
+
+    H_c,t[k] stories of series c|t in slot k                        (with the country's)
+    f_c,t[k] = (H_c,t[k] + m) / (V[k] + m / (s_c,t f_c[k])) / s_c,t  topic, shrunk toward its country
+
+`profile_of(key)` says which profile a series is judged by.
+
 >>> region_of("JPN"), region_of("FRA"), region_of("CHL"), region_of("XXX")
 ('asia-pacific', 'europe-africa', 'americas', None)
 >>> seasons = Seasons({}, size=3_600, half_life=672.0)
@@ -36,6 +45,8 @@ whole; a window's factor is f_hour × f_day, kept within [1/10, 10].
 (2.7, 0.19)
 >>> round(seasons.factor("KOR", 3 * 3_600), 1)  # no history: its region's profile
 2.5
+>>> round(seasons.factor("JPN|CONSULT", 3 * 3_600), 1)  # a topic with no history: its country's
+2.7
 """
 
 from __future__ import annotations
@@ -62,6 +73,16 @@ def region_of(country: str) -> str | None:
     return _regions().get(country)
 
 
+def profile_of(key: str) -> str:
+    """The profile a series `C|topic` is judged by: its country's for `all`, its own otherwise.
+
+    >>> profile_of("JPN|all"), profile_of("JPN|CONSULT"), profile_of("JPN")
+    ('JPN', 'JPN|CONSULT', 'JPN')
+    """
+    country, _, topic = key.partition("|")
+    return country if topic in ("", "all") else key
+
+
 def slots(start: int, size: int) -> list[str]:
     """The profile slots a window belongs to: "h<hour>" (windows under a day), "d<weekday>" (up to a day)."""
     found = []
@@ -76,14 +97,15 @@ class Seasons:
     """The profiles of one tracker (one window size), kept in its store (see the module docstring).
 
     Store keys: `season` {"n": live windows, "t": n at last decay, "V": {slot: sum}, "R": {region:
-    {slot: sum}}} and `season:<C>` {"t": n at last decay, "H": {slot: sum}}.
+    {slot: sum}}} and `season:<C>`, `season:<C>|<topic>` {"t": n at last decay, "H": {slot: sum}}.
     """
 
     def __init__(self, store: MutableMapping[str, Any], size: int, half_life: float, strength: float = 10.0) -> None:
         self.store, self.size, self.strength = store, size, strength
         self.decay = 0.5 ** (1.0 / half_life)
-        self._cache: dict[tuple[str, str], float] = {}  # (country, slot) -> factor, until the next learn_*
-        self._windows: dict[tuple[str, int], float] = {}  # (country, window start) -> factor, likewise
+        self._cache: dict[tuple[str, str], float] = {}  # (profile, slot) -> factor, until the next learn_*
+        self._windows: dict[tuple[str, int], float] = {}  # (profile, window start) -> factor, likewise
+        self._sums: dict[str, tuple[dict[str, float], dict[str, float]]] = {}  # aged sums and their totals, likewise
 
     def _global(self) -> dict[str, Any]:
         found: dict[str, Any] = self.store.get("season") or {"n": 0, "t": 0, "V": {}, "R": {}}
@@ -114,49 +136,81 @@ class Seasons:
                 by_region.setdefault(region, {})
                 by_region[region][slot] = by_region[region].get(slot, 0.0) + count
         self.store["season"] = {"n": n, "t": n, "V": volume, "R": by_region}
+        self._forget()
+
+    def _forget(self) -> None:
         self._cache.clear()
         self._windows.clear()
+        self._sums.clear()
 
     def learn_country(self, country: str, start: int, stories: int) -> None:
-        """Fold a country's stories of the window `learn_news` just folded."""
-        n = self._global()["n"]
-        stored = self.store.get(f"season:{country}") or {"t": n, "H": {}}
-        hits = self._aged(stored["H"], stored["t"], n)
-        for slot in slots(start, self.size):
-            hits[slot] = hits.get(slot, 0.0) + stories
-        self.store[f"season:{country}"] = {"t": n, "H": hits}
-        self._cache = {key: value for key, value in self._cache.items() if key[0] != country}
-        self._windows = {key: value for key, value in self._windows.items() if key[0] != country}
+        """Fold a country's (or a series' own: `profile_of`) stories of the window `learn_news` just folded."""
+        self.learn_series(start, {country: stories})
 
-    def factor(self, country: str, start: int) -> float:
-        """How much more (or less) of the news the country usually has in this window than on average."""
-        known = self._windows.get((country, start))
+    def learn_series(self, start: int, stories: dict[str, int]) -> None:
+        """Fold the stories of each profile (a country, or a country's topic) in the window `learn_news` just folded."""
+        n = self._global()["n"]
+        for profile, count in stories.items():
+            stored = self.store.get(f"season:{profile}") or {"t": n, "H": {}}
+            hits = self._aged(stored["H"], stored["t"], n)
+            for slot in slots(start, self.size):
+                hits[slot] = hits.get(slot, 0.0) + count
+            self.store[f"season:{profile}"] = {"t": n, "H": hits}
+        if stories:  # a country's topics lean on the country's factors: all are recomputed
+            self._forget()
+
+    def factor(self, profile: str, start: int) -> float:
+        """How much more (or less) of the news a country, or a country's topic, usually has in this window."""
+        known = self._windows.get((profile, start))
         if known is not None:
             return known
-        state = self._global()
         result = 1.0
         for slot in slots(start, self.size):
-            cached = self._cache.get((country, slot))
-            if cached is None:
-                cached = self._cache[country, slot] = self._slot_factor(state, country, slot)
-            result *= cached
-        result = self._windows[country, start] = min(MAX_FACTOR, max(MIN_FACTOR, result))
+            result *= self._factor_of_slot(profile, slot)
+        result = self._windows[profile, start] = min(MAX_FACTOR, max(MIN_FACTOR, result))
         return result
 
-    def _slot_factor(self, state: dict[str, Any], country: str, slot: str) -> float:
-        n, m = state["n"], self.strength
-        volume = self._aged(state["V"], state["t"], n)
-        region = region_of(country)
-        regional = self._aged(state["R"].get(region, {}), state["t"], n) if region else {}
-        stored = self.store.get(f"season:{country}")
-        hits = self._aged(stored["H"], stored["t"], n) if stored else {}
-        kind = slot[0]
-        total = sum(v for s, v in volume.items() if s[0] == kind)
+    def _factor_of_slot(self, profile: str, slot: str) -> float:
+        cached = self._cache.get((profile, slot))
+        if cached is None:
+            cached = self._cache[profile, slot] = self._slot_factor(profile, slot)
+        return cached
+
+    def _aged_sums(self, name: str) -> tuple[dict[str, float], dict[str, float]]:
+        """Aged sums (and their total per slot kind): `V` (name ""), a region's (`R:<region>`), a profile's."""
+        known = self._sums.get(name)
+        if known is None:
+            state = self._global()
+            if not name:
+                sums, since = state["V"], state["t"]
+            elif name.startswith("R:"):
+                sums, since = state["R"].get(name[2:], {}), state["t"]
+            else:
+                stored = self.store.get(f"season:{name}") or {"H": {}, "t": state["n"]}
+                sums, since = stored["H"], stored["t"]
+            aged = self._aged(sums, since, state["n"])
+            totals: dict[str, float] = {}
+            for slot, value in aged.items():
+                totals[slot[0]] = totals.get(slot[0], 0.0) + value
+            known = self._sums[name] = (aged, totals)
+        return known
+
+    def _slot_factor(self, profile: str, slot: str) -> float:
+        m, kind = self.strength, slot[0]
+        volume, totals = self._aged_sums("")
+        total = totals.get(kind, 0.0)
         if total <= 0:
             return 1.0
-        rho = sum(v for s, v in regional.items() if s[0] == kind) / total
-        g = (regional.get(slot, 0.0) + m) / (volume.get(slot, 0.0) + m / rho) / rho if rho > 0 else 1.0
-        share = sum(v for s, v in hits.items() if s[0] == kind) / total
+        country, _, topic = profile.partition("|")
+        if topic:  # a country's topic: shrunk toward its country's profile
+            g = self._factor_of_slot(country, slot)
+        else:  # a country: shrunk toward its region's, which is shrunk toward flat
+            region = region_of(country)
+            regional, by_kind = self._aged_sums(f"R:{region}") if region else ({}, {})
+            rho = by_kind.get(kind, 0.0) / total
+            g = (regional.get(slot, 0.0) + m) / (volume.get(slot, 0.0) + m / rho) / rho if rho > 0 else 1.0
+        hits, sums = self._aged_sums(profile)
+        share = sums.get(kind, 0.0) / total
         return (hits.get(slot, 0.0) + m) / (volume.get(slot, 0.0) + m / (share * g)) / share if share > 0 else g
 
     def news_share(self, start: int, size: int, now: int) -> float:

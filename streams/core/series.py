@@ -17,7 +17,8 @@ Store layout (JSON values; each key written only when it changes):
     clock              (Clock) {"now": stream time, "next": start of the oldest open window, "closed": n since the
                        first with news, gaps skipped at once (see `_skip_empty`) not counted}
     vol                {"<window start>": [articles, stories]} of the open windows
-    hist               [[window start, stories, articles], ...] of the last closed windows
+    hist               [[window start, stories, articles], ...] of the last closed windows (the last
+                       `history` with news, however many empty ones follow: see `_keep_history`)
     typical            mean volume (stories, or articles) per window over the last day
     id:<id>, url:<u>   articles counted (see dedupe.py), expiring by stream time
     st:<story>, sk:<v> the story index (see dedupe.py); x, x:<minute> the expiry buckets
@@ -49,6 +50,7 @@ it neither decays baselines nor profiles, nor resolves an alert, however long th
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Callable, MutableMapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
@@ -62,7 +64,7 @@ from streams.core.detect import Verdict
 from streams.core.explain import Tally
 from streams.core.keys import SeriesKey
 from streams.core.ordering import EventTimeGate, Held
-from streams.core.seasons import Seasons, region_of
+from streams.core.seasons import Seasons, profile_of, region_of
 from streams.core.watermarks import Watermarks
 from streams.core.windows import clamp_ahead, closes_at, from_seconds, is_closed, to_seconds, window_start
 
@@ -255,9 +257,13 @@ class SeriesTracker:
         self.expiry.expire(ts)
 
     def _skip_empty(self, clock: Clock, ts: int) -> bool:
-        """Close a run of empty windows at once (a gap in the stream); False if there is none."""
+        """Close a run of empty windows at once (a gap in the stream); False if there is none.
+
+        Open alerts do not stop it: an empty window neither resolves nor steps one (see `_close`), so
+        closing a gap's windows one by one would only take time (a year of hours for an idle input).
+        """
         assert clock.next is not None
-        if self.store.get("alerts") or f"open:{clock.next}" in self.store:
+        if f"open:{clock.next}" in self.store:
             return False
         target = window_start(ts - self.size - self.grace, self.size) + self.size
         pending = [int(start) for start in self.store.get("vol", {}) if int(start) >= clock.next]
@@ -271,11 +277,23 @@ class SeriesTracker:
         return True
 
     def _keep_history(self, hist: list[list[int]]) -> None:
-        """Keep the last closed windows' volumes, and the typical story volume of the last day."""
-        self.store["hist"] = hist[-self.config.history_windows() :]
-        recent = [self._judged(*volumes) for _, *volumes in hist[-self.config.warmup_windows() :] if any(volumes)]
-        if recent:  # after an outage, the typical volume of the news before it
-            self.store["typical"] = sum(recent) / len(recent)
+        """Keep the last closed windows' volumes, and the typical story volume of the last day of news.
+
+        The last `history` windows with news are kept however many empty ones came after them: a
+        series catches its baseline up over them (`_series`), and an outage pushing them out would
+        leave out the windows it had not yet folded. Empty windows are kept only among the last
+        `history` windows (they fold nothing).
+        """
+        keep = self.config.history_windows()
+        recent, older = hist[-keep:], hist[:-keep]
+        room = keep - sum(1 for _, *volumes in recent if any(volumes))
+        if older and room > 0:
+            recent = [*[entry for entry in older if any(entry[1:])][-room:], *recent]
+        self.store["hist"] = recent
+        # The last day's windows with news (an outage's empty windows are no news, and no day).
+        news = [self._judged(*volumes) for _, *volumes in recent if any(volumes)][-self.config.warmup_windows() :]
+        if news:
+            self.store["typical"] = sum(news) / len(news)
 
     def _close(self, start: int, warm: bool, seen: Observation) -> None:
         volumes = dict(self.store.get("vol", {}))
@@ -285,24 +303,21 @@ class SeriesTracker:
         self._keep_history(hist)
         finalised = self.store.pop(f"open:{start}", [])
         regions: dict[str, int] = self._pop_regions(start)
-        learned: dict[str, int] = {}  # the stories of each country (its `all` series) in the window
+        learned: dict[str, int] = {}  # the stories of each profile (a country's `all`, or a topic's own) in the window
         for key in finalised:
-            observed = self._finalise(key, start, (stories, articles), warm, seen)
-            if observed is not None:
-                learned[SeriesKey.parse(key).country] = observed
+            learned[profile_of(key)] = self._finalise(key, start, (stories, articles), warm, seen)
         if not (stories or articles):
             return  # an outage: no evidence either way
         if self.seasons is not None:
             self.seasons.learn_news(start, self._judged(stories, articles), regions)
-            for country, observed in learned.items():
-                self.seasons.learn_country(country, start, observed)
+            self.seasons.learn_series(start, learned)
         for key in self.store.get("alerts", []):
             if key not in finalised:
                 quiet = self._judge_quiet(key, start, self._judged(stories, articles))
                 self._maybe_resolve(key, start, Tally.empty(), quiet, seen)
 
-    def _finalise(self, key: str, start: int, volume: tuple[int, int], warm: bool, seen: Observation) -> int | None:
-        """Fold the series' closed window; its observed count when the series is a country's `all`."""
+    def _finalise(self, key: str, start: int, volume: tuple[int, int], warm: bool, seen: Observation) -> int:
+        """Fold the series' closed window; its observed count."""
         (stories, articles), record = volume, self._series(key, until=start)
         tally, _ = self._tally(key, start)
         if not self.retain:  # otherwise kept for corrections until it expires (see `_late`)
@@ -315,14 +330,14 @@ class SeriesTracker:
         if self.counts:
             seen.counts.append(self._count_message(key, start, tally, articles, final=True))
         self._maybe_resolve(key, start, tally, verdict, seen)
-        return observed if SeriesKey.parse(key).topic == "all" else None
+        return observed
 
     def _judge_quiet(self, key: str, start: int, volume: int) -> Verdict:
         exposure = self._exposure(key, start, volume)
         return self.detector.judge(self._series(key, until=None).baseline, 0, exposure, start=start)
 
     def _exposure(self, key: str, start: int, volume: float, open_window: bool = False) -> float:
-        """The window's volume times how much of it the series' country usually has at that time.
+        """The window's volume times how much of it the series usually has at that time (`profile_of`).
 
         An open window may be judged by a finer tracker's hours (`exposure_of`); a closed one has
         all its hours, whose factors average out to its own (day of week) factor.
@@ -331,7 +346,7 @@ class SeriesTracker:
             return volume
         if open_window and self.exposure_of is not None:
             return self.exposure_of(key, start, volume)
-        return volume * self.seasons.factor(SeriesKey.parse(key).country, start)
+        return volume * self.seasons.factor(profile_of(key), start)
 
     def volume_floor(self) -> int:
         """The least volume an open window is judged with: a share of a typical window's."""
@@ -439,8 +454,12 @@ class SeriesTracker:
         record = SeriesRecord.from_json(stored) if stored else SeriesRecord(self.detector.fresh(), None)
         if until is None or (record.next is not None and record.next >= until):
             return record
-        for start, stories, articles in self.store.get("hist", []):
-            if (stories or articles) and start < until and (record.next is None or start >= record.next):
+        hist = self.store.get("hist", [])  # by window start
+        first = 0 if record.next is None else bisect_left(hist, record.next, key=lambda entry: entry[0])
+        for start, stories, articles in hist[first:]:
+            if start >= until:
+                break
+            if stories or articles:
                 volume = self._exposure(key, start, self._judged(stories, articles))
                 record.baseline = self.detector.update(record.baseline, 0, volume, start=start)
         record.next = until

@@ -19,6 +19,13 @@ How the stories were chosen (fixed before any was read or tagged):
    tagger's false positives live -- the one-cue stories `blind` left, and stories with no cue word
    whose title names a statement, talks, a threat or a trade dispute (`VERBAL_CUES`). Labelled from
    the text before the tagger was run on them; tuned on.
+7. A fifth round (`fresh`): a blind part `r87f`, never tuned on, drawn like `blind` from the one-cue
+   stories no earlier round took, topped up from `verbal`'s titled stratum.
+
+No story may share a story cluster (`clusters`: wire refiles and near-copies) with a story of the
+other kind of part: a tuning item that is a refile of a never-tuned one carries `refile_of` in the
+labels file and is never trained on (`refiles`), and a new never-tuned part draws only from stories
+outside every labelled story's cluster.
 
 `python -m streams.tools.reuters87_set` prints the chosen ids with their parts, in the order of the
 labels file: first round, second round, third round, fourth round.
@@ -32,7 +39,8 @@ import json
 import random
 import re
 import sys
-from collections.abc import Iterable, Iterator, Mapping
+from collections import Counter
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -51,6 +59,8 @@ CUES = re.compile(
     re.IGNORECASE,
 )
 NEVER_TUNED = "r87c"
+SHINGLE = 8  # words per run when finding refiles of one story
+CLUSTER_SHARE = 0.5
 
 
 def wire_path() -> Path:
@@ -169,6 +179,85 @@ def verbal(stories: Iterable[Mapping[str, Any]]) -> list[str]:
     return first + second + more + again.sample([i for i in titled if i not in drawn], VERBAL_MORE_TITLED)
 
 
+FRESH = "r87f"
+FRESH_SEED = 20261209
+FRESH_SIZE = 200
+NEVER_TUNED_PARTS = frozenset({NEVER_TUNED, BLIND, FRESH})  # the wire parts no training or choice may see
+
+
+def _words(record: Mapping[str, Any]) -> list[str]:
+    return re.findall(r"[a-z0-9]+", f"{record.get('title', '')} {record.get('body', record.get('text', ''))}".lower())
+
+
+def clusters(records: Sequence[Mapping[str, Any]]) -> list[int]:
+    """Per record, the index of the first record of its story: wire refiles and near-copies (one holds at
+    least CLUSTER_SHARE of the other's SHINGLE-word runs) are one story."""
+    shingles = []
+    for record in records:
+        words = _words(record)
+        shingles.append({" ".join(words[i : i + SHINGLE]) for i in range(max(1, len(words) - SHINGLE + 1))})
+    parent = list(range(len(records)))
+
+    def root(i: int) -> int:
+        while parent[i] != i:
+            i = parent[i]
+        return i
+
+    seen: dict[str, list[int]] = {}
+    for i, runs in enumerate(shingles):
+        shared = Counter(j for run in runs for j in seen.get(run, ()))
+        for j, count in sorted(shared.items()):
+            if count >= CLUSTER_SHARE * min(len(runs), len(shingles[j])):
+                a, b = sorted((root(i), root(j)))
+                parent[b] = a
+        for run in runs:
+            seen.setdefault(run, []).append(i)
+    return [root(i) for i in range(len(records))]
+
+
+def refiles(records: Sequence[Mapping[str, Any]]) -> dict[str, str]:
+    """Each tuning item that shares a story cluster with a never-tuned item, with the first such item's
+    id: training on a refile of a never-tuned story would inflate its score. `records` are joined
+    (title and body)."""
+    story = clusters(records)
+    blind_of: dict[int, str] = {}
+    for root, record in zip(story, records, strict=True):
+        if record["part"] in NEVER_TUNED_PARTS:
+            blind_of.setdefault(root, str(record["id"]))
+    return {
+        str(r["id"]): blind_of[root]
+        for root, r in zip(story, records, strict=True)
+        if r["part"] not in NEVER_TUNED_PARTS and root in blind_of
+    }
+
+
+def fresh(stories: Iterable[Mapping[str, Any]]) -> list[str]:
+    """The fifth round, part `r87f`: never tuned on, labelled before the tagger is run on it.
+
+    Candidates are the stories no earlier round took and that share no story cluster (`clusters`, over
+    the labelled stories and the candidates) with any labelled story. Stratified like `blind`: every
+    remaining one-cue story (163), in the order of `random.Random(FRESH_SEED).sample`, then, up to
+    `FRESH_SIZE`, a draw with the same generator from `verbal`'s other stratum (no cue word, a
+    `VERBAL_CUES` word in the title). The rule and the seed were fixed before any of them was read.
+    """
+    stories = list(stories)
+    taken = set(choose(stories)) | set(rest(stories)) | set(blind(stories)) | set(verbal(stories))
+    labelled = [s for s in stories if str(s["id"]) in taken]
+    others = [s for s in stories if str(s["id"]) not in taken]
+    one_cue = [s for s in others if cues(str(s["title"]) + " " + str(s["body"]))]
+    titled = [
+        s for s in others if not cues(str(s["title"]) + " " + str(s["body"])) and VERBAL_CUES.search(str(s["title"]))
+    ]
+    story = clusters(labelled + one_cue + titled)
+    seen = set(story[: len(labelled)])
+    apart = [root not in seen for root in story[len(labelled) :]]
+    one = [str(s["id"]) for s, ok in zip(one_cue, apart, strict=False) if ok]
+    other = [str(s["id"]) for s, ok in zip(titled, apart[len(one_cue) :], strict=True) if ok]
+    draw = random.Random(FRESH_SEED)
+    first = draw.sample(one, len(one))
+    return first + draw.sample(other, FRESH_SIZE - len(first))
+
+
 RECHECK_SEED = 2026
 RECHECK_SIZE = 40
 
@@ -204,6 +293,8 @@ def main() -> int:
         print(story_id, BLIND)
     for story_id in verbal(stories):
         print(story_id, VERBAL)
+    for story_id in fresh(stories):
+        print(story_id, FRESH)
     return 0
 
 

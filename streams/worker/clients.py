@@ -93,9 +93,7 @@ def ensure_topics(
         for topic in set(exact) & existing:
             found = len(admin.describe_topics([topic])[0]["partitions"])
             if found != settings.partitions:
-                raise ConfigError(
-                    f"topic {topic} has {found} partitions but GEOPULSE_PARTITIONS={settings.partitions}"
-                )
+                raise ConfigError(f"topic {topic} has {found} partitions but GEOPULSE_PARTITIONS={settings.partitions}")
         new = [
             NewTopic(n, settings.partitions, settings.replication_factor, topic_configs=COMPACT if n in compact else {})
             for n in names

@@ -98,3 +98,81 @@ def test_peers_follow_the_protocol() -> None:
     assert zscore.judge(state, 5, 100).severity is None  # zero deviation: floored, no division by zero
     assert zscore.judge(state, 9, 100).severity is not None
     assert {d.name for d in (fixed, zscore, GammaPoisson())} == {"fixed-threshold", "z-score", "gamma-poisson"}
+
+
+def clustering_reference(counts: list[tuple[int, float]], detector: GammaPoisson) -> tuple[float, float, float]:
+    """(hits, volume, overdispersion) recomputed from scratch: each window weighted by decay^(windows since).
+
+    Window i is predicted from the windows before it (a Gamma posterior of the share with the prior
+    added, its concentration capped); its squared deviation from that prediction, less the part
+    the rate's own uncertainty explains (mean²/r), over the predictions, gives how clustered the
+    series' stories are.
+    """
+    decay = 0.5 ** (1.0 / detector.half_life)
+    squares = means = 0.0
+    for i, (observed, volume) in enumerate(counts):
+        weights = [decay ** (i - 1 - j) for j in range(i)]
+        hits = sum(w * c for w, (c, _) in zip(weights, counts, strict=False))
+        seen = sum(w * v for w, (_, v) in zip(weights, counts, strict=False))
+        alpha, beta = detector.prior_strength + hits, detector.prior_strength / detector.prior_share + seen
+        r = min(alpha, detector.max_dispersion)
+        mean = volume * alpha / beta
+        weight = decay ** (len(counts) - 1 - i)
+        squares += weight * ((observed - mean) ** 2 - mean * mean / r)
+        means += weight * mean
+    n = len(counts)
+    hits = sum(decay ** (n - 1 - j) * c for j, (c, _) in enumerate(counts))
+    volume = sum(decay ** (n - 1 - j) * v for j, (_, v) in enumerate(counts))
+    prior = detector.dispersion_prior
+    return hits, volume, max(1.0, min(detector.max_overdispersion, (prior + squares) / (prior + means)))
+
+
+@pytest.mark.parametrize("bursty", [False, True])
+def test_clustering_equals_a_brute_force_reference(bursty: bool) -> None:
+    import random
+
+    rng = random.Random(int(bursty))
+    detector = GammaPoisson(half_life=30.0)
+    state, counts = detector.fresh(), []
+    for n in range(200):
+        volume = rng.uniform(50, 150)
+        if bursty:  # stories come six at a time, now and then
+            observed = 6 * (rng.random() < 0.08)
+        else:  # one by one, at the same mean
+            observed = sum(rng.random() < 0.48 * volume / 100 / 10 for _ in range(10))
+        counts.append((observed, volume))
+        state = detector.update(state, observed, volume, robust=False)
+        if n % 17 == 0:
+            hits, seen, units = clustering_reference(counts, detector)
+            assert (state["hits"], state["volume"]) == (pytest.approx(hits), pytest.approx(seen))
+            assert detector.overdispersion(state) == pytest.approx(units, rel=1e-9)
+    units = detector.overdispersion(state)
+    assert (units > 2.5) if bursty else (units < 1.5)
+    # Judged in independent units: observed and exposure both divided by the clustering.
+    mean, _, _ = detector.predictive(state, 100.0)
+    _, r, p = detector.predictive(state, 100.0 / units)
+    expected = -brute_negbin_sf_fractional(12 / units, r, p)
+    assert detector.judge(state, 12, 100.0).score == pytest.approx(expected, abs=1e-5)
+    assert detector.judge(state, 12, 100.0).expected == pytest.approx(mean)
+
+
+def brute_negbin_sf_fractional(observed: float, r: float, p: float) -> float:
+    """log10 Σ_{j≥0} pmf(observed + j) of NegBin(r, p), summed far out (a count in units of several stories)."""
+    total = sum(
+        math.exp(math.lgamma(k + r) - math.lgamma(r) - math.lgamma(k + 1) + r * math.log(p) + k * math.log(1 - p))
+        for k in (observed + j for j in range(20_000))
+    )
+    return math.log10(total)
+
+
+def test_a_series_whose_stories_come_in_clusters_needs_more_of_them() -> None:
+    detector = GammaPoisson()
+    one_by_one, clustered = detector.fresh(), detector.fresh()
+    for n in range(300):
+        one_by_one = detector.update(one_by_one, 1 if n % 2 else 0, 100.0, robust=False)
+        clustered = detector.update(clustered, 5 if n % 10 == 0 else 0, 100.0, robust=False)
+    assert detector.overdispersion(one_by_one) == 1.0  # (even more regular than Poisson: floored at 1)
+    assert detector.overdispersion(clustered) > 3.0
+    # The same rate (half a story a window), the same window of 6: a spike for the one, routine for the other.
+    assert detector.judge(one_by_one, 6, 100.0).severity is not None
+    assert detector.judge(clustered, 6, 100.0).severity is None

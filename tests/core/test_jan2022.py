@@ -110,9 +110,7 @@ DEFAULT = TrackerConfig().windows  # 1h and 1d at once
 
 @pytest.mark.parametrize("windows", [DAY_ONLY, DEFAULT], ids=["1d", "1h,1d"])
 @pytest.mark.parametrize("seed", range(1, 11))
-def test_kazakhstan_unrest_opens_by_second_day_with_few_other_alerts(
-    seed: int, windows: tuple[timedelta, ...]
-) -> None:
+def test_kazakhstan_unrest_opens_by_second_day_with_few_other_alerts(seed: int, windows: tuple[timedelta, ...]) -> None:
     config = TrackerConfig(window=windows[0], windows=windows, grace=timedelta(hours=2))
     alerts = list(replay_alerts(stream(seed), config))
     opened = [a for a in alerts if a.status == "open"]
@@ -129,7 +127,12 @@ def test_kazakhstan_unrest_opens_by_second_day_with_few_other_alerts(
             live[alert.alert_id] = set(alert.topics)
         named = [topic for topics in live.values() for topic in topics]
         assert len(named) == len(set(named))  # a topic (its stories) is never in two open alerts
-    assert kaz[0].summary.startswith("Kazakhstan · ") and kaz[0].topic in {"unrest", "PROTEST"}
+    assert kaz[0].summary.startswith("Kazakhstan · ")
+    # Named by its most specific topic: from the step unrest joins it on (it may open as `all`, whose
+    # series sees every story of the surge first), the headline is unrest or PROTEST, never `all` again.
+    steps = [a for a in alerts if a.alert_id == kaz[0].alert_id]
+    joined = next(n for n, a in enumerate(steps) if "unrest" in a.topics)
+    assert all(a.topic in {"unrest", "PROTEST"} for a in steps[joined:]), [a.topic for a in steps]
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3])

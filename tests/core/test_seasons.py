@@ -90,3 +90,63 @@ def test_an_outage_leaves_the_profiles_as_they_were() -> None:
     for hour in range(72, 72 + 24 * 56):  # eight weeks without an article
         seasons.learn_news(hour * HOUR, 0, {})
     assert seasons.factor("JPN", 2 * HOUR + int(timedelta(days=56).total_seconds())) == pytest.approx(before, rel=1e-12)
+
+
+def slot_reference(live: list[tuple[float, tuple[int, int, dict[str, int], dict[str, int]]]], profile: str, slot: str,
+                   size: int) -> float:  # fmt: skip
+    """One slot's factor of a country or a country's topic, from the weighted windows with news."""
+    kind = slot[0]
+    in_slot = [(w, h) for w, h in live if slot in slots(h[0], size)]
+    in_kind = [(w, h) for w, h in live if any(s[0] == kind for s in slots(h[0], size))]
+    volume = sum(w * h[1] for w, h in in_slot)
+    total = sum(w * h[1] for w, h in in_kind)
+    country, _, topic = profile.partition("|")
+    if topic:
+        g = slot_reference(live, country, slot, size)
+    else:
+        region = region_of(country) or ""
+        regional = sum(w * h[2].get(region, 0) for w, h in in_slot)
+        rho = sum(w * h[2].get(region, 0) for w, h in in_kind) / total
+        g = (regional + M) / (volume + M / rho) / rho if rho > 0 else 1.0
+    hits = sum(w * h[3].get(profile, 0) for w, h in in_slot)
+    share = sum(w * h[3].get(profile, 0) for w, h in in_kind) / total
+    return (hits + M) / (volume + M / (share * g)) / share if share > 0 else g
+
+
+@pytest.mark.parametrize("size", [HOUR, DAY])
+def test_a_topics_own_factors_equal_a_brute_force_reference(size: int) -> None:
+    """A country's topic learns its own profile, shrunk toward its country's (seasons.py)."""
+    rng = random.Random(size + 1)
+    seasons = Seasons({}, size=size, half_life=40.0, strength=M)
+    history: list[tuple[int, int, dict[str, int], dict[str, int]]] = []
+    start = 1_700_000_000 - 1_700_000_000 % DAY
+    decay = 0.5 ** (1.0 / 40.0)
+    for n in range(400 if size == HOUR else 100):
+        when = start + n * size
+        if rng.random() < 0.1:  # an outage: neither the country's nor the topic's profile moves
+            history.append((when, 0, {}, {}))
+            seasons.learn_news(when, 0, {})
+            continue
+        hour = when // HOUR % 24
+        usa = rng.randint(0, 3) if hour < 8 else rng.randint(4, 15)  # American hours...
+        consult = rng.randint(2, 6) if hour < 8 else rng.randint(0, 1)  # ...its talks with Tokyo in its morning
+        volume = 50 + usa + rng.randint(0, 30)
+        regions = {"americas": usa + rng.randint(0, 4)}
+        profiles = {"USA": usa + consult, "USA|CONSULT": consult} if rng.random() < 0.8 else {"USA": usa}
+        history.append((when, volume, regions, profiles))
+        seasons.learn_news(when, volume, regions)
+        seasons.learn_series(when, {profile: stories for profile, stories in profiles.items() if stories})
+        if n % 23 == 0 and n:
+            live = [h for h in history if h[1] > 0]
+            weighted = [(decay ** (len(live) - 1 - i), h) for i, h in enumerate(live)]
+            for profile in ("USA|CONSULT", "USA", "USA|REJECT"):  # REJECT: no history, its country's profile
+                for probe in (when, when + 3 * HOUR, when + 15 * HOUR):
+                    expected = 1.0
+                    for slot in slots(probe, size):
+                        expected *= slot_reference(weighted, profile, slot, size)
+                    assert seasons.factor(profile, probe) == pytest.approx(min(10.0, max(0.1, expected)), rel=1e-9)
+    if size == HOUR:  # what it is for: the topic's morning is its own, not its country's
+        morning, evening = start + 3 * HOUR, start + 15 * HOUR
+        consult = seasons.factor("USA|CONSULT", morning) / seasons.factor("USA|CONSULT", evening)
+        assert consult > 2 * seasons.factor("USA", morning) / seasons.factor("USA", evening)
+        assert seasons.factor("USA|REJECT", morning) == seasons.factor("USA", morning)

@@ -194,7 +194,7 @@ HOURLY = TrackerConfig(windows=(timedelta(hours=1),))  # one window size: an ale
 
 def test_alert_opens_updates_on_escalation_and_resolves() -> None:
     alerts = alerts_of(replay(surge_stream(), HOURLY))
-    kaz = [a for a in alerts if a.key == "KAZ|unrest"]
+    kaz = [a for a in alerts if (a.country, a.topic) == ("KAZ", "unrest")]
     statuses = [a.status for a in kaz]
     assert statuses[0] == "open" and statuses[-1] == "resolved" and set(statuses[1:-1]) <= {"update"}
     for before, after in itertools.pairwise(kaz[:-1]):  # updates only on escalation, not per article
@@ -307,7 +307,7 @@ def test_a_correction_updates_the_open_alert_whose_window_it_is() -> None:
     episode = tracker.store["a:KAZ|unrest"]
     assert episode["window"] == int(opened.timestamp())  # still open once its window closed
     late = tracker.observe(make("late-kaz", opened + timedelta(minutes=40), source=SOURCES[7]))
-    update = [a for a in late.alerts if a.key == "KAZ|unrest"]
+    update = [a for a in late.alerts if (a.country, a.topic) == ("KAZ", "unrest")]
     assert late.outcome == "corrected" and [a.status for a in update] == ["update"]
     corrected = next(c for c in late.counts if c.key == "KAZ|unrest")
     assert (corrected.final, corrected.revision, update[0].observed) == (True, 1, corrected.stories)

@@ -31,12 +31,12 @@ def get_json(worker: WorkerProcess, path: str) -> Any:
 
 
 def open_on_topic(settings: Settings) -> dict[str, Alert]:
-    """The open alerts by `country|topic`, as the alerts topic tells them (the last step of each series)."""
+    """The open alerts by alert id, as the alerts topic tells them (the last step of each)."""
     last: dict[str, Alert] = {}
     for _, value in read_to_end(settings, settings.topics.alerts):
         assert value is not None
         alert = Alert.model_validate_json(value)
-        last[alert.key] = alert
+        last[alert.alert_id] = alert
     return {key: alert for key, alert in last.items() if alert.status != "resolved"}
 
 
@@ -71,7 +71,7 @@ def test_alerts_lists_the_open_alerts_of_the_topic_with_their_top_articles(fed: 
         time.sleep(1)
     assert served and {a["alert_id"] for a in served} == {a.alert_id for a in expected.values()}, worker.log()
     for entry in served:  # each is the last step published for its series, as the topic has it
-        assert Alert.model_validate(entry) == expected[f"{entry['country']}|{entry['topic']}"]
+        assert Alert.model_validate(entry) == expected[entry["alert_id"]]
         assert entry["top_articles"] and entry["summary"]
     country = served[0]["country"]
     mine = get_json(worker, f"/api/alerts?country={country.lower()}")["alerts"]
@@ -113,7 +113,7 @@ def test_after_a_restart_the_open_alerts_are_listed_from_the_recovered_state(fed
     served = get_json(worker, "/api/alerts")["alerts"]
     assert {a["alert_id"] for a in served} == {a.alert_id for a in expected.values()}
     for entry in served:  # the step itself was in memory: the episode is what the state holds
-        step = expected[f"{entry['country']}|{entry['topic']}"]
+        step = expected[entry["alert_id"]]
         held = (entry["revision"], entry["severity"], entry["observed"])
         assert held == (step.revision, step.severity, step.observed)
         assert entry["window_start"] == step.window_start.isoformat().replace("+00:00", "Z")

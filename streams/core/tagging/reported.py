@@ -31,7 +31,7 @@ from __future__ import annotations
 import json
 import math
 import re
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections import Counter
 from collections.abc import Sequence
 from functools import cache
@@ -104,6 +104,23 @@ LABOUR_STRIKE_BEFORE = frozenset([
     "general", "national", "nationwide", "day", "hour", "warning", "labour", "labor", "token", "sympathy", "on",
     "wildcat", "workers", "union", "unions",
 ])  # fmt: skip
+# Who comments on the economy: their "warnings" are of a danger, not of an act of their own (a feature).
+PUNDIT_WORDS = frozenset([
+    "economist", "economists", "analyst", "analysts", "expert", "experts", "banker", "bankers", "dealers",
+    "traders", "forecast", "forecasts", "study", "survey", "observers",
+])  # fmt: skip
+# What a warning is of, in the words after a THREATEN's trigger: a danger ("warned that inflation could
+# rise") or an act of the speaker's own ("warned it would retaliate") -- PLOVER's THREATEN is the latter.
+DANGER_WORDS = frozenset([
+    "inflation", "recession", "default", "instability", "unemployment", "crisis", "vulnerable", "danger",
+    "dangers", "dangerous", "risk", "risks", "collapse", "damage", "harm", "worsen", "slowdown", "deficit",
+    "economy", "growth", "prices", "jobs", "stability", "bankruptcy", "losses", "dollar", "market", "markets",
+])  # fmt: skip
+ACT_WORDS = frozenset([
+    "retaliate", "retaliation", "retaliatory", "sanctions", "veto", "action", "measures", "strike", "attack",
+    "force", "punish", "tariffs", "quotas", "reprisals", "war", "kill", "destroy", "expel", "cut", "close", "sue",
+])  # fmt: skip
+AFTER = 12  # words after a THREATEN's trigger that say what it warns of
 CAUSE_TYPES = frozenset({"PROTEST", "ASSAULT", "COERCE"})
 CAUSE_WORDS = frozenset({"over", "after", "following", "since", "amid", "amidst"})
 HISTORY_PHRASES = ("last year", "years ago", "decades ago", "months ago", "in the past", "last decade")
@@ -170,6 +187,7 @@ class _Sentence(NamedTuple):
     disaster: bool  # it names an accident or a disaster
     types: tuple[str, ...]  # the types of its events, sorted
     casualties: bool  # it counts dead or wounded
+    pundit: bool  # it names an economist, an analyst, a forecast
 
 
 def _sentence(sentence: str, types: set[str]) -> _Sentence:
@@ -181,7 +199,7 @@ def _sentence(sentence: str, types: set[str]) -> _Sentence:
     return _Sentence(
         words, [m.start() for m in matches], tuple(sorted(CUES.intersection(words))),
         _YEAR.search(sentence) is not None, history, _disaster(words), tuple(sorted(types)),
-        _CASUALTIES.search(lowered) is not None,
+        _CASUALTIES.search(lowered) is not None, not PUNDIT_WORDS.isdisjoint(words),
     )  # fmt: skip
 
 
@@ -248,6 +266,13 @@ def candidate_features(
             row.append(f"quoted={kind}")
         if before:
             row.append(f"tb={kind}:{before[-1]}")
+        after = bisect_left(info.offsets, event.start - event.sentence_start + len(event.trigger))
+        row.append(f"ta={kind}:{words[after] if after < len(words) else '.'}")
+        if info.pundit:
+            row.append(f"pundit={kind}")
+        if kind == "THREATEN":
+            of = words[after : after + AFTER]
+            row += ["act"] if not ACT_WORDS.isdisjoint(of) else ["danger"] if not DANGER_WORDS.isdisjoint(of) else []
         rows.append(row)
     return rows
 

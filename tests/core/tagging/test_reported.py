@@ -151,6 +151,7 @@ def test_the_rules_peer_rules_out_dated_and_hypothetical_events() -> None:
         ("Dockers call stoppage", "The dock workers called a two-day strike to press for higher wages.", "REQUEST"),
         # declining to comment, a court plea, a court throwing a suit out, a veto named as a power
         ("Ministry silent", "The ministry declined to comment on the reports of a new loan.", "REJECT"),
+        ("Measures due", "The spokesman declined to detail the special measures for the farmers.", "REJECT"),
         ("Firm admits fraud", "The company pleaded guilty to two counts of fraud in a federal court.", "REQUEST"),
         ("Suit thrown out", "A federal judge dismissed the lawsuit against the agency on Tuesday.", "REJECT"),
         ("Bill filed", "The bill would end the defence department's veto power over export licences.", "REJECT"),
@@ -192,3 +193,17 @@ def test_a_strike_is_a_labour_strike_only_beside_labour_words() -> None:
             "T\n" + sentence, 2, [(0, 1), (2, 2 + len(sentence))], [_found("REQUEST", sentence, 2)]
         )
         assert (row[0] == "veto=demand") == vetoed, sentence
+
+
+def test_what_a_warning_is_of_and_who_gives_it_are_features() -> None:
+    # a warning of a danger ("could rise") against a threat of the speaker's own act ("would retaliate"): the
+    # words after the trigger say which, and an economist's warning is marked as a pundit's
+    for sentence, kind, marks in (
+        ("Economists warned that inflation could rise again next year.", "THREATEN", {"danger", "pundit=THREATEN"}),
+        ("Brussels warned it would retaliate against the tariffs at once.", "THREATEN", {"act"}),
+        ("Riots hit the city.", "PROTEST", set()),
+    ):
+        (row,) = candidate_features("T\n" + sentence, 2, [(0, 1), (2, 2 + len(sentence))], [_found(kind, sentence, 2)])
+        assert marks <= set(row) and not ({"act", "danger", f"pundit={kind}"} - marks) & set(row), sentence
+        after = sentence.split()[1].strip(".").lower()
+        assert f"ta={kind}:{after}" in row, sentence

@@ -51,10 +51,17 @@ pytestmark = pytest.mark.skipif(not WIRE.exists(), reason=f"the shared wire file
 # 0.779 / 0.426 / 0.441 -> 0.779 / 0.442 / 0.410 (one RETREAT item of two moves r87d's macro by 0.05);
 # all 511 items 0.756 / 0.712 / 0.597. The never-tuned floors are the measured values less a margin
 # of about one rare-type item (0.02 micro, 0.03-0.04 macro); r87d gets its first floor.
+# Session 7 (leak guard: 20 tuning refiles of never-tuned stories no longer trained on; a fifth round r87f of
+# 200 stories labelled blind, never tuned on; features after the trigger; retrained): the one look at the
+# end, main db05cda -> events6 (countries / micro / macro): r87f 0.653 / 0.299 / 0.196 -> 0.653 / 0.309 /
+# 0.208; r87c 0.688 / 0.551 / 0.492 -> 0.688 / 0.552 / 0.500; r87d 0.779 / 0.442 / 0.410 -> 0.779 / 0.444 /
+# 0.408; r87c+d+f 0.710 / 0.445 / 0.375 -> 0.710 / 0.450 / 0.379. r87f gets its first floor, the measured
+# value less about one rare-type item.
 FLOORS = {
     "all": {"country_f1": 0.74, "event_micro_f1": 0.70, "event_macro_f1": 0.58},
     "r87c": {"country_f1": 0.67, "event_micro_f1": 0.53, "event_macro_f1": 0.46},
     "r87d": {"country_f1": 0.76, "event_micro_f1": 0.42, "event_macro_f1": 0.37},
+    "r87f": {"country_f1": 0.63, "event_micro_f1": 0.28, "event_macro_f1": 0.17},
 }
 
 
@@ -73,7 +80,8 @@ LABEL_FIELDS = {"id", "part", "countries", "location", "events"}
 def test_the_set_keeps_ids_and_labels_only() -> None:
     for record in _labels():
         # r87c records say they were adjudicated; a relabelled record of any part says why in its note
-        extra = {"adjudicated", "note"} if record["part"] == reuters87_set.NEVER_TUNED else {"note"}
+        # a tuning item that is a refile of a never-tuned one names it (`refile_of`) and is never trained on
+        extra = {"adjudicated", "note"} if record["part"] == reuters87_set.NEVER_TUNED else {"note", "refile_of"}
         assert LABEL_FIELDS <= set(record) <= LABEL_FIELDS | extra, record["id"]
 
 
@@ -102,12 +110,14 @@ def test_the_set_is_the_documented_sample_in_its_documented_parts() -> None:
     stories = reuters87_set.read_wire(WIRE)
     first, second = reuters87_set.choose(stories), reuters87_set.rest(stories)
     third, fourth = reuters87_set.blind(stories), reuters87_set.verbal(stories)
-    assert [r["id"] for r in records] == first + second + third + fourth
+    fifth = reuters87_set.fresh(stories)
+    assert [r["id"] for r in records] == first + second + third + fourth + fifth
     assert all(r["part"] == reuters87_set.part_of(r["id"]) for r in records[: len(first)])
     rounds = [reuters87_set.SECOND_ROUND] * len(second) + [reuters87_set.BLIND] * len(third)
-    assert [r["part"] for r in records[len(first) :]] == rounds + [reuters87_set.VERBAL] * len(fourth)
+    rounds += [reuters87_set.VERBAL] * len(fourth) + [reuters87_set.FRESH] * len(fifth)
+    assert [r["part"] for r in records[len(first) :]] == rounds
     parts = Counter(r["part"] for r in records)
-    assert set(parts) == {"r87a", "r87b", "r87c", "r87t", "r87d", "r87e"} and min(parts.values()) >= 100
+    assert set(parts) == {"r87a", "r87b", "r87c", "r87t", "r87d", "r87e", "r87f"} and min(parts.values()) >= 100
 
 
 def test_r87d_has_a_second_look_at_a_fixed_sample_kept_beside_it() -> None:
@@ -134,7 +144,7 @@ def test_labels_are_valid_codes_and_types() -> None:
 @pytest.fixture(scope="module")
 def tagged() -> tuple[list[dict[str, Any]], dict[str, TaggedArticle]]:
     # the fourth round r87e (a tuning part) is not tagged here; "all" below means the 511 items of
-    # the first two rounds, r87d has its own floor
+    # the first two rounds, r87d and r87f have their own floors
     records = [r for r in load(LABELS) if r["part"] != reuters87_set.VERBAL]
     tagger = Tagger.default()
     return records, {str(r["id"]): tagger.tag(article_of(r)) for r in records}
@@ -143,7 +153,8 @@ def tagged() -> tuple[list[dict[str, Any]], dict[str, TaggedArticle]]:
 @pytest.mark.parametrize("part", sorted(FLOORS))
 def test_scores_stay_above_floors(tagged: tuple[list[dict[str, Any]], dict[str, TaggedArticle]], part: str) -> None:
     records, predicted = tagged
-    chosen = [r for r in records if r["part"] == part or (part == "all" and r["part"] != reuters87_set.BLIND)]
+    blind = (reuters87_set.BLIND, reuters87_set.FRESH)
+    chosen = [r for r in records if r["part"] == part or (part == "all" and r["part"] not in blind)]
     report: Report = evaluate([gold_of(r) for r in chosen], predicted)
     print(f"\nreuters87-events {part}\n" + report.format())
     floors = FLOORS[part]

@@ -28,7 +28,7 @@ def test_only_the_tuning_parts_are_trained_on() -> None:
     assert not any(never_tuned({"id": "reuters-1", "part": part}) for part in ("r87a", "r87b", "r87t", "r87e"))
     # the never-tuned parts, and a blind part added later, are never training examples
     assert never_tuned({"id": "e24c-001"}) and never_tuned({"id": "reuters-1", "part": "r87c"})
-    assert never_tuned({"id": "reuters-1", "part": "r87d"})
+    assert never_tuned({"id": "reuters-1", "part": "r87d"}) and never_tuned({"id": "reuters-1", "part": "r87f"})
 
 
 def test_refiles_of_one_story_share_a_fold() -> None:
@@ -41,3 +41,31 @@ def test_refiles_of_one_story_share_a_fold() -> None:
         {"id": "c", "title": "TALKS", "body": "The two ministers met in the capital for talks on trade and tariffs."},
     ]
     assert clusters(records) == [0, 0, 2]
+
+
+@pytest.mark.skipif(not reuters87_set.wire_path().exists(), reason="the shared wire file is not beside the repo")
+def test_no_tuning_item_shares_a_story_with_a_never_tuned_item() -> None:
+    from streams.tools.evaluate import load
+    from streams.tools.train_reported import never_tuned, training_records
+
+    wire = load(reuters87_set.LABELS)
+    # the labels file marks every tuning item that is a refile of a never-tuned one, and only those
+    marked = {str(r["id"]): r["refile_of"] for r in wire if "refile_of" in r}
+    assert marked == reuters87_set.refiles(wire) and len(marked) == 20
+    trained = [r for r in training_records() if "part" in r]
+    assert trained and not any(never_tuned(r) or "refile_of" in r for r in trained)
+    # clustered afresh, trained-on and never-tuned wire items share no story
+    blind = [r for r in wire if never_tuned(r)]
+    story = reuters87_set.clusters(trained + blind)
+    assert not set(story[: len(trained)]) & set(story[len(trained) :])
+
+
+def test_a_refile_of_a_never_tuned_story_is_found_in_either_order() -> None:
+    story = "Japan and the United States ended two days of trade talks in Tokyo without an agreement on chips"
+    records = [
+        {"id": "t", "part": "r87e", "title": "TALKS END", "body": story + " officials said."},
+        {"id": "n", "part": "r87d", "title": "TALKS END (REFILE)", "body": story},
+        {"id": "u", "part": "r87a", "title": "OTHER", "body": "Rebels attacked a convoy in the north on Friday."},
+    ]
+    assert reuters87_set.refiles(records) == {"t": "n"}
+    assert reuters87_set.refiles(records[1:] + records[:1]) == {"t": "n"}
