@@ -7,8 +7,8 @@ counting reads travels: no events and no actor spans (they default to empty on t
 
 Stream time is the slowest input partition's watermark (streams/core/watermarks.py): each article
 says which `articles` partition it was read from (`origins`), and each batch carries its reader's
-view of the partitions it reads (`inputs`: which are idle). A batch without articles carries only
-that view (sent when a partition turns idle).
+view of the partitions it reads (`inputs`: which are idle, which it has read to their end offsets).
+A batch without articles carries only that view (sent when it changed).
 """
 
 from __future__ import annotations
@@ -26,12 +26,24 @@ LEFT_OUT: dict[str, Any] = {"events": True, "actors": {"__all__": {"spans"}}}
 
 
 class InputReport(Contract):
-    """One reader's view of the input partitions it reads: which of them are idle."""
+    """One reader's view of the input partitions it reads: which of them are idle, which caught up.
+
+    `caught_up` and `through` are additive: a report without them (an older worker's) says no partition
+    is caught up, and the articles read ahead of its partitions wait for their idleness, as before.
+    """
 
     partitions: int = Field(ge=1, description="Partitions of the input topic.")
     assigned: list[int] = Field(description="The input partitions the sending worker reads.")
     idle: list[int] = Field(
         default_factory=list, description="Of those, the ones caught up and quiet for the idle timeout."
+    )
+    caught_up: list[int] = Field(
+        default_factory=list,
+        description="Of those, the ones read to the end offsets the sender listed after sending the articles"
+        " up to `through` (nothing still to come from them sorts before it).",
+    )
+    through: tuple[int, str] | None = Field(
+        None, description="(event time in epoch seconds, article id): the greatest the sender had sent then."
     )
 
 

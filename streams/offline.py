@@ -7,7 +7,8 @@ its partitions; the union of their output is the same).
 At archive scale nothing holds the whole input: messages are tagged in chunks on `jobs` processes
 (`streams.fanout`, results in input order), put in event-time order by a reorder buffer
 (`streams.core.reorder`) or an on-disk sort (`streams.disksort`), and each observation is written
-as it comes. Every path gives the order of a stable sort by published_at, so the same bytes.
+as it comes. Every path gives one order, (event time, article id) (`streams.core.ordering`), the
+order a worker counts in whatever its input partitions' speeds, so the same bytes.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 from functools import cache
 from itertools import islice
 from typing import IO, TYPE_CHECKING, Protocol, TypeVar
@@ -23,6 +24,7 @@ from typing import IO, TYPE_CHECKING, Protocol, TypeVar
 from schemas import TaggedArticle
 from streams.core.ingest import decode_object, validate_article
 from streams.core.loose import loosen
+from streams.core.ordering import order_key
 from streams.core.reorder import Ordered, reordered
 from streams.core.replay import replay
 from streams.disksort import sorted_on_disk
@@ -154,21 +156,17 @@ def run_replay(
     The articles are tagged on `jobs` processes and put in event-time order one of three ways:
     `reorder` given, through a buffer of that much event time (input more out of order than that
     raises OutOfOrder, naming where); `sort`, sorted on disk; neither, sorted in memory. All three
-    give the order of a stable sort by published_at, so the same bytes.
+    give (event time, article id) order (`order_key`), so the same bytes.
     """
     tagged = tagged_in_file_order(messages, on_error, filled, jobs)
     articles: Iterable[TaggedArticle]
     if sort:
-        articles = Ordered(sorted_on_disk((a for _, a in tagged), key=_published_at, prefix="geopulse-replay-"))
+        articles = Ordered(sorted_on_disk((a for _, a in tagged), key=order_key, prefix="geopulse-replay-"))
     elif reorder is not None:
         articles = reordered(tagged, reorder)
     else:
         articles = [a for _, a in tagged]
     write_replay(replay(articles, tracker_config(settings)), out, with_counts=with_counts)
-
-
-def _published_at(article: TaggedArticle) -> datetime:
-    return article.published_at
 
 
 def write_replay(observations: Iterable[Observation], out: IO[bytes], *, with_counts: bool = False) -> None:

@@ -38,7 +38,7 @@ series, so it partitions by country as the trackers do: N instances produce toge
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, MutableMapping
+from collections.abc import Callable, MutableMapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from functools import partial
@@ -48,6 +48,7 @@ from schemas import Alert, TaggedArticle
 from streams.core.alerts import Episode, rank
 from streams.core.config import TrackerConfig
 from streams.core.detect import GammaPoisson
+from streams.core.ordering import Held
 from streams.core.scales import (
     FollowerIndex,
     FollowerStories,
@@ -259,6 +260,22 @@ class IncidentTracker:
         """Observe the article (read from input `partition`) at every window size; the counts of the
         first size, the incidents' steps.
 
+        The first size's gate (ordering.py) holds the article while a slower input partition may still
+        hold articles before it; every size then takes the articles it lets in, one by one in (event
+        time, id) order, as a replay does (`decided` lists them).
+        """
+        leader = self.trackers[0][1]
+        if leader.dedupe.seen(article.id, article.url) or leader.gate.holds(article.id):
+            return Observation("duplicate", decided=[(article.id, "duplicate", None)])
+        ts, clamped = leader.event_time(article)
+        seen = Observation("held", clamped=clamped)
+        for held in leader.gate.arrive(article, partition, ts, clamped):
+            self._admit(held, seen, held.article.id == article.id)
+        return seen
+
+    def _admit(self, held: Held, seen: Observation, in_hand: bool) -> None:
+        """Every size takes an article let in; its incidents' steps merged.
+
         Every size tells a late article by the one stream time: counted while its own window is open,
         correcting it within `retain` past its close, refused after (see series.py). The outcome is
         the first size's, whose counts are published; one the first size refused but a longer size
@@ -266,22 +283,32 @@ class IncidentTracker:
         alerts, not the published ones.
         """
         (label, leader), followers = self.trackers[0], self.trackers[1:]
-        newest = leader.watermarks.newest
-        first = leader.observe(article, partition)
-        seen = [(label, leader, first)]
+        first = leader.admit(held)
+        steps = [(label, leader, first)]
         for label, tracker in followers:
-            assert isinstance(tracker.dedupe, FollowerIndex) and isinstance(tracker.watermarks, FollowerWatermarks)
-            tracker.dedupe.outcome, tracker.watermarks.before = first.outcome, newest
-            seen.append((label, tracker, tracker.observe(article, partition)))
+            assert isinstance(tracker.dedupe, FollowerIndex)
+            tracker.dedupe.outcome = first.outcome
+            steps.append((label, tracker, tracker.admit(held)))
         outcome = first.outcome
-        if outcome == "late" and any(o.outcome in ("counted", "corrected") for _, _, o in seen[1:]):
+        if outcome == "late" and any(o.outcome in ("counted", "corrected") for _, _, o in steps[1:]):
             outcome = "corrected"
-        return Observation(outcome, first.counts, self._merge(seen), first.clamped, first.lag)
+        seen.take(Observation(outcome, first.counts, self._merge(steps), lag=first.lag), held.article.id, in_hand)
 
-    def report_inputs(self, partitions: int, assigned: list[int], idle: list[int]) -> Observation:
-        """A reader reports its idle input partitions (see series.py); every size closes what stream time passes."""
-        seen = [(label, tracker, tracker.report_inputs(partitions, assigned, idle)) for label, tracker in self.trackers]
-        return Observation("advanced", seen[0][2].counts, self._merge(seen))
+    def report_inputs(self, partitions: int, assigned: list[int], idle: list[int], caught_up: Sequence[int] = (),
+                      through: Sequence[Any] | None = None) -> Observation:  # fmt: skip
+        """A reader reports its idle and caught-up input partitions (see series.py): the articles that
+        waited for them go in, then every size closes what stream time passes."""
+        leader = self.trackers[0][1]
+        leader.gate.report(partitions, assigned, idle, caught_up, through)
+        seen = Observation("advanced")
+        for held in leader.gate.release():
+            self._admit(held, seen, False)
+        now = leader.watermarks.stream_time
+        if now is not None and not leader.gate.waiting:
+            advanced = self.advance(now)
+            seen.counts.extend(advanced.counts)
+            seen.alerts.extend(advanced.alerts)
+        return seen
 
     def advance(self, stream_time: datetime | int) -> Observation:
         seconds = stream_time if isinstance(stream_time, int) else to_seconds(stream_time)

@@ -2,7 +2,8 @@
 
 An archive written as the news came in is in published_at order except for stragglers: a story
 filed late, a feed merged in a little behind another. `ReorderBuffer` takes items in file order and
-gives them back sorted by (time, file order) — the order of a stable sort — as soon as no later item
+gives them back sorted by (time, tie, file order) — for articles the tie is the id, so the order is
+`order_key`'s, the one a worker counts in (ordering.py) — as soon as no later item
 can come before them: an item leaves when the newest time seen is at least `bound` past it. It holds
 only the items of the last `bound` of event time, whatever the length of the stream.
 
@@ -33,6 +34,8 @@ from datetime import datetime, timedelta
 from typing import Generic, TypeVar
 
 from schemas import TaggedArticle
+from streams.core.ordering import order_key
+from streams.core.windows import from_seconds
 from streams.errors import GeopulseError
 
 T = TypeVar("T")
@@ -49,14 +52,14 @@ class OutOfOrder(GeopulseError):
 
 
 class ReorderBuffer(Generic[T]):
-    """Items back in (time, arrival) order, holding those of the last `bound` of event time."""
+    """Items back in (time, tie, arrival) order, holding those of the last `bound` of event time."""
 
     def __init__(self, bound: timedelta) -> None:
         if bound < timedelta(0):
             raise ValueError(f"bound must not be negative, got {bound!r}")
         self.bound = bound
         self.peak = 0  # the most items held at once
-        self._heap: list[tuple[datetime, int, T]] = []
+        self._heap: list[tuple[datetime, str, int, T]] = []
         self._arrived = 0
         self._newest: datetime | None = None
         self._released: datetime | None = None
@@ -64,14 +67,14 @@ class ReorderBuffer(Generic[T]):
     def __len__(self) -> int:
         return len(self._heap)
 
-    def push(self, when: datetime, item: T) -> Iterator[T]:
+    def push(self, when: datetime, item: T, tie: str = "") -> Iterator[T]:
         """Take one item; give back, in order, every item that nothing still to come can precede."""
         if self._released is not None and when < self._released:
             assert self._newest is not None
             raise OutOfOrder(self._newest - when, self.bound)
         if self._newest is None or when > self._newest:
             self._newest = when
-        heapq.heappush(self._heap, (when, self._arrived, item))
+        heapq.heappush(self._heap, (when, tie, self._arrived, item))
         self._arrived += 1
         self.peak = max(self.peak, len(self._heap))
         # A later item is at most `bound` older than the newest, so nothing can come before this.
@@ -87,32 +90,33 @@ class ReorderBuffer(Generic[T]):
             yield self._pop()
 
     def _pop(self) -> T:
-        when, _, item = heapq.heappop(self._heap)
+        when, _, _, item = heapq.heappop(self._heap)
         self._released = when
         return item
 
 
 class Ordered(Iterable[TaggedArticle]):
-    """Articles in published_at order (ties in file order), as a stable sort would give them.
+    """Articles in `order_key` order (event time in whole seconds, then id): the order a worker counts them in.
 
     `replay` takes an `Ordered` as it comes instead of sorting it in memory; the order is checked as
-    the articles pass (an article older than the one before it raises AssertionError, a bug of the maker).
+    the articles pass (an article before the one before it raises AssertionError, a bug of the maker).
     """
 
     def __init__(self, articles: Iterable[TaggedArticle]) -> None:
         self._articles = articles
 
     def __iter__(self) -> Iterator[TaggedArticle]:
-        last: datetime | None = None
+        last: tuple[int, str] | None = None
         for article in self._articles:
-            assert last is None or article.published_at >= last, "Ordered articles out of order"
-            last = article.published_at
+            key = order_key(article)
+            assert last is None or key >= last, "Ordered articles out of order"
+            last = key
             yield article
 
 
 def in_event_time(tagged: Iterable[TaggedArticle]) -> Iterable[TaggedArticle]:
-    """The articles in published_at order: as they come if `Ordered`, else sorted (stably) in memory."""
-    return tagged if isinstance(tagged, Ordered) else sorted(tagged, key=lambda a: a.published_at)
+    """The articles in `order_key` order: as they come if `Ordered`, else sorted in memory."""
+    return tagged if isinstance(tagged, Ordered) else sorted(tagged, key=order_key)
 
 
 def reordered(tagged: Iterable[tuple[str, TaggedArticle]], bound: timedelta) -> Ordered:
@@ -122,7 +126,8 @@ def reordered(tagged: Iterable[tuple[str, TaggedArticle]], bound: timedelta) -> 
         buffer: ReorderBuffer[TaggedArticle] = ReorderBuffer(bound)
         for where, article in tagged:
             try:
-                released = buffer.push(article.published_at, article)
+                seconds, tie = order_key(article)
+                released = buffer.push(from_seconds(seconds), article, tie)
             except OutOfOrder as exc:
                 exc.where = where
                 raise

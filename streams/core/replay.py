@@ -1,6 +1,7 @@
 """Offline replay: the worker's IncidentTracker over a finite set of tagged articles, in event-time order.
 
-Sorting by published_at (stably, so ties keep file order) makes a replay deterministic and lets it
+Sorting by (event time, article id) (`order_key`: the order a worker counts in, whatever the speeds
+its input partitions are read at; see ordering.py) makes a replay deterministic and lets it
 trust event time: in sorted input no article is ahead of its turn, so a gap in a sparse file is
 a gap, not a clock error (`max_ahead` is lifted unless the config sets it explicitly).
 
@@ -35,7 +36,7 @@ def replay(
     store: MutableMapping[str, Any] | None = None,
     finish: bool = False,
 ) -> Iterator[Observation]:
-    """Observe the articles in published_at order; yields one Observation per article.
+    """Observe the articles in (event time, id) order; yields one Observation per article.
 
     With `finish`, stream time then moves past the last (longest) window's grace, so every window is final
     (one more Observation, outcome "advanced", with the final counts and any resolutions). Off by

@@ -97,15 +97,13 @@ class FollowerStories(StoryIndex):
 class FollowerWatermarks(Watermarks):
     """A longer size's watermarks: the first size's, read-only (one stream time for every size, kept once).
 
-    The first size reads the article in hand (and takes the inputs' idle reports) before a longer
-    size sees it; `before` is the newest watermark from before that read, so a far-future article
-    is clamped to the same event time at every size.
+    The first size reads every article (and takes the inputs' idle reports) and lets them in to
+    every size in order (ordering.py), with the event time it gave them.
     """
 
     def __init__(self, leader: SeriesTracker) -> None:
         super().__init__(leader.store)
         self.leader = leader
-        self.before: int | None = None
 
     @property
     def stream_time(self) -> int | None:
@@ -113,7 +111,7 @@ class FollowerWatermarks(Watermarks):
 
     @property
     def newest(self) -> int | None:
-        return self.before
+        return self.leader.watermarks.newest
 
     def read(self, partition: int, ts: int) -> int | None:
         return self.stream_time  # the first size read it

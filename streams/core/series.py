@@ -2,8 +2,10 @@
 
 `SeriesTracker.observe(article)` dedupes the article, assigns its story, counts it into its
 event-time window for the global volume and for each owned series it belongs to, judges those
-series and steps their alerts. Stream time (the newest published_at seen) closes windows: a
-closed window is final, folds into its series' baseline and may resolve the series' alert.
+series and steps their alerts. Articles go in in (event time, id) order, as a replay takes them:
+one read ahead of a slower input partition waits until that partition is read up to it
+(ordering.py). Stream time (the event time of the newest article let in) closes windows: a closed
+window is final, folds into its series' baseline and may resolve the series' alert.
 
 Every instance sees every article in the same order and keeps the same global state (clock,
 volumes, dedupe and story indexes); series state depends only on the series' own articles and that
@@ -24,6 +26,7 @@ Store layout (JSON values; each key written only when it changes):
     w:<C>|<topic>@<start>  {"t": tally, "rev": revisions of its final count, "exp"}: a window of
                        the series, kept `retain` past its close for late articles to correct
     wm                 watermarks of the input partitions (see watermarks.py)
+    ord, q:<id>        the articles waiting for slower input partitions (see ordering.py)
     open:<start>       series keys with articles in that open window (to finalise them)
     a:<C>|<topic>      the series' open alert episode (see alerts.py); `alerts` lists them
     rvol               {"<window start>": {region: stories}} of the open windows
@@ -48,7 +51,7 @@ it neither decays baselines nor profiles, nor resolves an alert, however long th
 from __future__ import annotations
 
 from bisect import bisect_left
-from collections.abc import Callable, MutableMapping
+from collections.abc import Callable, MutableMapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any, Literal
@@ -60,6 +63,7 @@ from streams.core.dedupe import DedupeIndex, Expiry, StoryIndex
 from streams.core.detect import Verdict
 from streams.core.explain import Tally
 from streams.core.keys import SeriesKey
+from streams.core.ordering import EventTimeGate, Held
 from streams.core.seasons import Seasons, profile_of, region_of
 from streams.core.watermarks import Watermarks
 from streams.core.windows import clamp_ahead, closes_at, from_seconds, is_closed, to_seconds, window_start
@@ -67,8 +71,9 @@ from streams.core.windows import clamp_ahead, closes_at, from_seconds, is_closed
 __all__ = ["Observation", "Outcome", "SeriesTracker", "TrackerConfig"]
 
 # corrected: behind its window's grace, counted into the closed window (a revised final count);
-# late: older than the retained history, refused.
-Outcome = Literal["counted", "duplicate", "corrected", "late", "advanced"]
+# late: older than the retained history, refused; held: waiting for the slower input partitions
+# (ordering.py), decided when let in.
+Outcome = Literal["counted", "duplicate", "corrected", "late", "advanced", "held"]
 
 
 @dataclass
@@ -80,6 +85,17 @@ class Observation:
     alerts: list[Alert] = field(default_factory=list)
     clamped: bool = False  # published_at was too far ahead of stream time and was pulled back
     lag: int | None = None  # corrected or late: seconds its event time is behind stream time
+    # (article id, outcome, lag) of every article decided: the one in hand unless held, and the
+    # held ones it (or an idle report) let in
+    decided: list[tuple[str, Outcome, int | None]] = field(default_factory=list)
+
+    def take(self, admitted: Observation, article_id: str, in_hand: bool) -> None:
+        """Add what one article let in changed; its outcome is this observation's if it is the one in hand."""
+        self.counts.extend(admitted.counts)
+        self.alerts.extend(admitted.alerts)
+        self.decided.append((article_id, admitted.outcome, admitted.lag))
+        if in_hand:
+            self.outcome, self.lag = admitted.outcome, admitted.lag
 
 
 @dataclass(slots=True)
@@ -128,6 +144,7 @@ class SeriesTracker:
         self.size, self.grace = config.seconds("window"), config.seconds("grace")
         self.retain = config.seconds("retain")
         self.watermarks = Watermarks(self.store)
+        self.gate = EventTimeGate(self.store, self.watermarks)
         # The window size whose corrections the dedupe memory outlasts (a longer size sharing this
         # tracker's index under incidents.py may correct its own windows later than this one).
         self.dedupe_window = self.size
@@ -155,29 +172,53 @@ class SeriesTracker:
     def observe(self, article: TaggedArticle, partition: int = 0) -> Observation:
         """Count one article once, close the windows stream time moves past, step the alerts it causes.
 
-        `partition` is the input partition it was read from: stream time is the slowest input's
-        watermark (see watermarks.py). An article whose window has closed corrects it (see `_late`).
+        `partition` is the input partition it was read from. The article waits (outcome `held`) while a
+        slower input partition may still hold articles before it, and is then let in in (event time,
+        id) order, as a replay takes it (see ordering.py); `decided` lists every article let in.
         """
-        if self.dedupe.seen(article.id, article.url):
-            return Observation("duplicate")
+        if self.dedupe.seen(article.id, article.url) or self.gate.holds(article.id):
+            return Observation("duplicate", decided=[(article.id, "duplicate", None)])
+        ts, clamped = self.event_time(article)
+        seen = Observation("held", clamped=clamped)
+        for held in self.gate.arrive(article, partition, ts, clamped):
+            seen.take(self.admit(held), held.article.id, held.article.id == article.id)
+        return seen
+
+    def event_time(self, article: TaggedArticle) -> tuple[int, bool]:
+        """The event time the article counts at (pulled back if too far ahead of every watermark), and
+        whether it was pulled back."""
         raw = to_seconds(article.published_at)
         ts = clamp_ahead(raw, self.watermarks.newest, self.config.ahead_seconds())
+        return ts, ts != raw
+
+    def admit(self, held: Held) -> Observation:
+        """Count an article let in (in event-time order): stream time moves to it, closing the windows it
+        passes; an article whose window has closed corrects it (see `_late`)."""
+        article, ts = held.article, held.ts
+        if self.dedupe.seen(article.id, article.url):  # another id with its url went in before it
+            return Observation("duplicate")
         start = window_start(ts, self.size)
-        seen = Observation("counted", clamped=ts != raw)
-        now = self.watermarks.read(partition, ts)
-        if now is not None:
-            self._advance(now, seen)
+        seen = Observation("counted", clamped=held.clamped)
+        self._advance(ts, seen)
         next_open = self._clock().next
         if next_open is not None and start < next_open:
             return self._late(article, ts, start, seen)
         self._count(article, ts, start, seen)
         return seen
 
-    def report_inputs(self, partitions: int, assigned: list[int], idle: list[int]) -> Observation:
-        """A reader of the input says which of its partitions are idle; closes what stream time then passes."""
-        self.watermarks.report(partitions, assigned, idle)
+    def report_inputs(self, partitions: int, assigned: list[int], idle: list[int], caught_up: Sequence[int] = (),
+                      through: Sequence[Any] | None = None) -> Observation:  # fmt: skip
+        """A reader of the input says which of its partitions are idle, and which it read to their end
+        (up to `through`, ordering.py): lets in the articles that waited for them, and closes what
+        stream time then passes."""
+        self.gate.report(partitions, assigned, idle, caught_up, through)
+        seen = Observation("advanced")
+        for held in self.gate.release():
+            seen.take(self.admit(held), held.article.id, False)
         now = self.watermarks.stream_time
-        return Observation("advanced") if now is None else self.advance(now)
+        if now is not None and not self.gate.waiting:
+            self._advance(now, seen)
+        return seen
 
     def advance(self, stream_time: datetime | int) -> Observation:
         """Move stream time forward (e.g. on an idle stream): closes windows, resolves alerts.
@@ -206,14 +247,12 @@ class SeriesTracker:
             counted = [int(start) for start in self.store.get("vol", {})]
             clock.next = min([window_start(ts - self.size - self.grace, self.size) + self.size, *counted])
         while is_closed(clock.next, self.size, self.grace, ts):
-            self._judge_pending(clock, closes_at(clock.next, self.size, self.grace), seen)
             if self._skip_empty(clock, ts):
                 continue
             had_news = str(clock.next) in self.store.get("vol", {})
             self._close(clock.next, clock.closed >= self.config.warmup_windows(), seen)
             clock.next += self.size
             clock.closed += int(had_news or clock.closed > 0)  # from the first window with news on
-        self._judge_pending(clock, ts + 1, seen)
         self.store["clock"] = clock.to_json()
         self.expiry.expire(ts)
 
@@ -364,8 +403,7 @@ class SeriesTracker:
             tally = self._add(key, start, story, exemplar, actors, others)
             if self.counts:
                 seen.counts.append(self._count_message(key, start, tally, volume[0], final=False))
-            if self._reached(start):
-                self._step_alert(key, start, tally, self._judged(volume[1], volume[0]), seen)
+            self._step_alert(key, start, tally, self._judged(volume[1], volume[0]), seen)
 
     def _count_regions(self, article: TaggedArticle, start: int) -> None:
         """Stories per region in the open window, for the regions' profiles (every instance alike)."""
@@ -507,39 +545,6 @@ class SeriesTracker:
             window_end=from_seconds(start + self.size), count=tally.articles, stories=tally.stories,
             sources=tally.sources, volume=volume, final=final, revision=revision,
         )  # fmt: skip
-
-    # -- windows ahead of stream time: judged when it gets there ------------------------------
-
-    def _reached(self, start: int) -> bool:
-        """True when stream time has reached the window; else its judging waits for it (`_judge_pending`).
-
-        A replay judges every article of a window against the windows closed by then, which is never
-        before the window starts. An article read from a partition ahead of the others (a backlog,
-        a bulk load) would be judged against a baseline days old; it is judged once stream time
-        reaches its window instead, against what a replay would have had.
-        """
-        now = self._clock().now
-        if now is not None and start <= now:
-            return True
-        pending = self.store.get("pend", [])
-        if start not in pending:
-            self.store["pend"] = sorted([*pending, start])
-        return False
-
-    def _judge_pending(self, clock: Clock, before: int, seen: Observation) -> None:
-        """Judge the waiting windows that start before `before` (stream time reached them), with what they hold."""
-        pending = self.store.get("pend", [])
-        if not pending or pending[0] >= before:
-            return
-        self.store["pend"] = [start for start in pending if start >= before]
-        self.store["clock"] = clock.to_json()  # the windows closed so far gate and seed the judging
-        for start in (start for start in pending if start < before):
-            articles, stories = self.store.get("vol", {}).get(str(start), [0, 0])
-            for key in self.store.get(f"open:{start}", []):
-                stored, record = self.store.get(f"s:{key}"), self._series(key, until=clock.next)
-                if stored is None or record.next != stored["t"]:
-                    self.store[f"s:{key}"] = record.to_json()
-                self._step_alert(key, start, self._tally(key, start)[0], self._judged(stories, articles), seen)
 
     # -- late articles: a closed window corrected, or the article refused ----------------
 

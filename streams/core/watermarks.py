@@ -44,7 +44,7 @@ every article. State, one JSON value:
 from __future__ import annotations
 
 from collections.abc import Iterable, MutableMapping
-from typing import Any
+from typing import Any, TypeVar
 
 __all__ = ["IdleWatch", "Watermarks", "stream_time_of", "woken"]
 
@@ -61,10 +61,14 @@ def woken(idle: list[int], waking: list[int]) -> list[int]:
     return [] if waking else idle
 
 
-def stream_time_of(partitions: int, watermarks: dict[str, int], idle: Iterable[int]) -> int | None:
+Mark = TypeVar("Mark", int, tuple[int, str])  # an event time, or an (event time, id) (ordering.py)
+
+
+def stream_time_of(partitions: int, watermarks: dict[str, Mark], idle: Iterable[int]) -> Mark | None:
     """The minimum watermark over the partitions that are not idle (None while one is unknown).
 
     With every partition idle it is the newest watermark. Not monotone by itself: `Watermarks` is.
+    The gate of ordering.py takes the same minimum over (event time, id) marks.
     """
     idle = set(idle)
     known = {*range(partitions), *map(int, watermarks), *idle}
@@ -91,6 +95,11 @@ class Watermarks:
     def newest(self) -> int | None:
         """The newest event time read from any partition."""
         return max(self._state()["wm"].values(), default=None)
+
+    def inputs(self) -> tuple[int, list[int]]:
+        """The partition count of the input (0: unknown) and the idle partitions, as last reported."""
+        state = self._state()
+        return state["n"], state["idle"]
 
     def read(self, partition: int, ts: int) -> int | None:
         """An article with event time `ts` was read from `partition`; the stream time now."""
@@ -167,11 +176,20 @@ class IdleWatch:
 
     def idle(self, now: float, highwaters: dict[int, int | None], committed: dict[int, int | None]) -> list[int]:
         """The assigned partitions that are idle, given their high watermarks and committed offsets."""
+        caught_up = self.caught_up(highwaters, committed)
+        return [p for p in caught_up if now - self._quiet_since[p] >= self.timeout]
+
+    def positions(self) -> dict[int, int]:
+        """The next offset to process of each partition read so far (a copy: what was read before a request)."""
+        return dict(self._next)
+
+    def caught_up(self, ends: dict[int, int | None], committed: dict[int, int | None],
+                  positions: dict[int, int] | None = None) -> list[int]:  # fmt: skip
+        """The assigned partitions whose next offset (in `positions` if given) is at their end offset."""
+        positions = self._next if positions is None else positions
         found = []
-        for partition, since in sorted(self._quiet_since.items()):
-            end = highwaters.get(partition)
-            position = self._next.get(partition, committed.get(partition))
-            caught_up = end is not None and (end == 0 or (position is not None and position >= end))
-            if caught_up and now - since >= self.timeout:
+        for partition in sorted(self._quiet_since):
+            end, position = ends.get(partition), positions.get(partition, committed.get(partition))
+            if end is not None and (end == 0 or (position is not None and position >= end)):
                 found.append(partition)
         return found

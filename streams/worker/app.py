@@ -6,6 +6,7 @@ work sends it (agents.py), health.py watches the broker, webhooks.py delivers al
 
 from __future__ import annotations
 
+import asyncio
 import gc
 import logging
 from collections.abc import AsyncIterator, Callable
@@ -122,6 +123,7 @@ def wire_ingest(gp: Geopulse, ingestor: Ingestor) -> None:
     """The ingest agent: batches of `articles` through the ingest stage; which of them are idle, every second."""
     settings = gp.settings
     inputs = InputWatch(gp.app, settings.topics.articles, settings.idle_timeout)
+    checks: set[asyncio.Future[None]] = set()  # checks of the input asked by the ingest agent, until done
 
     @gp.app.agent(gp.topics["articles"], name="ingest")
     async def ingest(stream: StreamT[bytes]) -> AsyncIterator[None]:
@@ -129,8 +131,11 @@ def wire_ingest(gp: Geopulse, ingestor: Ingestor) -> None:
         batches = stream.take_events(settings.batch_size, within=settings.batch_timeout)  # type: ignore[attr-defined]
         async for events in batches:
             watch_offsets(gp, events)
-            inputs.read(events)
-            await ingest_events(gp, ingestor, events, inputs.report())
+            greatest = await ingest_events(gp, ingestor, events, inputs.report())
+            inputs.read(events, greatest)  # once their digests are with the producer (idleness.py)
+            if inputs.at_fetched_end():  # a partition read to its end: say so now, not within the second
+                checks.add(check := asyncio.ensure_future(declare_inputs(gp, inputs)))
+                check.add_done_callback(checks.discard)
             yield None
 
     @gp.app.timer(IDLE_CHECK_INTERVAL, on_leader=False)  # type: ignore[untyped-decorator]

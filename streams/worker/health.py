@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 
+from aiokafka.errors import IllegalStateError
 from kafka.errors import KafkaError
 
 from streams.errors import BrokerError
@@ -73,8 +74,13 @@ async def observe_consumer_lag(gp: Geopulse, topics: set[str]) -> None:
     for tp in consumer.assignment():
         if tp.topic not in topics:
             continue
-        highwater = consumer.highwater(tp)
-        position = await consumer.position(tp)
+        try:
+            highwater = consumer.highwater(tp)
+            position = await consumer.position(tp)
+        except (IllegalStateError, AssertionError):
+            # revoked while we asked (a rebalance: another worker killed or joining); raised out of a
+            # timer it crashed the whole worker (seen in the kill -9 watermark test)
+            continue
         if highwater is not None and position is not None:
             lags.append((tp.topic, tp.partition, max(0, highwater - position)))
     gp.metrics.lag(lags)

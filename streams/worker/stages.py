@@ -123,11 +123,18 @@ class Counted:
     outcomes: Counter[str] = field(default_factory=Counter)  # articles by outcome, each on its owner partition
     late: list[tuple[str, int, str]] = field(default_factory=list)  # (outcome, lag, article id) behind stream time
 
-    def take(self, observation: Observation, latest: dict[tuple[str, datetime], WindowCount]) -> None:
-        """The newest count per (series, window) and every alert step of an observation."""
+    def take(self, observation: Observation, latest: dict[tuple[str, datetime], WindowCount], partition: int,
+             partitions: int) -> None:  # fmt: skip
+        """The newest count per (series, window) and every alert step of an observation; the outcomes of
+        the articles it decided that `partition` owns (an article waiting for slower inputs is decided later)."""
         for c in observation.counts:
             latest[(c.key, c.window_start)] = c
         self.alerts.extend(observation.alerts)
+        for article_id, outcome, lag in observation.decided:
+            if owner_partition(article_id, partitions) == partition:
+                self.outcomes[outcome] += 1
+                if lag is not None:
+                    self.late.append((outcome, lag, article_id))
 
     def messages(self, topics: TopicNames) -> list[Outgoing]:
         """The counts, then the alerts, keyed by series."""
@@ -144,13 +151,10 @@ async def count(work: dict[int, tuple[IncidentTracker, list[DigestBatch]]], part
         latest = counted.counts[partition] = {}
         for batch in batches:
             if (report := batch.inputs) is not None:
-                counted.take(tracker.report_inputs(report.partitions, report.assigned, report.idle), latest)
+                observation = tracker.report_inputs(report.partitions, report.assigned, report.idle,
+                                                    report.caught_up, report.through)  # fmt: skip
+                counted.take(observation, latest, partition, partitions)
             for article, origin in batch.sourced():
-                observation = tracker.observe(article, origin)
-                if owner_partition(article.id, partitions) == partition:
-                    counted.outcomes[observation.outcome] += 1
-                    if observation.lag is not None:
-                        counted.late.append((observation.outcome, observation.lag, article.id))
-                counted.take(observation, latest)
+                counted.take(tracker.observe(article, origin), latest, partition, partitions)
             await asyncio.sleep(0)  # let the ingest agent in between digests (its latency is the product's)
     return counted
