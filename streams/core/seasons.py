@@ -40,7 +40,7 @@ own profile the same way, shrunk toward its country's (`all` is the country's ow
 ...         start = day * 86_400 + hour * 3_600
 ...         jpn = 30 if hour < 8 else 2
 ...         seasons.learn_news(start, 100, {"asia-pacific": jpn})
-...         seasons.learn_country("JPN", start, jpn)
+...         seasons.learn_series(start, {"JPN": jpn})
 >>> round(seasons.factor("JPN", 3 * 3_600), 1), round(seasons.factor("JPN", 15 * 3_600), 2)
 (2.7, 0.19)
 >>> round(seasons.factor("KOR", 3 * 3_600), 1)  # no history: its region's profile
@@ -142,10 +142,6 @@ class Seasons:
         self._cache.clear()
         self._windows.clear()
         self._sums.clear()
-
-    def learn_country(self, country: str, start: int, stories: int) -> None:
-        """Fold a country's (or a series' own: `profile_of`) stories of the window `learn_news` just folded."""
-        self.learn_series(start, {country: stories})
 
     def learn_series(self, start: int, stories: dict[str, int]) -> None:
         """Fold the stories of each profile (a country, or a country's topic) in the window `learn_news` just folded."""

@@ -58,7 +58,7 @@ def test_factors_equal_a_brute_force_reference(size: int) -> None:
         seasons.learn_news(when, volume, regions)
         for country, stories in countries.items():
             if stories:
-                seasons.learn_country(country, when, stories)
+                seasons.learn_series(when, {country: stories})
         if n % 37 == 0 and n:
             for country in ("JPN", "FRA", "KOR", "CHL"):
                 for probe in (when, when + 3 * HOUR, when + 13 * HOUR):
@@ -74,7 +74,7 @@ def test_a_country_with_no_history_borrows_its_region_and_an_unknown_one_is_flat
             when = day * DAY + hour * HOUR
             asia = 20 if hour < 8 else 1
             seasons.learn_news(when, 100, {"asia-pacific": asia})
-            seasons.learn_country("JPN", when, asia)
+            seasons.learn_series(when, {"JPN": asia})
     morning, evening = seasons.factor("KOR", 3 * HOUR), seasons.factor("KOR", 18 * HOUR)
     assert morning > 2.0 and evening < 0.3
     assert seasons.factor("XXX", 3 * HOUR) == pytest.approx(1.0)
@@ -85,7 +85,7 @@ def test_an_outage_leaves_the_profiles_as_they_were() -> None:
     seasons = Seasons(store, size=HOUR, half_life=48.0)
     for hour in range(72):
         seasons.learn_news(hour * HOUR, 50, {"asia-pacific": 10 if hour % 24 < 8 else 0})
-        seasons.learn_country("JPN", hour * HOUR, 10 if hour % 24 < 8 else 0)
+        seasons.learn_series(hour * HOUR, {"JPN": 10 if hour % 24 < 8 else 0})
     before = seasons.factor("JPN", 2 * HOUR)
     for hour in range(72, 72 + 24 * 56):  # eight weeks without an article
         seasons.learn_news(hour * HOUR, 0, {})
