@@ -23,9 +23,9 @@ the ids of its stories. The background is real news: `bench/data/reuters87-incid
 35 real incidents a news desk would want alerted, labelled blind to any detector output under the
 rule of `bench/data/INCIDENTS.md`. A false alarm that matches one (a listed country, opened between
 its first story and 6 h after its last, a day for one over days, a topic sharing a PLOVER type
-with the incident's family) is a real incident found: the raw false-alarm rate is kept, and the
-rate without those is printed beside it, with the recall on the labelled incidents and the delay
-from an incident's first story.
+with the incident's family, one of its stories among the alert's) is a real incident found: the
+raw false-alarm rate is kept, and the rate without those is printed beside it, with the recall on
+the labelled incidents and the delay from an incident's first story.
 Systems: geopulse as configured (default settings), and three peers in the same tracker (same
 windows, story dedupe, gates): a fixed threshold, a z-score, and a seasonal median/MAD rule (S-H-ESD
 style), all on 1 h windows.
@@ -351,9 +351,17 @@ def topic_fits(alert: Alert, family: str) -> bool:
     return any(groups.get(topic, frozenset()) & groups[family] for topic in {alert.topic, *alert.topics})
 
 
-def on_incident(raised: Raised, incident: Incident) -> bool:
-    return opened_within(raised, incident.countries, incident.first, incident.end) and topic_fits(
-        raised.alert, incident.family
+def on_incident(raised: Raised, incident: Incident, loose: bool = False) -> bool:
+    """Found as a surge is (country, time), in a fitting topic, and explained by one of the incident's stories.
+
+    The stories matter on a real wire: a busy country (the US) has some labelled incident most days,
+    and an alert of its `all` series on an unrelated hour would otherwise count as finding it
+    (`loose` drops that condition, for comparison).
+    """
+    return (
+        opened_within(raised, incident.countries, incident.first, incident.end)
+        and topic_fits(raised.alert, incident.family)
+        and (loose or not {a.id for a in raised.alert.top_articles}.isdisjoint(incident.stories))
     )
 
 
@@ -375,8 +383,13 @@ def score_incidents(raised: list[Raised], false: list[Raised], incidents: Sequen
     on = {id(r): f" [{i.name}]" for r in false for i in incidents if on_incident(r, i)}
     rest = [r for r in false if id(r) not in on]
     delays = [p["delay_h"] for p in per.values() if p["found"]]
+    loose = [r for r in false if not any(on_incident(r, i, loose=True) for i in incidents)]
     return {
+        "incidents_found_loose": sum(any(on_incident(r, i, loose=True) for r in raised) for i in incidents),
+        "false_unlabelled_loose_per_day": round(len(loose) / news_days, 3),
         "incidents": len(incidents), "incidents_found": len(delays),
+        "topical": sum(i.family != "any" for i in incidents),
+        "topical_found": sum(p["found"] and p["family"] != "any" for p in per.values()),
         "incident_median_delay_h": round(statistics.median(delays), 2) if delays else None,
         "false_on_incidents": len(on), "false_unlabelled_per_day": round(len(rest) / news_days, 3),
         "false_unlabelled_medium_per_day": round(sum(RANK[r.peak] >= 1 for r in rest) / news_days, 3),
@@ -475,6 +488,7 @@ def report(results: dict[str, Any]) -> None:
         ("  off labelled news / day", lambda r: str(r["false_unlabelled_per_day"])),
         ("    at medium+ / day", lambda r: str(r["false_unlabelled_medium_per_day"])),
         ("real incidents found", lambda r: f"{r['incidents_found']}/{r['incidents']}"),
+        ("  of a topic family", lambda r: f"{r['topical_found']}/{r['topical']}"),
         ("  median delay (h)", lambda r: str(r["incident_median_delay_h"])),
         ("  Asia 00-08 UTC share", lambda r: f"{r['asia_morning_share']} (news {r['asia_news_share']})"),
         ("alerts per surge", lambda r: str(r["alerts_per_surge"])),

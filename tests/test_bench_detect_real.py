@@ -73,36 +73,40 @@ def test_labels_carry_no_reuters_text(wire: dict[str, dict[str, Any]]) -> None:
         assert not runs & own, (incident.name, runs & own)
 
 
-def alert_on(country: str, topic: str, topics: list[str], at: Any) -> Raised:
+def alert_on(country: str, topic: str, topics: list[str], at: Any, story: str = "reuters-1") -> Raised:
+    top = [{"id": story, "title": "a story", "source": "outlet00.example", "published_at": at}]
     alert = Alert(alert_id=f"{country}-{at:%d%H%M}", status="open", country=country, topic=topic, topics=topics,
                   window="1h", window_start=at - timedelta(hours=1), window_end=at, observed=5, expected=1.0,
                   ratio=5.0, score=4.0, severity="medium", summary="test", first_seen=at, last_seen=at,
-                  detector={"name": "test"})  # fmt: skip
+                  detector={"name": "test"}, top_articles=top)  # fmt: skip
     return Raised(alert, at, "medium")
 
 
 def incident(family: str) -> Incident:
     first = INCIDENT_LIST[0].first
-    return Incident("r87-x", ("IRN", "USA"), family, first, first + timedelta(hours=8), ("reuters-1",), "a strike")
+    return Incident(
+        "r87-x", ("IRN", "USA"), family, first, first + timedelta(hours=8), ("reuters-1", "reuters-2"), "a strike"
+    )
 
 
 @pytest.mark.parametrize(
-    ("family", "country", "topic", "hours", "found"),
+    ("family", "country", "topic", "hours", "found", "story"),
     [
-        ("conflict", "IRN", "ASSAULT", 1, True),  # a conflict type, a listed country, in its span
-        ("conflict", "USA", "all", 13.5, True),  # `all` fits every family; within 6 h after its last story
-        ("any", "USA", "PROTEST", 2, True),
-        ("conflict", "IRN", "AGREE", 1, False),  # no type in common with the family
-        ("conflict", "IRQ", "ASSAULT", 1, False),  # not a listed country
-        ("conflict", "IRN", "ASSAULT", -1, False),  # before its first story
-        ("conflict", "IRN", "ASSAULT", 14.5, False),  # over 6 h after its last story
+        ("conflict", "IRN", "ASSAULT", 1, True, "reuters-2"),  # a conflict type, a listed country, in its span
+        ("conflict", "USA", "all", 13.5, True, "reuters-1"),  # `all` fits every family; within 6 h after its last story
+        ("any", "USA", "PROTEST", 2, True, "reuters-1"),
+        ("conflict", "IRN", "AGREE", 1, False, "reuters-1"),  # no type in common with the family
+        ("conflict", "IRQ", "ASSAULT", 1, False, "reuters-1"),  # not a listed country
+        ("conflict", "IRN", "ASSAULT", -1, False, "reuters-1"),  # before its first story
+        ("conflict", "IRN", "ASSAULT", 14.5, False, "reuters-1"),  # over 6 h after its last story
+        ("conflict", "IRN", "ASSAULT", 1, False, "reuters-9"),  # none of its stories explains the alert
     ],
 )  # fmt: skip
 def test_an_alert_on_a_labelled_incident_is_found_not_false(family: str, country: str, topic: str, hours: float,
-                                                             found: bool) -> None:  # fmt: skip
+                                                             found: bool, story: str) -> None:  # fmt: skip
     labelled = incident(family)
-    alert = alert_on(country, topic, [topic], labelled.first + timedelta(hours=hours))
-    other = alert_on("NOR", "PROTEST", ["PROTEST"], labelled.first)  # a real false alarm, on nothing labelled
+    alert = alert_on(country, topic, [topic], labelled.first + timedelta(hours=hours), story)
+    other = alert_on("NOR", "PROTEST", ["PROTEST"], labelled.first, "reuters-9")  # a false alarm, on nothing labelled
     scored = score_incidents([alert, other], [alert, other], [labelled], news_days=2)
     assert scored["incidents_found"] == int(found) and scored["per_incident"]["r87-x"]["found"] is found
     assert scored["false_on_incidents"] == int(found)
