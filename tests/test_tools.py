@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -12,6 +14,18 @@ from streams.tools.train_reported import TUNED_PARTS
 
 DATA = Path(__file__).resolve().parent / "data"
 WEAK_SIZE = reuters87_set.WEAK_TITLED + reuters87_set.WEAK_LEAD + reuters87_set.WEAK_REST
+
+
+def _labelled() -> list[dict[str, Any]]:
+    return [json.loads(line) for line in reuters87_set.LABELS.read_text(encoding="utf-8").splitlines()]
+
+
+def _drawn(draw: Callable[[list[dict[str, Any]]], list[str]]) -> tuple[list[dict[str, Any]], list[str]]:
+    """The wire and the ids a round draws from it, checked to be the same ids on a fresh read."""
+    stories = reuters87_set.read_wire()
+    ids = draw(stories)
+    assert ids == draw(reuters87_set.read_wire())
+    return stories, ids
 
 
 def test_evaluate_prints_a_report(capsys: pytest.CaptureFixture[str]) -> None:
@@ -68,11 +82,8 @@ def test_the_fourth_round_is_a_fixed_draw_from_what_the_earlier_rounds_left() ->
 
 @pytest.mark.skipif(not reuters87_set.wire_path().exists(), reason="the shared wire file is not beside the repo")
 def test_the_fifth_round_is_blind_and_shares_no_story_with_any_earlier_one() -> None:
-    stories = reuters87_set.read_wire()
-    fifth = reuters87_set.fresh(stories)
-    assert fifth == reuters87_set.fresh(reuters87_set.read_wire())  # the same ids on a fresh read
-    labelled = [json.loads(line) for line in reuters87_set.LABELS.read_text(encoding="utf-8").splitlines()]
-    labelled = labelled[:-WEAK_SIZE]  # the sixth round comes after it
+    stories, fifth = _drawn(reuters87_set.fresh)
+    labelled = _labelled()[:-WEAK_SIZE]  # the sixth round comes after it
     earlier = labelled[: -reuters87_set.FRESH_SIZE]
     assert len(fifth) == len(set(fifth)) == reuters87_set.FRESH_SIZE and not set(fifth) & {r["id"] for r in earlier}
     by_id = {s["id"]: s for s in stories}
@@ -93,10 +104,8 @@ def test_the_fifth_round_is_blind_and_shares_no_story_with_any_earlier_one() -> 
 
 @pytest.mark.skipif(not reuters87_set.wire_path().exists(), reason="the shared wire file is not beside the repo")
 def test_the_sixth_round_leans_to_the_weak_types_and_shares_no_story_with_any_earlier_one() -> None:
-    stories = reuters87_set.read_wire()
-    sixth = reuters87_set.weak(stories)
-    assert sixth == reuters87_set.weak(reuters87_set.read_wire())  # the same ids on a fresh read
-    labelled = [json.loads(line) for line in reuters87_set.LABELS.read_text(encoding="utf-8").splitlines()]
+    stories, sixth = _drawn(reuters87_set.weak)
+    labelled = _labelled()
     earlier = labelled[:-WEAK_SIZE]
     assert len(sixth) == len(set(sixth)) == WEAK_SIZE and not set(sixth) & {r["id"] for r in earlier}
     by_id = {s["id"]: s for s in stories}
