@@ -351,6 +351,7 @@ def partial_day_off() -> Callable[[], None]:
 PATCHES: dict[str, Callable[[], Callable[[], None]]] = {
     "dispersion=1": overdispersion_off,
     "no partial-day raise": partial_day_off,
+    "no floor+no partial-day": partial_day_off,
 }
 
 VARIANTS: dict[str, Callable[[TrackerConfig], TrackerConfig]] = {
@@ -365,6 +366,9 @@ VARIANTS: dict[str, Callable[[TrackerConfig], TrackerConfig]] = {
     "thresholds-1": lambda c: replace(c, thresholds=(2.5, 4.5, 7.5, 12.5)),
     "stories day=3": lambda c: replace(c, min_stories_day=3),
     "sources=1+stories=2/3": lambda c: replace(c, min_sources=1, min_stories=2, min_stories_day=3),
+    "no floor+no partial-day": lambda c: replace(c, min_volume_share=0.0),  # with partial_day_off
+    "windows 1h,6h,1d": lambda c: replace(c, windows=(timedelta(hours=1), timedelta(hours=6), timedelta(days=1))),
+    "windows 1h,1d,3d": lambda c: replace(c, windows=(timedelta(hours=1), timedelta(days=1), timedelta(days=3))),
 }
 
 
