@@ -39,10 +39,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-import detect_real as bench
-
+from bench import detect_real as real
 from schemas import TaggedArticle
 from streams.core import detect, seasons, series
 from streams.core.config import TrackerConfig
@@ -59,7 +56,7 @@ RELAXED = ("warmup", "stories", "sources", "floor", "season", "dispersion", "rat
 class Watch:
     """What the wrapped judging step saw on the incidents' series windows."""
 
-    incidents: list[bench.Incident]
+    incidents: list[real.Incident]
     story_of: dict[str, str] = field(default_factory=dict)  # article id -> story id
     rows: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # incident -> judged windows
     no_floor: bool = False
@@ -68,7 +65,7 @@ class Watch:
     def __post_init__(self) -> None:
         groups = TopicGroups.load().groups
         self.groups = groups
-        self.by_country: dict[str, list[bench.Incident]] = {}
+        self.by_country: dict[str, list[real.Incident]] = {}
         for incident in self.incidents:
             for country in incident.countries:
                 self.by_country.setdefault(country, []).append(incident)
@@ -76,7 +73,7 @@ class Watch:
     def fits(self, topic: str, family: str) -> bool:
         return family == "any" or topic == "all" or bool(self.groups.get(topic, frozenset()) & self.groups[family])
 
-    def relevant(self, key: str, now: int, tally: Tally) -> Iterator[bench.Incident]:
+    def relevant(self, key: str, now: int, tally: Tally) -> Iterator[real.Incident]:
         country, topic = key.split("|", 1)
         for incident in self.by_country.get(country, ()):
             if not self.fits(topic, incident.family):
@@ -86,7 +83,7 @@ class Watch:
             if self.own(incident, tally):
                 yield incident
 
-    def own(self, incident: bench.Incident, tally: Tally) -> int:
+    def own(self, incident: real.Incident, tally: Tally) -> int:
         """How many of the window's distinct stories are the incident's."""
         mine = {self.story_of.get(a) for a in incident.stories}
         return len(mine & tally.story_articles.keys())
@@ -199,15 +196,15 @@ def watching(watch: Watch) -> Iterator[None]:
 
 
 def prepared(data: Path, seed: int, surges_kind: str, tagged_background: list[TaggedArticle] | None = None,
-             ) -> tuple[list[TaggedArticle], list[bench.Surge], dict[str, Any], list[TaggedArticle]]:  # fmt: skip
+             ) -> tuple[list[TaggedArticle], list[real.Surge], dict[str, Any], list[TaggedArticle]]:  # fmt: skip
     """The tagged stream and the surges as detect_real builds them for this seed (the background tagged once)."""
     from streams.core.tagging import Tagger
 
     rng = random.Random(seed)
-    background = bench.load_reuters(data)
+    background = real.load_reuters(data)
     news_days = {a.published_at.date() for a in background}
-    surges = bench.SURGES if surges_kind == "shipped" else bench.draw_surges(rng, news_days)
-    injected = [bench.surge_articles(surge, rng) for surge in surges]
+    surges = real.SURGES if surges_kind == "shipped" else real.draw_surges(rng, news_days)
+    injected = [real.surge_articles(surge, rng) for surge in surges]
     tagger = Tagger.default()
     if tagged_background is None:
         tagged_background = [tagger.tag(a) for a in background]
@@ -222,7 +219,7 @@ def prepared(data: Path, seed: int, surges_kind: str, tagged_background: list[Ta
     return tagged, surges, context, tagged_background
 
 
-def tagging(incident: bench.Incident, by_id: dict[str, TaggedArticle], watch: Watch,
+def tagging(incident: real.Incident, by_id: dict[str, TaggedArticle], watch: Watch,
             roles: tuple[str, ...]) -> dict[str, Any]:  # fmt: skip
     """Stage (a): the incident's stories with a listed country, and with it and a topic of its family."""
     stories = [by_id[s] for s in incident.stories if s in by_id]
@@ -241,13 +238,13 @@ def diagnose(args: argparse.Namespace) -> dict[str, Any]:
     from streams.offline import tracker_config
     from streams.settings import Settings
 
-    incidents = bench.load_incidents(args.incidents)
+    incidents = real.load_incidents(args.incidents)
     tagged, surges, ctx, _ = prepared(args.data, 14, "shipped")
     config = tracker_config(Settings.load())
     watch = Watch(incidents)
     with watching(watch):
-        raised = bench.run(tagged, config)
-    result = bench.score(raised, surges, ctx["firsts"], ctx["on_target"], ctx["news_days"], 0.0, incidents)
+        raised = real.run(tagged, config)
+    result = real.score(raised, surges, ctx["firsts"], ctx["on_target"], ctx["news_days"], 0.0, incidents)
     by_id = {t.id: t for t in tagged}
     table = []
     for incident in incidents:
@@ -376,7 +373,7 @@ def tradeoff(args: argparse.Namespace) -> dict[str, Any]:
     from streams.offline import tracker_config
     from streams.settings import Settings
 
-    incidents = bench.load_incidents(args.incidents)
+    incidents = real.load_incidents(args.incidents)
     base = tracker_config(Settings.load())
     sets = [("shipped", 14), *(("drawn", int(s)) for s in args.seeds.split(",") if s)]
     names = args.variant or list(VARIANTS)
@@ -389,11 +386,11 @@ def tradeoff(args: argparse.Namespace) -> dict[str, Any]:
             begun = time.perf_counter()
             restore = PATCHES[name]() if name in PATCHES else None
             try:
-                raised = bench.run(tagged, VARIANTS[name](base))
+                raised = real.run(tagged, VARIANTS[name](base))
             finally:
                 if restore:
                     restore()
-            got = bench.score(raised, surges, ctx["firsts"], ctx["on_target"], ctx["news_days"], 0.0, incidents)
+            got = real.score(raised, surges, ctx["firsts"], ctx["on_target"], ctx["news_days"], 0.0, incidents)
             keep = ("detected", "surges", "false_per_day", "false_medium_per_day", "false_unlabelled_per_day",
                     "false_unlabelled_medium_per_day", "incidents_found", "topical_found", "incident_median_delay_h",
                     "median_delay_h")  # fmt: skip
@@ -411,8 +408,8 @@ def tradeoff(args: argparse.Namespace) -> dict[str, Any]:
 
 def main(argv: Iterable[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--data", type=Path, default=bench.DATA)
-    parser.add_argument("--incidents", type=Path, default=bench.INCIDENTS)
+    parser.add_argument("--data", type=Path, default=real.DATA)
+    parser.add_argument("--incidents", type=Path, default=real.INCIDENTS)
     parser.add_argument("--tradeoff", action="store_true", help="run each relaxation as a setting (see VARIANTS)")
     parser.add_argument("--seeds", default="1,2", help="drawn surge sets for --tradeoff, beside the shipped one")
     parser.add_argument("--variant", action="append", choices=sorted(VARIANTS), help="default: all")
