@@ -43,7 +43,7 @@ from streams.worker.state import Geopulse, WorkerState
 from streams.worker.store import PartitionStore
 from streams.worker.web import register_views
 from streams.worker.webhooks import wire_notifier
-from streams.worker.workarounds import QuickFetchTransport
+from streams.worker.workarounds import QuickFetchTransport, drain_fully
 
 log = logging.getLogger(__name__)
 
@@ -83,6 +83,7 @@ def faust_app(settings: Settings) -> faust.App:
         autodiscover=False,
     )
     app.transport = QuickFetchTransport(app.conf.broker_consumer, app)
+    drain_fully(app.producer.buffer)  # a commit waits for the table changelog (workarounds.py)
     return app
 
 

@@ -26,7 +26,7 @@ from streams.notify import Notifier, PendingDelivery
 def listed(variable: str, item: str) -> bool:
     """True when the file named by `variable` exists and lists `item`."""
     name = os.environ.get(variable)
-    return bool(name) and Path(name).exists() and item in Path(name).read_text().split()
+    return name is not None and Path(name).exists() and item in Path(name).read_text().split()
 
 
 class FailingTagger:
@@ -58,7 +58,7 @@ def main() -> None:
         return build(*args, tagger=FailingTagger(Tagger.default()), **kwargs)
 
     streams.worker.app.create_app = create_app  # the cli imports it when `worker` runs
-    streams.worker.webhooks.Notifier = FailingNotifier  # type: ignore[misc]
+    streams.worker.webhooks.Notifier = FailingNotifier  # type: ignore[attr-defined]
     from streams.cli import main as cli
 
     sys.argv = ["geopulse", "worker"]
