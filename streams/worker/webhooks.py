@@ -23,6 +23,7 @@ from streams.metrics import Metrics
 from streams.notify import AiohttpTransport, DeliveryResult, Notifier, PendingDelivery, WebhookConfig
 from streams.notify.pending import INVALID_ALERT
 from streams.settings import Settings
+from streams.worker.agents import or_stop
 from streams.worker.clients import read_to_end
 from streams.worker.state import Geopulse
 
@@ -57,9 +58,11 @@ def wire_notifier(gp: Geopulse, webhooks: WebhookConfig) -> None:
             task.add_done_callback(gp.background.discard)
 
     async def _restore(partitions: set[int]) -> None:
-        pendings = await asyncio.to_thread(pendings_for, gp.settings, partitions)
-        log.info("restoring %d pending webhook deliveries", len(pendings))
-        await notifier.restore(pendings)
+        # a task nobody awaits: a failure would leave the deliveries pending in the journal, unsent
+        with or_stop(gp, lambda: f"restoring the pending webhook deliveries of alerts{sorted(partitions)} failed"):
+            pendings = await asyncio.to_thread(pendings_for, gp.settings, partitions)
+            log.info("restoring %d pending webhook deliveries", len(pendings))
+            await notifier.restore(pendings)
 
     @app.on_before_shutdown.connect  # type: ignore[arg-type]
     async def stop_notifier(sender: Any, *args: Any, **kwargs: Any) -> None:
