@@ -63,17 +63,21 @@ def stop_without_commit(gp: Geopulse, what: str, exc: BaseException) -> None:
 
 
 @contextmanager
-def or_stop(gp: Geopulse, what: Callable[[], str]) -> Iterator[None]:
+def or_stop(gp: Geopulse, what: Callable[[], str], *, background: bool = False) -> Iterator[None]:
     """The block, or, when it raises, the worker stopped at once (`stop_without_commit`): the line says `what()`.
 
     For the work of agents and timers. faust restarts a crashed agent in-process, over the same
     stream, where the dead `take_events` batch still holds it: nothing is read again while /ready
     says ready (tests/reliability/test_agent_failure.py). Bad input never gets here: the stages
-    dead-letter it.
+    dead-letter it. `background` work holds no input records (timers, checks): once the worker
+    is shutting down, its failure (a producer already stopped) is logged and the shutdown goes on.
     """
     try:
         yield
     except Exception as exc:
+        if background and gp.app.should_stop:
+            log.info("%s while shutting down (%r)", what(), exc)
+            return
         stop_without_commit(gp, what(), exc)
 
 
@@ -232,7 +236,7 @@ async def declare_inputs(gp: Geopulse, inputs: InputWatch) -> None:
     count partition; once more if a check was asked for while this one was out (idleness.py)."""
     if not inputs.ask():
         return  # the check that is out runs one more after it
-    with or_stop(gp, lambda: "a check of the idle input partitions failed"):  # also run as a task: else silent
+    with or_stop(gp, lambda: "a check of the idle input partitions failed", background=True):  # also a task
         while True:
             report = await inputs.declare()
             if report is not None:

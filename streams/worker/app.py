@@ -205,11 +205,11 @@ def wire_lifecycle(gp: Geopulse) -> None:
 
     @app.timer(health.INTERVAL, on_leader=False)  # type: ignore[untyped-decorator]
     async def observe_health() -> None:
-        with or_stop(gp, lambda: "the health check failed"):
+        with or_stop(gp, lambda: "the health check failed", background=True):
             await health.observe_health(gp)
 
     @app.timer(LATE_LOG_INTERVAL, on_leader=False)  # type: ignore[untyped-decorator]
     async def log_late() -> None:
-        with or_stop(gp, lambda: "the late articles' summary failed"):
+        with or_stop(gp, lambda: "the late articles' summary failed", background=True):
             if line := state.late.summary():
                 log.warning("%s", line)

@@ -59,7 +59,8 @@ def wire_notifier(gp: Geopulse, webhooks: WebhookConfig) -> None:
 
     async def _restore(partitions: set[int]) -> None:
         # a task nobody awaits: a failure would leave the deliveries pending in the journal, unsent
-        with or_stop(gp, lambda: f"restoring the pending webhook deliveries of alerts{sorted(partitions)} failed"):
+        failed = f"restoring the pending webhook deliveries of alerts{sorted(partitions)} failed"
+        with or_stop(gp, lambda: failed, background=True):
             pendings = await asyncio.to_thread(pendings_for, gp.settings, partitions)
             log.info("restoring %d pending webhook deliveries", len(pendings))
             await notifier.restore(pendings)
