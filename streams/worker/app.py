@@ -116,7 +116,7 @@ def create_app(
     }
     gp = Geopulse(settings, app, metrics, WorkerState(), topics)
     app.sensors.add(StopOnFailedSend(gp))
-    # every agent declared below takes this as its on_error: faust's own commits and restarts in-process
+    # every agent declared below gets this as on_error (faust's own commits, then restarts the agent in-process)
     app._on_agent_error = agent_failed(gp)  # type: ignore[method-assign,assignment]
     metrics.broker(gp.state.broker_up)  # as /ready says, from the first second
     wire_ingest(gp, Ingestor(tagger, clock=clock, max_future=settings.max_future))
