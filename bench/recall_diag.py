@@ -209,12 +209,7 @@ def prepared(data: Path, seed: int, surges_kind: str, tagged_background: list[Ta
     if tagged_background is None:
         tagged_background = [tagger.tag(a) for a in background]
     tagged = [*tagged_background, *(tagger.tag(a) for batch in injected for a in batch)]
-    by_id = {t.id: t for t in tagged}
-    firsts = {s.name: min(a.published_at for a in batch) for s, batch in zip(surges, injected, strict=True)}
-    on_target = {}
-    for surge, batch in zip(surges, injected, strict=True):
-        placed = [any(c.code == surge.country and c.role != "mentioned" for c in by_id[a.id].countries) for a in batch]
-        on_target[surge.name] = sum(placed) / len(batch)
+    firsts, on_target = real.surge_facts(surges, injected, {t.id: t for t in tagged})
     context = {"firsts": firsts, "on_target": on_target, "news_days": len(news_days)}
     return tagged, surges, context, tagged_background
 
@@ -345,11 +340,42 @@ def partial_day_off() -> Callable[[], None]:
     return lambda: setattr(IncidentTracker, "_judge_open_windows", original)
 
 
+def seasonal_floor() -> Callable[[], None]:
+    """The open hour's volume floor scaled by that hour of day's usual share of the news (seasons.py `V`).
+
+    A sketch of the fix the diagnosis suggests, in the driver only: the shipped floor is half the mean
+    window of the last day at every hour, so a quiet night hour is judged as if a day-time hour's news
+    were in. Windows of a day or more (no hourly slots) keep the shipped floor.
+    """
+    original = series.SeriesTracker.__dict__["volume_floor"]
+
+    def floor(self: series.SeriesTracker) -> int:
+        base = self.config.min_volume_share * self.store.get("typical", 0.0)
+        now = self._clock().now
+        if self.seasons is None or now is None:
+            return int(base)
+        volume = self.seasons._global()["V"]
+        weights = [volume.get(f"h{hour}", 0.0) for hour in range(24)]
+        if sum(weights) <= 0:
+            return int(base)
+        return int(base * weights[now // 3_600 % 24] * 24 / sum(weights))
+
+    series.SeriesTracker.volume_floor = floor  # type: ignore[method-assign]
+    return lambda: setattr(series.SeriesTracker, "volume_floor", original)
+
+
 PATCHES: dict[str, Callable[[], Callable[[], None]]] = {
+    "seasonal floor": seasonal_floor,
+    "seasonal floor+no partial-day": lambda: _both(seasonal_floor(), partial_day_off()),
     "dispersion=1": overdispersion_off,
     "no partial-day raise": partial_day_off,
     "no floor+no partial-day": partial_day_off,
 }
+
+
+def _both(first: Callable[[], None], second: Callable[[], None]) -> Callable[[], None]:
+    return lambda: (second(), first())  # type: ignore[func-returns-value]
+
 
 VARIANTS: dict[str, Callable[[TrackerConfig], TrackerConfig]] = {
     "shipped": lambda c: c,
@@ -364,6 +390,8 @@ VARIANTS: dict[str, Callable[[TrackerConfig], TrackerConfig]] = {
     "stories day=3": lambda c: replace(c, min_stories_day=3),
     "sources=1+stories=2/3": lambda c: replace(c, min_sources=1, min_stories=2, min_stories_day=3),
     "no floor+no partial-day": lambda c: replace(c, min_volume_share=0.0),  # with partial_day_off
+    "seasonal floor": lambda c: c,  # with seasonal_floor
+    "seasonal floor+no partial-day": lambda c: c,
     "windows 1h,6h,1d": lambda c: replace(c, windows=(timedelta(hours=1), timedelta(hours=6), timedelta(days=1))),
     "windows 1h,1d,3d": lambda c: replace(c, windows=(timedelta(hours=1), timedelta(days=1), timedelta(days=3))),
 }
