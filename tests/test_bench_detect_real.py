@@ -1,0 +1,121 @@
+"""bench/detect_real.py's labelled real incidents: the label file and how an alert on one is scored.
+
+The labels (bench/data/reuters87-incidents.jsonl, rule in bench/data/INCIDENTS.md) hold ids and our
+own words only; the stories are read from `../shared/data/reuters87-dev.jsonl.gz` at run time.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import re
+from datetime import timedelta
+from typing import Any
+
+import pycountry
+import pytest
+
+from bench.detect_real import DATA, INCIDENTS, Incident, Raised, load_incidents, score_incidents
+from schemas import Alert
+from streams.core.tagging.topics import TopicGroups
+
+INCIDENT_LIST = load_incidents()
+needs_wire = pytest.mark.skipif(not DATA.exists(), reason=f"the shared wire file {DATA} is not beside the repo")
+
+
+@pytest.fixture(scope="module")
+def wire() -> dict[str, dict[str, Any]]:
+    with gzip.open(DATA, "rt") as lines:
+        return {row["id"]: row for row in map(json.loads, lines)}
+
+
+def test_the_label_file_parses_into_well_formed_incidents() -> None:
+    rows = [json.loads(line) for line in INCIDENTS.read_text().splitlines()]
+    assert len(INCIDENT_LIST) == len(rows) >= 30
+    names = [i.name for i in INCIDENT_LIST]
+    assert len(set(names)) == len(names)
+    families = {*TopicGroups.load().names, "any"}
+    for incident in INCIDENT_LIST:
+        assert 1 <= len(incident.countries) <= 3 and incident.family in families, incident.name
+        assert all(pycountry.countries.get(alpha_3=c) for c in incident.countries), incident.name
+        assert incident.first <= incident.last and incident.stories and incident.label
+
+
+def test_no_story_is_in_two_incidents() -> None:
+    stories = [s for i in INCIDENT_LIST for s in i.stories]
+    assert len(set(stories)) == len(stories)
+
+
+@needs_wire
+def test_every_id_is_a_story_of_the_wire_and_the_span_is_its_stories(wire: dict[str, dict[str, Any]]) -> None:
+    for incident in INCIDENT_LIST:
+        assert all(s in wire for s in incident.stories), incident.name
+        times = sorted(wire[s]["published_at"] for s in incident.stories)
+        assert (times[0], times[-1]) == (incident.first.strftime("%Y-%m-%dT%H:%M:%SZ"),
+                                         incident.last.strftime("%Y-%m-%dT%H:%M:%SZ")), incident.name  # fmt: skip
+
+
+def words(text: str) -> list[str]:
+    return re.findall(r"[a-z0-9]+", text.lower())
+
+
+@needs_wire
+def test_labels_carry_no_reuters_text(wire: dict[str, dict[str, Any]]) -> None:
+    titles = {" ".join(words(row["title"])) for row in wire.values()} - {""}
+    for incident in INCIDENT_LIST:
+        label = " ".join(words(incident.label))
+        assert not any(title in label for title in titles if len(title) >= 12), incident.name
+        # no run of five words from its own stories' titles or leads
+        own = {" ".join(run) for s in incident.stories
+               for text in (wire[s]["title"], wire[s]["body"][:600])
+               for run in zip(*(words(text)[k:] for k in range(5)), strict=False)}  # fmt: skip
+        runs = {" ".join(run) for run in zip(*(words(incident.label)[k:] for k in range(5)), strict=False)}
+        assert not runs & own, (incident.name, runs & own)
+
+
+def alert_on(country: str, topic: str, topics: list[str], at: Any, story: str = "reuters-1") -> Raised:
+    top = [{"id": story, "title": "a story", "source": "outlet00.example", "published_at": at}]
+    alert = Alert(alert_id=f"{country}-{at:%d%H%M}", status="open", country=country, topic=topic, topics=topics,
+                  window="1h", window_start=at - timedelta(hours=1), window_end=at, observed=5, expected=1.0,
+                  ratio=5.0, score=4.0, severity="medium", summary="test", first_seen=at, last_seen=at,
+                  detector={"name": "test"}, top_articles=top)  # fmt: skip
+    return Raised(alert, at, "medium")
+
+
+def incident(family: str) -> Incident:
+    first = INCIDENT_LIST[0].first
+    return Incident(
+        "r87-x", ("IRN", "USA"), family, first, first + timedelta(hours=8), ("reuters-1", "reuters-2"), "a strike"
+    )
+
+
+@pytest.mark.parametrize(
+    ("family", "country", "topic", "hours", "found", "story"),
+    [
+        ("conflict", "IRN", "ASSAULT", 1, True, "reuters-2"),  # a conflict type, a listed country, in its span
+        ("conflict", "USA", "all", 13.5, True, "reuters-1"),  # `all` fits every family; within 6 h after its last story
+        ("any", "USA", "PROTEST", 2, True, "reuters-1"),
+        ("conflict", "IRN", "AGREE", 1, False, "reuters-1"),  # no type in common with the family
+        ("conflict", "IRQ", "ASSAULT", 1, False, "reuters-1"),  # not a listed country
+        ("conflict", "IRN", "ASSAULT", -1, False, "reuters-1"),  # before its first story
+        ("conflict", "IRN", "ASSAULT", 14.5, False, "reuters-1"),  # over 6 h after its last story
+        ("conflict", "IRN", "ASSAULT", 1, False, "reuters-9"),  # none of its stories explains the alert
+    ],
+)  # fmt: skip
+def test_an_alert_on_a_labelled_incident_is_found_not_false(family: str, country: str, topic: str, hours: float,
+                                                             found: bool, story: str) -> None:  # fmt: skip
+    labelled = incident(family)
+    alert = alert_on(country, topic, [topic], labelled.first + timedelta(hours=hours), story)
+    other = alert_on("NOR", "PROTEST", ["PROTEST"], labelled.first, "reuters-9")  # a false alarm, on nothing labelled
+    scored = score_incidents([alert, other], [alert, other], [labelled], news_days=2)
+    assert scored["incidents_found"] == int(found) and scored["per_incident"]["r87-x"]["found"] is found
+    assert scored["false_on_incidents"] == int(found)
+    assert scored["false_unlabelled_per_day"] == (1 if found else 2) / 2
+    if found:
+        assert scored["per_incident"]["r87-x"]["delay_h"] == hours
+
+
+def test_a_topic_named_in_topics_only_still_fits() -> None:
+    labelled = incident("diplomacy")
+    alert = alert_on("USA", "PROTEST", ["PROTEST", "SANCTION"], labelled.first + timedelta(hours=1))
+    assert score_incidents([alert], [alert], [labelled], news_days=1)["incidents_found"] == 1
