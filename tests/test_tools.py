@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -11,6 +13,19 @@ from streams.tools import agreement, evaluate, reuters87_set
 from streams.tools.train_reported import TUNED_PARTS
 
 DATA = Path(__file__).resolve().parent / "data"
+WEAK_SIZE = reuters87_set.WEAK_TITLED + reuters87_set.WEAK_LEAD + reuters87_set.WEAK_REST
+
+
+def _labelled() -> list[dict[str, Any]]:
+    return [json.loads(line) for line in reuters87_set.LABELS.read_text(encoding="utf-8").splitlines()]
+
+
+def _drawn(draw: Callable[[list[dict[str, Any]]], list[str]]) -> tuple[list[dict[str, Any]], list[str]]:
+    """The wire and the ids a round draws from it, checked to be the same ids on a fresh read."""
+    stories = reuters87_set.read_wire()
+    ids = draw(stories)
+    assert ids == draw(reuters87_set.read_wire())
+    return stories, ids
 
 
 def test_evaluate_prints_a_report(capsys: pytest.CaptureFixture[str]) -> None:
@@ -60,17 +75,15 @@ def test_the_fourth_round_is_a_fixed_draw_from_what_the_earlier_rounds_left() ->
     assert all(reuters87_set.VERBAL_CUES.search(by_id[i]["title"]) for i in titled)
     # the labels file holds them last, in the order drawn, as a tuning part
     labelled = [json.loads(line) for line in reuters87_set.LABELS.read_text(encoding="utf-8").splitlines()]
-    labelled = labelled[: -reuters87_set.FRESH_SIZE]  # the fifth round comes after it
+    labelled = labelled[: -reuters87_set.FRESH_SIZE - WEAK_SIZE]  # the fifth and sixth rounds come after it
     assert [r["id"] for r in labelled[-size:]] == fourth
     assert {r["part"] for r in labelled[-size:]} == {reuters87_set.VERBAL} and reuters87_set.VERBAL in TUNED_PARTS
 
 
 @pytest.mark.skipif(not reuters87_set.wire_path().exists(), reason="the shared wire file is not beside the repo")
 def test_the_fifth_round_is_blind_and_shares_no_story_with_any_earlier_one() -> None:
-    stories = reuters87_set.read_wire()
-    fifth = reuters87_set.fresh(stories)
-    assert fifth == reuters87_set.fresh(reuters87_set.read_wire())  # the same ids on a fresh read
-    labelled = [json.loads(line) for line in reuters87_set.LABELS.read_text(encoding="utf-8").splitlines()]
+    stories, fifth = _drawn(reuters87_set.fresh)
+    labelled = _labelled()[:-WEAK_SIZE]  # the sixth round comes after it
     earlier = labelled[: -reuters87_set.FRESH_SIZE]
     assert len(fifth) == len(set(fifth)) == reuters87_set.FRESH_SIZE and not set(fifth) & {r["id"] for r in earlier}
     by_id = {s["id"]: s for s in stories}
@@ -87,6 +100,35 @@ def test_the_fifth_round_is_blind_and_shares_no_story_with_any_earlier_one() -> 
     assert [r["id"] for r in labelled[-reuters87_set.FRESH_SIZE :]] == fifth
     assert {r["part"] for r in labelled[-reuters87_set.FRESH_SIZE :]} == {reuters87_set.FRESH}
     assert reuters87_set.FRESH not in TUNED_PARTS
+
+
+@pytest.mark.skipif(not reuters87_set.wire_path().exists(), reason="the shared wire file is not beside the repo")
+def test_the_sixth_round_leans_to_the_weak_types_and_shares_no_story_with_any_earlier_one() -> None:
+    stories, sixth = _drawn(reuters87_set.weak)
+    labelled = _labelled()
+    earlier = labelled[:-WEAK_SIZE]
+    assert len(sixth) == len(set(sixth)) == WEAK_SIZE and not set(sixth) & {r["id"] for r in earlier}
+    by_id = {s["id"]: s for s in stories}
+    titled, lead = reuters87_set.WEAK_TITLED, reuters87_set.WEAK_LEAD
+    # no cue word anywhere (every cued story is in an earlier round); strata in order: a weak-type word
+    # in the title, then only in the lead, both beside a government word; then background
+    assert not any(reuters87_set.cues(by_id[i]["title"] + " " + by_id[i]["body"]) for i in sixth)
+
+    def head(i: str) -> str:
+        return by_id[i]["title"] + " " + by_id[i]["body"][: reuters87_set.LEAD]
+
+    assert all(reuters87_set.GOV_CUES.search(head(i)) for i in sixth[: titled + lead])
+    assert all(reuters87_set.WEAK_CUES.search(by_id[i]["title"]) for i in sixth[:titled])
+    assert not any(reuters87_set.WEAK_CUES.search(by_id[i]["title"]) for i in sixth[titled : titled + lead])
+    assert all(reuters87_set.WEAK_CUES.search(head(i)) for i in sixth[titled : titled + lead])
+    # no story of the sixth round is a refile of a labelled story or of another story of the round
+    texts = [by_id[r["id"]] for r in earlier] + [by_id[i] for i in sixth]
+    story = reuters87_set.clusters(texts)
+    assert not set(story[: len(earlier)]) & set(story[len(earlier) :])
+    assert len(set(story[len(earlier) :])) == WEAK_SIZE
+    # the labels file holds them last, in the order drawn, as a tuning part
+    assert [r["id"] for r in labelled[-WEAK_SIZE:]] == sixth
+    assert {r["part"] for r in labelled[-WEAK_SIZE:]} == {reuters87_set.WEAK} and reuters87_set.WEAK in TUNED_PARTS
 
 
 def test_a_missing_file_is_one_line_and_exit_1(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -74,10 +74,22 @@ class Filters(BaseModel):
         return self
 
     def accepts(self, alert: Alert) -> bool:
-        """Whether `alert` passes every filter."""
+        """Whether `alert` passes every filter.
+
+        `topics` matches any topic of the incident (`alert.topics`), not only its headline `topic`: an
+        incident renamed from `all`, or joined by more topics, keeps reaching a receiver that wanted
+        one of them. An incident's topics, country and severity never shrink from step to step, so
+        once a step passes these filters every later step of the incident does, its resolve
+        included (only `statuses` picks steps).
+
+        >>> step = Alert.model_construct(country="KAZ", topic="PROTEST", topics=["PROTEST", "unrest"],
+        ...                              severity="low", status="update")
+        >>> Filters(topics=["unrest"]).accepts(step), Filters(topics=["crisis"]).accepts(step)
+        (True, False)
+        """
         return (
             (self.countries is None or alert.country in self.countries)
-            and (self.topics is None or alert.topic in self.topics)
+            and (self.topics is None or alert.topic in self.topics or not self.topics.isdisjoint(alert.topics))
             and SEVERITIES.index(alert.severity) >= SEVERITIES.index(self.min_severity)
             and alert.status in self.statuses
         )

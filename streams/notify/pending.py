@@ -92,8 +92,10 @@ DEAD_LETTER_REASONS = (
     "rejected",
     "queue_full",
     "unknown_endpoint",
+    "invalid_alert",  # not a delivery's: an `alerts` record that is no Alert (the worker's notify agent)
 )
 """Every `error_kind` a delivery's dead letter can carry (metrics declare each at 0)."""
+INVALID_ALERT = "invalid_alert"
 
 
 def next_step(

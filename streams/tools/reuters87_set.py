@@ -21,6 +21,11 @@ How the stories were chosen (fixed before any was read or tagged):
    the text before the tagger was run on them; tuned on.
 7. A fifth round (`fresh`): a blind part `r87f`, never tuned on, drawn like `blind` from the one-cue
    stories no earlier round took, topped up from `verbal`'s titled stratum.
+8. A sixth round (`weak`): a tuning part `r87g` of 300 stories outside every labelled story's cluster,
+   drawn towards the weakest event types (`WEAK_CUES`: concessions, aid, cooperation, refusals,
+   withdrawals, backing, requests, warnings) in stories that name a government actor (`GOV_CUES`), with a
+   share of background stories from the rest. Labelled from the text before the tagger was run on them;
+   tuned on.
 
 No story may share a story cluster (`clusters`: wire refiles and near-copies) with a story of the
 other kind of part: a tuning item that is a refile of a never-tuned one carries `refile_of` in the
@@ -28,7 +33,7 @@ labels file and is never trained on (`refiles`), and a new never-tuned part draw
 outside every labelled story's cluster.
 
 `python -m streams.tools.reuters87_set` prints the chosen ids with their parts, in the order of the
-labels file: first round, second round, third round, fourth round.
+labels file: first round to sixth round.
 """
 
 from __future__ import annotations
@@ -258,6 +263,65 @@ def fresh(stories: Iterable[Mapping[str, Any]]) -> list[str]:
     return first + draw.sample(other, FRESH_SIZE - len(first))
 
 
+WEAK = "r87g"
+WEAK_SEED = 20261210
+WEAK_TITLED = 150
+WEAK_LEAD = 100
+WEAK_REST = 50
+LEAD = 800  # characters of the body read as its lead
+WEAK_CUES = re.compile(
+    r"\b(concessions?|eas(e|es|ed|ing)|lift(s|ed|ing)?|relax\w*|amnesty|apologi\w+|resign\w*|aid|assistance"
+    r"|relief|donat\w+|cooperat\w+|co-operat\w+|joint|extradit\w+|reject\w*|den(y|ies|ied)|refus\w+|oppos\w+"
+    r"|veto\w*|withdr\w+|releas\w+|freed|support\w*|back(s|ed|ing)?|endors\w+|prais\w+|welcom\w+|recogni\w+"
+    r"|urg(e|es|ed|ing)|appeal\w*|ask(s|ed|ing)?|demand\w*|request\w*|warns?|warning|ultimatum)\b",
+    re.IGNORECASE,
+)
+GOV_CUES = re.compile(
+    r"\b(governments?|minister|ministry|president|parliament\w*|congress\w*|senate|cabinet|officials?|premier"
+    r"|chancellor|state department|white house|kremlin|party|unions?|united nations|gatt|ec commission"
+    r"|european community|opec)\b",
+    re.IGNORECASE,
+)
+
+
+def weak(stories: Iterable[Mapping[str, Any]]) -> list[str]:
+    """The sixth round, tuning part `r87g`: stories no earlier round took, drawn towards the weakest types.
+
+    Candidates share no story cluster (`clusters`) with any labelled story, and only the first story of
+    each cluster among them is kept (one refile per story). Three strata, each drawn with one
+    `random.Random(WEAK_SEED)` in turn, kept in the order drawn, one after the other: `WEAK_TITLED`
+    stories with a `WEAK_CUES` word in the title and a `GOV_CUES` word in title or lead (the first
+    `LEAD` characters of the body); `WEAK_LEAD` with a `WEAK_CUES` word only in the lead and a
+    `GOV_CUES` word in title or lead; `WEAK_REST` from all the others (background: business, markets).
+    No story the earlier rounds left has a `CUES` word, so all of them are wire copy the rounds before
+    never sampled. The rule and the seed were fixed before any of these stories was read.
+    """
+    stories = list(stories)
+    taken = set(choose(stories)) | set(rest(stories)) | set(blind(stories)) | set(verbal(stories))
+    taken |= set(fresh(stories))
+    labelled = [s for s in stories if str(s["id"]) in taken]
+    others = [s for s in stories if str(s["id"]) not in taken]
+    story = clusters(labelled + others)
+    seen = set(story[: len(labelled)])
+    titled: list[str] = []
+    lead: list[str] = []
+    other: list[str] = []
+    for s, root in zip(others, story[len(labelled) :], strict=True):
+        if root in seen:
+            continue
+        seen.add(root)
+        title, head = str(s["title"]), str(s["body"])[:LEAD]
+        governed = bool(GOV_CUES.search(title) or GOV_CUES.search(head))
+        if governed and WEAK_CUES.search(title):
+            titled.append(str(s["id"]))
+        elif governed and WEAK_CUES.search(head):
+            lead.append(str(s["id"]))
+        else:
+            other.append(str(s["id"]))
+    draw = random.Random(WEAK_SEED)
+    return draw.sample(titled, WEAK_TITLED) + draw.sample(lead, WEAK_LEAD) + draw.sample(other, WEAK_REST)
+
+
 RECHECK_SEED = 2026
 RECHECK_SIZE = 40
 
@@ -295,6 +359,8 @@ def main() -> int:
         print(story_id, VERBAL)
     for story_id in fresh(stories):
         print(story_id, FRESH)
+    for story_id in weak(stories):
+        print(story_id, WEAK)
     return 0
 
 

@@ -9,7 +9,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
@@ -59,6 +60,45 @@ def stop_without_commit(gp: Geopulse, what: str, exc: BaseException) -> None:
     log.error("%s (%r): stopping without a commit; a restart reads it again", what, exc)
     logging.shutdown()
     os._exit(UNSENT_EXIT_CODE)
+
+
+@contextmanager
+def or_stop(gp: Geopulse, what: Callable[[], str], *, background: bool = False) -> Iterator[None]:
+    """The block, or, when it raises, the worker stopped at once (`stop_without_commit`): the line says `what()`.
+
+    For the work of agents and timers. faust restarts a crashed agent in-process, over the same
+    stream, where the dead `take_events` batch still holds it: nothing is read again while /ready
+    says ready (tests/reliability/test_agent_failure.py). Bad input never gets here: the stages
+    dead-letter it. `background` work holds no input records (timers, checks): once the worker
+    is shutting down, its failure (a producer already stopped) is logged and the shutdown goes on.
+    """
+    try:
+        yield
+    except Exception as exc:
+        if background and gp.app.should_stop:
+            log.info("%s while shutting down (%r)", what(), exc)
+            return
+        stop_without_commit(gp, what(), exc)
+
+
+def batch_failed(kind: str, events: list[EventT[bytes]], noun: str) -> Callable[[], str]:
+    """What an `or_stop` line says of a batch: e.g. `ingest batch of 3 articles from t[0]@24 failed`."""
+
+    def what() -> str:
+        first = events[0].message
+        return f"{kind} batch of {len(events)} {noun} from {first.topic}[{first.partition}]@{first.offset} failed"
+
+    return what
+
+
+def agent_failed(gp: Geopulse) -> Callable[[Any, BaseException], Coroutine[Any, Any, None]]:
+    """faust's `on_error` of every agent: what no `or_stop` caught stops the worker too, before faust's
+    own handler would commit and restart the agent in-process (app.py installs it)."""
+
+    async def failed(agent: Any, exc: BaseException) -> None:
+        stop_without_commit(gp, f"agent {agent.name} failed", exc)
+
+    return failed
 
 
 def _stop_if_unsent(gp: Geopulse) -> Callable[[asyncio.Future[Any]], None]:
@@ -187,12 +227,8 @@ async def count_or_stop(
     nothing is counted again (tests/reliability/test_failed_send.py). The batch's state is written
     only after the acks, so the restart reads it again over the state before it.
     """
-    try:
+    with or_stop(gp, batch_failed("count", events, "digests")):
         await count_events(gp, decoder, tracker_of, events)
-    except Exception as exc:
-        first = events[0].message
-        stop_without_commit(gp, f"count batch of {len(events)} digests from {first.topic}[{first.partition}]"
-                                f"@{first.offset} failed", exc)  # fmt: skip
 
 
 async def declare_inputs(gp: Geopulse, inputs: InputWatch) -> None:
@@ -200,13 +236,14 @@ async def declare_inputs(gp: Geopulse, inputs: InputWatch) -> None:
     count partition; once more if a check was asked for while this one was out (idleness.py)."""
     if not inputs.ask():
         return  # the check that is out runs one more after it
-    while True:
-        report = await inputs.declare()
-        if report is not None:
-            names, partitions = gp.settings.topics, gp.settings.partitions
-            acks = await publish(gp, [(names.digests, None, m, p) for m in DigestBatch.encode([], inputs=report)
-                                      for p in range(partitions)])  # fmt: skip
-            for ack in acks:
-                asyncio.ensure_future(ack).add_done_callback(_stop_if_unsent(gp))
-        if not inputs.asked_again():
-            return
+    with or_stop(gp, lambda: "a check of the idle input partitions failed", background=True):  # also a task
+        while True:
+            report = await inputs.declare()
+            if report is not None:
+                names, partitions = gp.settings.topics, gp.settings.partitions
+                acks = await publish(gp, [(names.digests, None, m, p) for m in DigestBatch.encode([], inputs=report)
+                                          for p in range(partitions)])  # fmt: skip
+                for ack in acks:
+                    asyncio.ensure_future(ack).add_done_callback(_stop_if_unsent(gp))
+            if not inputs.asked_again():
+                return

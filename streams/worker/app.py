@@ -25,7 +25,17 @@ from streams.notify.pending import DEAD_LETTER_REASONS
 from streams.notify.retry import OUTCOME_LABELS
 from streams.settings import Settings, tracker_config
 from streams.worker import health
-from streams.worker.agents import StopOnFailedSend, count_or_stop, declare_inputs, ingest_events, utcnow, watch_offsets
+from streams.worker.agents import (
+    StopOnFailedSend,
+    agent_failed,
+    batch_failed,
+    count_or_stop,
+    declare_inputs,
+    ingest_events,
+    or_stop,
+    utcnow,
+    watch_offsets,
+)
 from streams.worker.idleness import InputWatch
 from streams.worker.kafka import faust_broker_options
 from streams.worker.stages import DigestDecoder, partition_tracker
@@ -33,7 +43,7 @@ from streams.worker.state import Geopulse, WorkerState
 from streams.worker.store import PartitionStore
 from streams.worker.web import register_views
 from streams.worker.webhooks import wire_notifier
-from streams.worker.workarounds import QuickFetchTransport
+from streams.worker.workarounds import QuickFetchTransport, drain_fully
 
 log = logging.getLogger(__name__)
 
@@ -73,6 +83,7 @@ def faust_app(settings: Settings) -> faust.App:
         autodiscover=False,
     )
     app.transport = QuickFetchTransport(app.conf.broker_consumer, app)
+    drain_fully(app.producer.buffer)  # a commit waits for the table changelog (workarounds.py)
     return app
 
 
@@ -105,6 +116,8 @@ def create_app(
     }
     gp = Geopulse(settings, app, metrics, WorkerState(), topics)
     app.sensors.add(StopOnFailedSend(gp))
+    # every agent declared below gets this as on_error (faust's own commits, then restarts the agent in-process)
+    app._on_agent_error = agent_failed(gp)  # type: ignore[method-assign,assignment]
     metrics.broker(gp.state.broker_up)  # as /ready says, from the first second
     wire_ingest(gp, Ingestor(tagger, clock=clock, max_future=settings.max_future))
     wire_count(gp)
@@ -130,12 +143,13 @@ def wire_ingest(gp: Geopulse, ingestor: Ingestor) -> None:
         # take_events is faust-streaming's batch API; its StreamT stub does not declare it.
         batches = stream.take_events(settings.batch_size, within=settings.batch_timeout)  # type: ignore[attr-defined]
         async for events in batches:
-            watch_offsets(gp, events)
-            greatest = await ingest_events(gp, ingestor, events, inputs.report())
-            inputs.read(events, greatest)  # once their digests are with the producer (idleness.py)
-            if inputs.at_fetched_end():  # a partition read to its end: say so now, not within the second
-                checks.add(check := asyncio.ensure_future(declare_inputs(gp, inputs)))
-                check.add_done_callback(checks.discard)
+            with or_stop(gp, batch_failed("ingest", events, "articles")):  # bad input is dead-lettered, not here
+                watch_offsets(gp, events)
+                greatest = await ingest_events(gp, ingestor, events, inputs.report())
+                inputs.read(events, greatest)  # once their digests are with the producer (idleness.py)
+                if inputs.at_fetched_end():  # a partition read to its end: say so now, not within the second
+                    checks.add(check := asyncio.ensure_future(declare_inputs(gp, inputs)))
+                    check.add_done_callback(checks.discard)
             yield None
 
     @gp.app.timer(IDLE_CHECK_INTERVAL, on_leader=False)  # type: ignore[untyped-decorator]
@@ -191,9 +205,11 @@ def wire_lifecycle(gp: Geopulse) -> None:
 
     @app.timer(health.INTERVAL, on_leader=False)  # type: ignore[untyped-decorator]
     async def observe_health() -> None:
-        await health.observe_health(gp)
+        with or_stop(gp, lambda: "the health check failed", background=True):
+            await health.observe_health(gp)
 
     @app.timer(LATE_LOG_INTERVAL, on_leader=False)  # type: ignore[untyped-decorator]
     async def log_late() -> None:
-        if line := state.late.summary():
-            log.warning("%s", line)
+        with or_stop(gp, lambda: "the late articles' summary failed", background=True):
+            if line := state.late.summary():
+                log.warning("%s", line)

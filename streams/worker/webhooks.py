@@ -10,15 +10,20 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import AsyncIterator, Iterable
+from datetime import UTC, datetime
 from typing import Any
 
 from faust.types import StreamT
 from kafka.partitioner.default import murmur2
+from pydantic import ValidationError
 
-from schemas import Alert
+from schemas import Alert, DeadLetter
+from streams.core.ingest import summarize
 from streams.metrics import Metrics
 from streams.notify import AiohttpTransport, DeliveryResult, Notifier, PendingDelivery, WebhookConfig
+from streams.notify.pending import INVALID_ALERT
 from streams.settings import Settings
+from streams.worker.agents import or_stop
 from streams.worker.clients import read_to_end
 from streams.worker.state import Geopulse
 
@@ -37,7 +42,10 @@ def wire_notifier(gp: Geopulse, webhooks: WebhookConfig) -> None:
     async def notify(stream: StreamT[bytes]) -> AsyncIterator[None]:
         await notifier.start()
         async for event in stream.events():
-            await notifier.submit(Alert.model_validate_json(event.value))
+            # a record that is no Alert is dead-lettered; anything else that fails stops the worker (agents.py)
+            alert = await journal.decode(event.key, event.value, event.message)
+            if alert is not None:
+                await notifier.submit(alert)
             yield None
 
     @app.on_partitions_assigned.connect  # type: ignore[arg-type]
@@ -50,9 +58,12 @@ def wire_notifier(gp: Geopulse, webhooks: WebhookConfig) -> None:
             task.add_done_callback(gp.background.discard)
 
     async def _restore(partitions: set[int]) -> None:
-        pendings = await asyncio.to_thread(pendings_for, gp.settings, partitions)
-        log.info("restoring %d pending webhook deliveries", len(pendings))
-        await notifier.restore(pendings)
+        # a task nobody awaits: a failure would leave the deliveries pending in the journal, unsent
+        failed = f"restoring the pending webhook deliveries of alerts{sorted(partitions)} failed"
+        with or_stop(gp, lambda: failed, background=True):
+            pendings = await asyncio.to_thread(pendings_for, gp.settings, partitions)
+            log.info("restoring %d pending webhook deliveries", len(pendings))
+            await notifier.restore(pendings)
 
     @app.on_before_shutdown.connect  # type: ignore[arg-type]
     async def stop_notifier(sender: Any, *args: Any, **kwargs: Any) -> None:
@@ -73,6 +84,21 @@ class KafkaJournal:
 
     async def scheduled(self, pending: PendingDelivery) -> None:
         await self._retry.send(key=pending.key.encode(), value=pending.to_json())
+
+    async def decode(self, key: bytes | None, value: bytes | None, message: Any) -> Alert | None:
+        """The Alert in an `alerts` record, or None once a record that is none is dead-lettered (its bytes, why)."""
+        raw = b"" if value is None else value
+        try:
+            return Alert.model_validate_json(raw)
+        except ValidationError as exc:
+            reason = f"not an Alert: {summarize(exc)}"
+            dead = DeadLetter.from_error(raw, key=key, topic=message.topic, partition=message.partition,
+                                         offset=message.offset, stage="notify", kind=INVALID_ALERT, error=reason,
+                                         at=datetime.now(UTC))  # fmt: skip
+        self._metrics.dead_lettered(self._dlq_name, INVALID_ALERT)
+        log.warning("dead letter from %s[%s]@%s: %s", message.topic, message.partition, message.offset, reason)
+        await self._dlq.send(key=key, value=dead.to_json())
+        return None
 
     async def finished(self, result: DeliveryResult) -> None:
         await self._retry.send(key=result.key.encode(), value=None)

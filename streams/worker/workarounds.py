@@ -15,6 +15,11 @@
 6. `_QuickFetchThread.verify_event_path`: faust's livelock check reads aiokafka's
    `TopicPartitionState.position`, which asserts while a partition awaits a position (just after an
    assignment or a seek), crashing the worker; such a partition is skipped until it has one.
+7. `drain_fully`: a commit flushes the producer first, but faust's `ProducerBuffer.flush` gives up
+   as soon as one buffered message takes over 0.1 s to reach aiokafka, so the table changelog
+   (sent with `send_soon`, through that buffer) could still be unsent when the offsets of the
+   batch that wrote it were committed; it now drains the buffer (faust-streaming #273 added the
+   flush before a commit, not this wait).
 
 tests/worker/test_workarounds.py fails when faust no longer has what these patch; pyproject pins
 faust-streaming to the versions they were proven on.
@@ -300,3 +305,37 @@ def _exit_unflushed() -> None:
     log.warning("broker still unreachable after %.0fs: exiting without flushing", UNREACHABLE_EXIT_SECONDS)
     logging.shutdown()
     os._exit(1)
+
+
+def drain_fully(buffer: Any) -> None:
+    """`buffer.flush()` (faust's ProducerBuffer, which a commit awaits) returns only once every message
+    put in it has been handed to aiokafka.
+
+    faust's flush waits at most 0.1 s for each next message to leave the buffer, then returns with
+    the rest still in it, and it counts a message the drainer has taken but not yet handed on (its
+    `send` waiting for room in a full aiokafka batch) as gone. The commit then flushes aiokafka
+    without them and commits the offsets of the batch that wrote them; a changelog record refused
+    afterwards is missing from the state a restart recovers (tests/reliability/test_commit_flush.py).
+    Patched before the buffer starts (its drainer task reads `_send_pending` once).
+    """
+    hand_on = buffer._send_pending
+    in_hand = 0  # messages the drainer took from the queue and has not handed on yet
+
+    async def send_pending(fut: Any) -> None:
+        nonlocal in_hand
+        in_hand += 1
+        try:
+            await hand_on(fut)
+        finally:
+            in_hand -= 1
+
+    async def flush() -> None:
+        while (buffer.size or in_hand) and not buffer.crashed:  # a crashed drainer crashes the worker
+            if buffer.state != "running" and buffer.size:
+                raise RuntimeError("Cannot flush: Producer not Running")  # as faust's
+            buffer.message_sent.clear()  # set by the drainer after each message
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(buffer.message_sent.wait(), 1.0)
+
+    buffer._send_pending = send_pending
+    buffer.flush = flush

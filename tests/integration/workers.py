@@ -44,8 +44,9 @@ def worker_env(bootstrap: str, app_id: str, data_dir: Path, **settings: str) -> 
 class WorkerProcess:
     """One `geopulse worker` subprocess."""
 
-    def __init__(self, env: dict[str, str], log_dir: Path) -> None:
+    def __init__(self, env: dict[str, str], log_dir: Path, module: str = "streams") -> None:
         self.env = env
+        self.module = module  # run as `python -m module worker`; `module` is the faulty worker of a test
         self.log_path = log_dir / "worker.log"
         self.proc: subprocess.Popen[bytes] | None = None
         self.ready_seconds: float | None = None
@@ -58,7 +59,7 @@ class WorkerProcess:
         started = time.monotonic()
         with self.log_path.open("ab") as log:
             self.proc = subprocess.Popen(
-                [sys.executable, "-m", "streams", "worker"], env=self.env, stdout=log, stderr=subprocess.STDOUT
+                [sys.executable, "-m", self.module, "worker"], env=self.env, stdout=log, stderr=subprocess.STDOUT
             )
         self.wait_ready(timeout)
         self.ready_seconds = time.monotonic() - started

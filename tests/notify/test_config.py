@@ -150,6 +150,9 @@ def test_file_error_names_the_file(tmp_path: Path) -> None:
         ({"countries": ["RUS"]}, {}, False),
         ({"topics": ["unrest", "conflict"]}, {}, True),
         ({"topics": ["conflict"]}, {}, False),
+        ({"topics": ["unrest"]}, {"topic": "PROTEST", "topics": ["PROTEST", "unrest"]}, True),  # any of the incident's
+        ({"topics": ["all"]}, {"topic": "unrest", "topics": ["unrest", "all"]}, True),  # renamed from all
+        ({"topics": ["crisis"]}, {"topic": "PROTEST", "topics": ["PROTEST", "unrest"]}, False),
         ({"min_severity": "high"}, {"severity": "high"}, True),
         ({"min_severity": "high"}, {"severity": "critical"}, True),
         ({"min_severity": "high"}, {"severity": "medium"}, False),
