@@ -303,6 +303,9 @@ def replay(
     thresholds: Annotated[str | None, typer.Option(help="Scores low,medium,high,critical per series-day.")] = None,
     half_life: Annotated[str | None, typer.Option(help="How fast baselines forget, e.g. 7d.")] = None,
     seasonal: Annotated[bool | None, typer.Option(help="Expect each country's share by hour and weekday.")] = None,
+    grave_topics: Annotated[
+        str | None, typer.Option(help='Topics whose significant alerts are at least medium, e.g. ASSAULT ("": none).')
+    ] = None,
 ) -> None:
     """Run the whole core offline over articles in event-time order: one Alert JSON per line.
 
@@ -323,6 +326,7 @@ def replay(
         "thresholds": thresholds,
         "half_life": half_life,
         "seasonal": seasonal,
+        "grave_topics": grave_topics,
     }
     overrides = {k: v for k, v in flags.items() if v is not None}
     settings = load_settings(**overrides)

@@ -46,6 +46,8 @@ def _four(value: object) -> object:
 
 
 Thresholds = Annotated[tuple[float, float, float, float], NoDecode, BeforeValidator(_four)]
+# "ASSAULT,COERCE" in the environment; "" for none.
+Names = Annotated[tuple[str, ...], NoDecode, BeforeValidator(_comma_list)]
 
 
 class TopicNames(BaseModel):
@@ -136,6 +138,15 @@ class Settings(BaseSettings):
     thresholds: Thresholds = Field((3.5, 5.5, 8.5, 13.5), description="Scores low,medium,high,critical per series-day.")
     half_life: Duration = Field(timedelta(days=7), description="How fast a series' baseline forgets.")
     seasonal: bool = Field(True, description="Expect each country's share by hour of day and day of week.")
+    grave_topics: Names = Field(("ASSAULT",), description="Topics whose significant alerts are at least medium.")
+
+    def _known_topics(self) -> None:
+        from streams.core.tagging.topics import TopicGroups
+
+        unknown = [name for name in self.grave_topics if name not in TopicGroups.load().names]
+        if unknown:
+            listed = ", ".join(unknown)
+            raise ValueError(f"grave_topics: {listed} is no topic (an event type such as ASSAULT, or a group)")
 
     def detection_windows(self) -> tuple[timedelta, ...]:
         """The window sizes detection runs at, shortest first (its counts are the ones published).
@@ -176,6 +187,7 @@ class Settings(BaseSettings):
             raise ValueError("windows must name at least one window size, e.g. 1h,1d")
         if list(self.thresholds) != sorted(self.thresholds):
             raise ValueError("thresholds must rise from low to critical, e.g. 3.5,5.5,8.5,13.5")
+        self._known_topics()
         proto = self.kafka.security_protocol
         if self.production and proto == "SASL_PLAINTEXT" and not self.allow_plaintext_sasl:
             raise ValueError(
@@ -226,5 +238,5 @@ def tracker_config(settings: Settings) -> TrackerConfig:
         window=windows[0], windows=windows, grace=settings.grace, max_ahead=UNLIMITED, retain=settings.retain,
         min_sources=settings.min_sources, min_stories=settings.min_stories, min_stories_day=settings.min_stories_day,
         thresholds=settings.thresholds,
-        half_life=settings.half_life, seasonal=settings.seasonal,
+        half_life=settings.half_life, seasonal=settings.seasonal, grave_topics=settings.grave_topics,
     )  # fmt: skip

@@ -74,6 +74,21 @@ def test_replay_flags_one_outlet_feed_alerts_with_min_sources_1() -> None:
     assert code == 2 and err.strip().count("\n") == 0 and "--thresholds" in err
 
 
+def test_replay_flag_grave_topics_sets_the_least_severity_of_their_alerts() -> None:
+    from streams.demo.sample import sample_articles
+
+    sample = b"".join(a.to_json() + b"\n" for a in sample_articles(short=True))
+    opened = {}
+    for grave in ("", "all,unrest,PROTEST,crisis"):
+        code, out, _ = run("replay", "-", "--grave-topics", grave, stdin=sample)
+        first = orjson.loads(out.splitlines()[0])
+        assert code == 0 and first["status"] == "open"
+        opened[grave] = (first["severity"], first["score"])
+    assert opened[""][0] == "low" and opened["all,unrest,PROTEST,crisis"] == ("medium", opened[""][1])
+    code, _, err = run("replay", "-", "--grave-topics", "bombing", stdin=sample)
+    assert code == 2 and err.strip().count("\n") == 0 and "grave_topics" in err
+
+
 def test_webhooks_test_sends_a_signed_event(tmp_path: Path) -> None:
     async def scenario() -> tuple[int, str, Receiver]:
         async with Receiver([Reply(200)]) as receiver:

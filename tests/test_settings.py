@@ -77,6 +77,18 @@ def test_every_detection_knob_reaches_the_trackers(monkeypatch: pytest.MonkeyPat
     assert detector.thresholds[0] == pytest.approx(4.0 + 1.98) and detector.half_life == pytest.approx(3 * 96)
 
 
+def test_grave_topics_are_topics_and_may_be_none(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert tracker_config(Settings.load()).grave_topics == ("ASSAULT",)
+    monkeypatch.setenv("GEOPULSE_GRAVE_TOPICS", "ASSAULT, unrest")
+    assert tracker_config(Settings.load()).grave_topics == ("ASSAULT", "unrest")
+    monkeypatch.setenv("GEOPULSE_GRAVE_TOPICS", "")
+    assert tracker_config(Settings.load()).grave_topics == ()
+    monkeypatch.setenv("GEOPULSE_GRAVE_TOPICS", "ASSAULT,bombing")
+    with pytest.raises(ConfigError) as exc:
+        Settings.load()
+    assert "\n" not in str(exc.value) and "bombing is no topic" in str(exc.value)
+
+
 @pytest.mark.parametrize(("window", "sizes"), [("2d", ("2d",)), ("1d", ("1d",)), ("6h", ("6h", "1d"))])
 def test_a_legacy_window_alone_is_the_published_size(monkeypatch: pytest.MonkeyPatch, window: str,
                                                      sizes: tuple[str, ...]) -> None:  # fmt: skip

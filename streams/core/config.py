@@ -52,6 +52,9 @@ class TrackerConfig:
     thresholds: tuple[float, float, float, float] | None = None
     half_life: timedelta = timedelta(days=7)  # how fast a series' baseline forgets (in stream time with news)
     seasonal: bool = True  # expect each country's share by hour of day and day of week (seasons.py)
+    # Topics whose significant alerts are at least medium (`SeriesTracker._graver`): what they report (armed
+    # attacks) is grave whatever the count, and a few stories of it can be no more than `low` by chance alone.
+    grave_topics: tuple[str, ...] = ("ASSAULT",)
     season_half_life: timedelta = timedelta(days=28)  # how fast those profiles forget
     season_strength: float = 10.0  # pseudo-stories of the region's profile a country's is shrunk toward
     min_volume_share: float = 0.5  # judge open windows as if at least this × a typical volume were in

@@ -491,7 +491,7 @@ class SeriesTracker:
         # finer tracker's exposure, only its open window is floored: see incidents.py).
         floored = volume if self.exposure_of else max(volume, self.volume_floor())
         exposure = self._exposure(key, start, floored, open_window=True)
-        verdict = self.detector.judge(record.baseline, self._observed(tally), exposure, start=start)
+        verdict = self._graver(key, self.detector.judge(record.baseline, self._observed(tally), exposure, start=start))
         if verdict.severity is None:
             return
         stored = self.store.get(f"a:{key}")
@@ -513,6 +513,19 @@ class SeriesTracker:
             status = "update"
         self.store[f"a:{key}"] = episode.to_json()
         seen.alerts.append(message(episode, status, self._context(key, start, tally, verdict)))
+
+    def _graver(self, key: str, verdict: Verdict) -> Verdict:
+        """A significant window of a grave topic is at least medium (`TrackerConfig.grave_topics`).
+
+        Severity is read from how unlikely a window is by chance, and a count of a few stories has a
+        ceiling: three stories in an hour against 0.04 expected are 10^-5.1 even with the rate known
+        exactly, short of medium's 10^-6.9 at the hour. Once the stories pass the `low` threshold (not
+        chance), what they report sets a floor: a surge of armed attacks on a country is worth an
+        editor's attention at once, a surge of talks may wait for more stories.
+        """
+        if verdict.severity != "low" or SeriesKey.parse(key).topic not in self.config.grave_topics:
+            return verdict
+        return replace(verdict, severity="medium")
 
     def _subsumed(self, key: str, start: int, tally: Tally) -> bool:
         """True when an open alert of the same country already covers most of these stories.
@@ -608,6 +621,7 @@ class SeriesTracker:
         exposure = self._exposure(key, start, volume)
         baseline = self._series(key, until=None).baseline
         verdict = self.detector.judge(baseline, self._observed(tally), exposure, start=start)
+        verdict = self._graver(key, verdict)
         episode.step(start, verdict.severity or episode.severity, tally.stories)
         self.store[f"a:{key}"] = episode.to_json()
         seen.alerts.append(message(episode, "update", self._context(key, start, tally, verdict)))
