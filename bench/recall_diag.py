@@ -254,7 +254,7 @@ def diagnose(args: argparse.Namespace) -> dict[str, Any]:
         elif tags["family"] == 0:
             stage = "tagging"
         elif series_alert:
-            stage = "merge/match"
+            stage = "alerted, unmatched"
         else:
             stage = "gates/score"
         blocks = blocked_by(rows) if stage == "gates/score" else []
