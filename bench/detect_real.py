@@ -240,6 +240,17 @@ def surge_articles(surge: Surge, rng: random.Random) -> list[Article]:
     return found
 
 
+def surge_facts(surges: Sequence[Surge], injected: Sequence[list[Article]], tagged: dict[str, TaggedArticle],
+                ) -> tuple[dict[str, datetime], dict[str, float]]:  # fmt: skip
+    """Each surge's first story time, and the share of its articles tagged on its country (not as a mention)."""
+    firsts = {s.name: min(a.published_at for a in batch) for s, batch in zip(surges, injected, strict=True)}
+    on_target = {}
+    for surge, batch in zip(surges, injected, strict=True):
+        placed = [any(c.code == surge.country and c.role != "mentioned" for c in tagged[a.id].countries) for a in batch]
+        on_target[surge.name] = sum(placed) / len(batch)
+    return firsts, on_target
+
+
 @dataclass
 class Raised:
     """One alert episode as a system raised it: when (event time of the article that opened it) and its peak."""
@@ -452,11 +463,7 @@ def main(argv: Iterable[str] | None = None) -> int:
     tagger = Tagger.default()
     tagged = [tagger.tag(a) for a in [*background, *(a for batch in injected for a in batch)]]
     by_id = {t.id: t for t in tagged}
-    firsts = {s.name: min(a.published_at for a in batch) for s, batch in zip(surges, injected, strict=True)}
-    on_target = {}
-    for surge, batch in zip(surges, injected, strict=True):
-        placed = [any(c.code == surge.country and c.role != "mentioned" for c in by_id[a.id].countries) for a in batch]
-        on_target[surge.name] = sum(placed) / len(batch)
+    firsts, on_target = surge_facts(surges, injected, by_id)
     news_days = len({a.published_at.date() for a in background})
     asia = [a for a in tagged[: len(background)] if any(region_of(c.code) == "asia-pacific" for c in a.countries)]
     asia_share = round(sum(a.published_at.hour < 8 for a in asia) / len(background), 3)
