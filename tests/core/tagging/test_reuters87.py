@@ -57,11 +57,17 @@ pytestmark = pytest.mark.skipif(not WIRE.exists(), reason=f"the shared wire file
 # 0.208; r87c 0.688 / 0.551 / 0.492 -> 0.688 / 0.552 / 0.500; r87d 0.779 / 0.442 / 0.410 -> 0.779 / 0.444 /
 # 0.408; r87c+d+f 0.710 / 0.445 / 0.375 -> 0.710 / 0.450 / 0.379. r87f gets its first floor, the measured
 # value less about one rare-type item.
+# Session 8 (a seventh round r87h of 200 stories, 170 with a political actor and 30 background, labelled
+# blind, never tuned on): its untuned score on main dc4b6f3's tagger (countries / micro / macro) 0.628 /
+# 0.452 / 0.377. Only 20 of its stories hold an event (25 gold events over 8 types, most types once or
+# twice), so one item moves micro by ~0.03 and macro by up to 0.07: its first floor is the measured
+# value less about one item.
 FLOORS = {
     "all": {"country_f1": 0.74, "event_micro_f1": 0.70, "event_macro_f1": 0.58},
     "r87c": {"country_f1": 0.67, "event_micro_f1": 0.53, "event_macro_f1": 0.46},
     "r87d": {"country_f1": 0.76, "event_micro_f1": 0.42, "event_macro_f1": 0.37},
     "r87f": {"country_f1": 0.63, "event_micro_f1": 0.28, "event_macro_f1": 0.17},
+    "r87h": {"country_f1": 0.60, "event_micro_f1": 0.42, "event_macro_f1": 0.31},
 }
 
 
@@ -146,11 +152,9 @@ def test_labels_are_valid_codes_and_types() -> None:
 
 @pytest.fixture(scope="module")
 def tagged() -> tuple[list[dict[str, Any]], dict[str, TaggedArticle]]:
-    # the fourth and sixth rounds r87e and r87g (tuning parts) and the seventh r87h (never tuned on, scored
-    # by `evaluate --part=r87h` only) are not tagged here; "all" below means the 511 items of the first two
-    # rounds, r87d and r87f have their own floors
-    untagged = (reuters87_set.VERBAL, reuters87_set.WEAK, reuters87_set.HELD)
-    records = [r for r in load(LABELS) if r["part"] not in untagged]
+    # the fourth and sixth rounds r87e and r87g (tuning parts) are not tagged here; "all" below means
+    # the 511 items of the first two rounds, r87d, r87f and r87h have their own floors
+    records = [r for r in load(LABELS) if r["part"] not in (reuters87_set.VERBAL, reuters87_set.WEAK)]
     tagger = Tagger.default()
     return records, {str(r["id"]): tagger.tag(article_of(r)) for r in records}
 
@@ -158,7 +162,7 @@ def tagged() -> tuple[list[dict[str, Any]], dict[str, TaggedArticle]]:
 @pytest.mark.parametrize("part", sorted(FLOORS))
 def test_scores_stay_above_floors(tagged: tuple[list[dict[str, Any]], dict[str, TaggedArticle]], part: str) -> None:
     records, predicted = tagged
-    blind = (reuters87_set.BLIND, reuters87_set.FRESH)
+    blind = (reuters87_set.BLIND, reuters87_set.FRESH, reuters87_set.HELD)
     chosen = [r for r in records if r["part"] == part or (part == "all" and r["part"] not in blind)]
     report: Report = evaluate([gold_of(r) for r in chosen], predicted)
     print(f"\nreuters87-events {part}\n" + report.format())
