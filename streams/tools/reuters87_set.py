@@ -264,6 +264,21 @@ def fresh(stories: Iterable[Mapping[str, Any]]) -> list[str]:
     return first + draw.sample(other, FRESH_SIZE - len(first))
 
 
+def _left(stories: Sequence[Mapping[str, Any]], taken: set[str]) -> list[Mapping[str, Any]]:
+    """The stories not in `taken` that share no story cluster (`clusters`) with a taken one, only the first
+    story of each cluster, in wire order."""
+    labelled = [s for s in stories if str(s["id"]) in taken]
+    others = [s for s in stories if str(s["id"]) not in taken]
+    story = clusters(labelled + others)
+    seen = set(story[: len(labelled)])
+    left = []
+    for s, root in zip(others, story[len(labelled) :], strict=True):
+        if root not in seen:
+            seen.add(root)
+            left.append(s)
+    return left
+
+
 WEAK = "r87g"
 WEAK_SEED = 20261210
 WEAK_TITLED = 150
@@ -299,18 +314,10 @@ def weak(stories: Iterable[Mapping[str, Any]]) -> list[str]:
     """
     stories = list(stories)
     taken = set(choose(stories)) | set(rest(stories)) | set(blind(stories)) | set(verbal(stories))
-    taken |= set(fresh(stories))
-    labelled = [s for s in stories if str(s["id"]) in taken]
-    others = [s for s in stories if str(s["id"]) not in taken]
-    story = clusters(labelled + others)
-    seen = set(story[: len(labelled)])
     titled: list[str] = []
     lead: list[str] = []
     other: list[str] = []
-    for s, root in zip(others, story[len(labelled) :], strict=True):
-        if root in seen:
-            continue
-        seen.add(root)
+    for s in _left(stories, taken | set(fresh(stories))):
         title, head = str(s["title"]), str(s["body"])[:LEAD]
         governed = bool(GOV_CUES.search(title) or GOV_CUES.search(head))
         if governed and WEAK_CUES.search(title):
@@ -339,17 +346,9 @@ def held(stories: Iterable[Mapping[str, Any]]) -> list[str]:
     """
     stories = list(stories)
     taken = set(choose(stories)) | set(rest(stories)) | set(blind(stories)) | set(verbal(stories))
-    taken |= set(fresh(stories)) | set(weak(stories))
-    labelled = [s for s in stories if str(s["id"]) in taken]
-    others = [s for s in stories if str(s["id"]) not in taken]
-    story = clusters(labelled + others)
-    seen = set(story[: len(labelled)])
     governed: list[str] = []
     other: list[str] = []
-    for s, root in zip(others, story[len(labelled) :], strict=True):
-        if root in seen:
-            continue
-        seen.add(root)
+    for s in _left(stories, taken | set(fresh(stories)) | set(weak(stories))):
         title, head = str(s["title"]), str(s["body"])[:LEAD]
         (governed if GOV_CUES.search(title) or GOV_CUES.search(head) else other).append(str(s["id"]))
     draw = random.Random(HELD_SEED)
