@@ -187,7 +187,8 @@ def verbal(stories: Iterable[Mapping[str, Any]]) -> list[str]:
 FRESH = "r87f"
 FRESH_SEED = 20261209
 FRESH_SIZE = 200
-NEVER_TUNED_PARTS = frozenset({NEVER_TUNED, BLIND, FRESH})  # the wire parts no training or choice may see
+HELD = "r87h"
+NEVER_TUNED_PARTS = frozenset({NEVER_TUNED, BLIND, FRESH, HELD})  # the wire parts no training or choice may see
 
 
 def _words(record: Mapping[str, Any]) -> list[str]:
@@ -263,6 +264,21 @@ def fresh(stories: Iterable[Mapping[str, Any]]) -> list[str]:
     return first + draw.sample(other, FRESH_SIZE - len(first))
 
 
+def _left(stories: Sequence[Mapping[str, Any]], taken: set[str]) -> list[Mapping[str, Any]]:
+    """The stories not in `taken` that share no story cluster (`clusters`) with a taken one, only the first
+    story of each cluster, in wire order."""
+    labelled = [s for s in stories if str(s["id"]) in taken]
+    others = [s for s in stories if str(s["id"]) not in taken]
+    story = clusters(labelled + others)
+    seen = set(story[: len(labelled)])
+    left = []
+    for s, root in zip(others, story[len(labelled) :], strict=True):
+        if root not in seen:
+            seen.add(root)
+            left.append(s)
+    return left
+
+
 WEAK = "r87g"
 WEAK_SEED = 20261210
 WEAK_TITLED = 150
@@ -298,18 +314,10 @@ def weak(stories: Iterable[Mapping[str, Any]]) -> list[str]:
     """
     stories = list(stories)
     taken = set(choose(stories)) | set(rest(stories)) | set(blind(stories)) | set(verbal(stories))
-    taken |= set(fresh(stories))
-    labelled = [s for s in stories if str(s["id"]) in taken]
-    others = [s for s in stories if str(s["id"]) not in taken]
-    story = clusters(labelled + others)
-    seen = set(story[: len(labelled)])
     titled: list[str] = []
     lead: list[str] = []
     other: list[str] = []
-    for s, root in zip(others, story[len(labelled) :], strict=True):
-        if root in seen:
-            continue
-        seen.add(root)
+    for s in _left(stories, taken | set(fresh(stories))):
         title, head = str(s["title"]), str(s["body"])[:LEAD]
         governed = bool(GOV_CUES.search(title) or GOV_CUES.search(head))
         if governed and WEAK_CUES.search(title):
@@ -320,6 +328,31 @@ def weak(stories: Iterable[Mapping[str, Any]]) -> list[str]:
             other.append(str(s["id"]))
     draw = random.Random(WEAK_SEED)
     return draw.sample(titled, WEAK_TITLED) + draw.sample(lead, WEAK_LEAD) + draw.sample(other, WEAK_REST)
+
+
+HELD_SEED = 20261211
+HELD_GOVERNED = 170
+HELD_REST = 30
+
+
+def held(stories: Iterable[Mapping[str, Any]]) -> list[str]:
+    """The seventh round, part `r87h`: never tuned on, labelled before the tagger is run on it.
+
+    Candidates are the stories no earlier round took (`weak` included), sharing no story cluster with
+    any labelled story, one story per cluster (the first). Two strata, drawn in turn with one
+    `random.Random(HELD_SEED)`: `HELD_GOVERNED` stories with a `GOV_CUES` word in the title or lead
+    (a political actor, whatever the type of its event: not aimed at any event type), then `HELD_REST`
+    from all the others (background). The rule and the seed were fixed before any of them was read.
+    """
+    stories = list(stories)
+    taken = set(choose(stories)) | set(rest(stories)) | set(blind(stories)) | set(verbal(stories))
+    governed: list[str] = []
+    other: list[str] = []
+    for s in _left(stories, taken | set(fresh(stories)) | set(weak(stories))):
+        title, head = str(s["title"]), str(s["body"])[:LEAD]
+        (governed if GOV_CUES.search(title) or GOV_CUES.search(head) else other).append(str(s["id"]))
+    draw = random.Random(HELD_SEED)
+    return draw.sample(governed, HELD_GOVERNED) + draw.sample(other, HELD_REST)
 
 
 RECHECK_SEED = 2026
@@ -361,6 +394,8 @@ def main() -> int:
         print(story_id, FRESH)
     for story_id in weak(stories):
         print(story_id, WEAK)
+    for story_id in held(stories):
+        print(story_id, HELD)
     return 0
 
 

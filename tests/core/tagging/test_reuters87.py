@@ -57,11 +57,17 @@ pytestmark = pytest.mark.skipif(not WIRE.exists(), reason=f"the shared wire file
 # 0.208; r87c 0.688 / 0.551 / 0.492 -> 0.688 / 0.552 / 0.500; r87d 0.779 / 0.442 / 0.410 -> 0.779 / 0.444 /
 # 0.408; r87c+d+f 0.710 / 0.445 / 0.375 -> 0.710 / 0.450 / 0.379. r87f gets its first floor, the measured
 # value less about one rare-type item.
+# Session 8 (a seventh round r87h of 200 stories, 170 with a political actor and 30 background, labelled
+# blind, never tuned on): its untuned score on main dc4b6f3's tagger (countries / micro / macro) 0.628 /
+# 0.452 / 0.377. Only 20 of its stories hold an event (25 gold events over 8 types, most types once or
+# twice), so one item moves micro by ~0.03 and macro by up to 0.07: its first floor is the measured
+# value less about one item.
 FLOORS = {
     "all": {"country_f1": 0.74, "event_micro_f1": 0.70, "event_macro_f1": 0.58},
     "r87c": {"country_f1": 0.67, "event_micro_f1": 0.53, "event_macro_f1": 0.46},
     "r87d": {"country_f1": 0.76, "event_micro_f1": 0.42, "event_macro_f1": 0.37},
     "r87f": {"country_f1": 0.63, "event_micro_f1": 0.28, "event_macro_f1": 0.17},
+    "r87h": {"country_f1": 0.60, "event_micro_f1": 0.42, "event_macro_f1": 0.31},
 }
 
 
@@ -111,14 +117,16 @@ def test_the_set_is_the_documented_sample_in_its_documented_parts() -> None:
     first, second = reuters87_set.choose(stories), reuters87_set.rest(stories)
     third, fourth = reuters87_set.blind(stories), reuters87_set.verbal(stories)
     fifth, sixth = reuters87_set.fresh(stories), reuters87_set.weak(stories)
-    assert [r["id"] for r in records] == first + second + third + fourth + fifth + sixth
+    seventh = reuters87_set.held(stories)
+    assert [r["id"] for r in records] == first + second + third + fourth + fifth + sixth + seventh
     assert all(r["part"] == reuters87_set.part_of(r["id"]) for r in records[: len(first)])
     rounds = [reuters87_set.SECOND_ROUND] * len(second) + [reuters87_set.BLIND] * len(third)
     rounds += [reuters87_set.VERBAL] * len(fourth) + [reuters87_set.FRESH] * len(fifth)
-    rounds += [reuters87_set.WEAK] * len(sixth)
+    rounds += [reuters87_set.WEAK] * len(sixth) + [reuters87_set.HELD] * len(seventh)
     assert [r["part"] for r in records[len(first) :]] == rounds
     parts = Counter(r["part"] for r in records)
-    assert set(parts) == {"r87a", "r87b", "r87c", "r87t", "r87d", "r87e", "r87f", "r87g"} and min(parts.values()) >= 100
+    assert set(parts) == {"r87a", "r87b", "r87c", "r87t", "r87d", "r87e", "r87f", "r87g", "r87h"}
+    assert min(parts.values()) >= 100
 
 
 def test_r87d_has_a_second_look_at_a_fixed_sample_kept_beside_it() -> None:
@@ -145,7 +153,7 @@ def test_labels_are_valid_codes_and_types() -> None:
 @pytest.fixture(scope="module")
 def tagged() -> tuple[list[dict[str, Any]], dict[str, TaggedArticle]]:
     # the fourth and sixth rounds r87e and r87g (tuning parts) are not tagged here; "all" below means
-    # the 511 items of the first two rounds, r87d and r87f have their own floors
+    # the 511 items of the first two rounds, r87d, r87f and r87h have their own floors
     records = [r for r in load(LABELS) if r["part"] not in (reuters87_set.VERBAL, reuters87_set.WEAK)]
     tagger = Tagger.default()
     return records, {str(r["id"]): tagger.tag(article_of(r)) for r in records}
@@ -154,7 +162,7 @@ def tagged() -> tuple[list[dict[str, Any]], dict[str, TaggedArticle]]:
 @pytest.mark.parametrize("part", sorted(FLOORS))
 def test_scores_stay_above_floors(tagged: tuple[list[dict[str, Any]], dict[str, TaggedArticle]], part: str) -> None:
     records, predicted = tagged
-    blind = (reuters87_set.BLIND, reuters87_set.FRESH)
+    blind = (reuters87_set.BLIND, reuters87_set.FRESH, reuters87_set.HELD)
     chosen = [r for r in records if r["part"] == part or (part == "all" and r["part"] not in blind)]
     report: Report = evaluate([gold_of(r) for r in chosen], predicted)
     print(f"\nreuters87-events {part}\n" + report.format())
