@@ -49,9 +49,7 @@ def test_environment_and_nested_topic_names(monkeypatch: pytest.MonkeyPatch) -> 
         ("GEOPULSE_KAFKA_BOOTSTRAP", "kafka:9092,", "expected host:port"),
     ],
 )
-def test_a_bad_setting_is_one_clear_line(
-    monkeypatch: pytest.MonkeyPatch, name: str, value: str, mentions: str
-) -> None:
+def test_a_bad_setting_is_one_clear_line(monkeypatch: pytest.MonkeyPatch, name: str, value: str, mentions: str) -> None:
     monkeypatch.setenv(name, value)
     with pytest.raises(ConfigError) as exc:
         Settings.load()

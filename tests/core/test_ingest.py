@@ -24,7 +24,7 @@ def json(data: object) -> bytes:
     [
         (b"\xff\xfe", "invalid_utf8"),
         (b"", "invalid_json"),
-        (b"{\"id\": ", "invalid_json"),
+        (b'{"id": ', "invalid_json"),
         (b"[1, 2]", "not_an_object"),
         (b"null", "not_an_object"),
         (json({k: v for k, v in GOOD.items() if k != "published_at"}), "invalid_article"),
