@@ -450,6 +450,10 @@ def main(argv: Iterable[str] | None = None) -> int:
         print(f"detect_real: {args.data} not found (the shared Reuters stream, ../shared beside the repo)",
               file=sys.stderr)  # fmt: skip
         return 2
+    if not args.incidents.exists():
+        print(f"detect_real: {args.incidents} not found (labelled real incidents, bench/data/INCIDENTS.md)",
+              file=sys.stderr)  # fmt: skip
+        return 2
     from streams.core.tagging import Tagger
     from streams.offline import tracker_config
     from streams.settings import Settings

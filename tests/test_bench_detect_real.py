@@ -119,3 +119,12 @@ def test_a_topic_named_in_topics_only_still_fits() -> None:
     labelled = incident("diplomacy")
     alert = alert_on("USA", "PROTEST", ["PROTEST", "SANCTION"], labelled.first + timedelta(hours=1))
     assert score_incidents([alert], [alert], [labelled], news_days=1)["incidents_found"] == 1
+
+
+@needs_wire
+def test_a_missing_incident_file_is_one_line_and_exit_2(tmp_path: Any, capsys: pytest.CaptureFixture[str]) -> None:
+    from bench.detect_real import main
+
+    assert main(["--incidents", str(tmp_path / "none.jsonl")]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "none.jsonl not found" in err
