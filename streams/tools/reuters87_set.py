@@ -243,6 +243,11 @@ def refiles(records: Sequence[Mapping[str, Any]]) -> dict[str, str]:
     }
 
 
+def _first_four(stories: Sequence[Mapping[str, Any]]) -> set[str]:
+    """The ids the first four rounds took (`choose`, `rest`, `blind`, `verbal`)."""
+    return set(choose(stories)) | set(rest(stories)) | set(blind(stories)) | set(verbal(stories))
+
+
 def fresh(stories: Iterable[Mapping[str, Any]]) -> list[str]:
     """The fifth round, part `r87f`: never tuned on, labelled before the tagger is run on it.
 
@@ -253,7 +258,7 @@ def fresh(stories: Iterable[Mapping[str, Any]]) -> list[str]:
     `VERBAL_CUES` word in the title). The rule and the seed were fixed before any of them was read.
     """
     stories = list(stories)
-    taken = set(choose(stories)) | set(rest(stories)) | set(blind(stories)) | set(verbal(stories))
+    taken = _first_four(stories)
     labelled = [s for s in stories if str(s["id"]) in taken]
     others = [s for s in stories if str(s["id"]) not in taken]
     one_cue = [s for s in others if cues(str(s["title"]) + " " + str(s["body"]))]
@@ -319,7 +324,7 @@ def weak(stories: Iterable[Mapping[str, Any]]) -> list[str]:
     never sampled. The rule and the seed were fixed before any of these stories was read.
     """
     stories = list(stories)
-    taken = set(choose(stories)) | set(rest(stories)) | set(blind(stories)) | set(verbal(stories))
+    taken = _first_four(stories)
     titled: list[str] = []
     lead: list[str] = []
     other: list[str] = []
@@ -351,7 +356,7 @@ def held(stories: Iterable[Mapping[str, Any]]) -> list[str]:
     from all the others (background). The rule and the seed were fixed before any of them was read.
     """
     stories = list(stories)
-    taken = set(choose(stories)) | set(rest(stories)) | set(blind(stories)) | set(verbal(stories))
+    taken = _first_four(stories)
     governed: list[str] = []
     other: list[str] = []
     for s in _left(stories, taken | set(fresh(stories)) | set(weak(stories))):
@@ -390,18 +395,10 @@ def main() -> int:
     stories = read_wire()
     for story_id in choose(stories):
         print(story_id, part_of(story_id))
-    for story_id in rest(stories):
-        print(story_id, SECOND_ROUND)
-    for story_id in blind(stories):
-        print(story_id, BLIND)
-    for story_id in verbal(stories):
-        print(story_id, VERBAL)
-    for story_id in fresh(stories):
-        print(story_id, FRESH)
-    for story_id in weak(stories):
-        print(story_id, WEAK)
-    for story_id in held(stories):
-        print(story_id, HELD)
+    rounds = ((rest, SECOND_ROUND), (blind, BLIND), (verbal, VERBAL), (fresh, FRESH), (weak, WEAK), (held, HELD))
+    for draw, part in rounds:
+        for story_id in draw(stories):
+            print(story_id, part)
     return 0
 
 

@@ -65,7 +65,12 @@ def training_records() -> list[dict[str, Any]]:
     """Every item trained on: no never-tuned item, and no tuning item that is a refile of one (`refile_of`,
     kept in the labels file by `reuters87_set.refiles`): a model that has seen a story's twin scores it high."""
     records = load(DATA / "devset.jsonl") + load(DATA / "events2024.jsonl") + load(DATA / "reuters87-events.jsonl")
-    return [r for r in records if not never_tuned(r) and "refile_of" not in r]
+    return [r for r in records if trained_on(r)]
+
+
+def trained_on(record: dict[str, Any]) -> bool:
+    """Not never-tuned, and no refile of a never-tuned item."""
+    return not never_tuned(record) and "refile_of" not in record
 
 
 Example = tuple[int, str, list[str]]  # (item index, event type, features)
@@ -184,7 +189,7 @@ def compare() -> None:
         "reuters87 r87h (never tuned, labelled blind)": load(DATA / "reuters87-events.jsonl", {"r87h"}),
         "reuters87 r87c+d+f+h (never tuned)": load(DATA / "reuters87-events.jsonl", {"r87c", "r87d", "r87f", "r87h"}),
         "reuters87 r87a+b+t+e+g (tuned, refiles of never-tuned stories left out)": [
-            r for r in load(DATA / "reuters87-events.jsonl") if not never_tuned(r) and "refile_of" not in r
+            r for r in load(DATA / "reuters87-events.jsonl") if trained_on(r)
         ],
         "devset (tuned)": load(DATA / "devset.jsonl"),
         "events2024 all": load(DATA / "events2024.jsonl"),
