@@ -133,6 +133,7 @@ class Developments:
     def observe(self, article: TaggedArticle) -> list[tuple[str, list[TaggedArticle]]]:
         """The developments this article makes alert: (country, its stories' first articles), oldest first."""
         ts = to_seconds(article.published_at)
+        self.index.expiry.expire(ts)  # the index forgets a story a day after its last article, as the tracker's
         story = self.index.assign(article.id, article.fingerprint, ts)
         if story in self.seen:
             return []

@@ -143,9 +143,9 @@ def test_developments_equal_a_brute_force_reference_on_a_random_stream() -> None
     tagged, at, running = [], START, [[word() for _ in range(3)]]
     for n in range(900):
         at += timedelta(minutes=rng.expovariate(1 / 25))
-        if rng.random() < 0.05:  # a new development, of three words of its own; an old one fades
-            running = [*running[-3:], [word() for _ in range(3)]]
-        words = [*rng.sample(rng.choice(running), 2), word()] if rng.random() < 0.3 else [word(), word()]
+        if rng.random() < 0.05:  # a new development, of five words of its own; an old one fades
+            running = [*running[-3:], [word() for _ in range(5)]]
+        words = [*rng.sample(rng.choice(running), 3), word()] if rng.random() < 0.3 else [word(), word()]
         country = rng.choice(["GBR", "DEU", "USA"])
         others = ("FRA",) if rng.random() < 0.2 else ()
         topics = ("CONSULT",) if rng.random() < 0.8 else ()
@@ -177,3 +177,12 @@ def test_finer_series_keys_and_the_topic_they_are_scored_as() -> None:
     assert terms == {(c, f"~{w}") for c in ("USA", "RUS") for w in ("shultz", "meets", "shevardnadze")}
     assert [plain_topic(t) for t in ("CONSULT@JPN", "all@JPN", "~shultz", "PROTEST")] == ["CONSULT", "all", "all",
                                                                                            "PROTEST"]  # fmt: skip
+
+
+def test_a_development_back_within_two_days_is_the_same_one_later_a_new_one() -> None:
+    first = development("howe", "GBR", VISIT[:3], START + timedelta(days=7, hours=9))
+    titles = ["HOWE AND SHEVARDNADZE RESUME", "SHEVARDNADZE HOSTS HOWE AGAIN", "HOWE SHEVARDNADZE ROUND CLOSES"]
+    back = development("back", "GBR", titles, START + timedelta(days=8, hours=15))
+    later = development("later", "GBR", titles, START + timedelta(days=10, hours=16))
+    raised = developments([*routine(days=11), *first, *back, *later], Developments())
+    assert [r.alert.top_articles[0].id for r in raised] == ["howe-0", "later-0"]
