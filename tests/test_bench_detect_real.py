@@ -16,12 +16,12 @@ import pycountry
 import pytest
 
 from bench.detect_real import DATA, INCIDENTS, Incident, Raised, load_incidents, score_incidents
+from schemas import Alert
+from streams.core.tagging.topics import TopicGroups
 
 # The first annotator's labels and a second, independent annotator's (labelled blind to the first and to any alert).
 INCIDENTS_B = INCIDENTS.with_name("reuters87-incidents-b.jsonl")
 LABEL_FILES = pytest.mark.parametrize("path", [INCIDENTS, INCIDENTS_B], ids=["a", "b"])
-from schemas import Alert
-from streams.core.tagging.topics import TopicGroups
 
 INCIDENT_LIST = load_incidents()
 needs_wire = pytest.mark.skipif(not DATA.exists(), reason=f"the shared wire file {DATA} is not beside the repo")
@@ -55,7 +55,8 @@ def test_no_story_is_in_two_incidents(path: Any) -> None:
 
 @needs_wire
 @LABEL_FILES
-def test_every_id_is_a_story_of_the_wire_and_the_span_is_its_stories(wire: dict[str, dict[str, Any]], path: Any) -> None:
+def test_every_id_is_a_story_of_the_wire_and_the_span_is_its_stories(wire: dict[str, dict[str, Any]],
+                                                                      path: Any) -> None:  # fmt: skip
     for incident in load_incidents(path):
         assert all(s in wire for s in incident.stories), incident.name
         times = sorted(wire[s]["published_at"] for s in incident.stories)
