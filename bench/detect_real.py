@@ -315,6 +315,7 @@ def score(raised: list[Raised], surges: list[Surge], firsts: dict[str, datetime]
         found = [s["delay_h"] for s in per_surge.values() if s["kind"] == kind and s["detected"]]
         delays[kind] = round(statistics.median(found), 2) if found else None
     real = score_incidents(raised, false, incidents, news_days)
+    on_b = {id(r): f" [{i.name}]" for r in false for i in incidents_b if on_incident(r, i)}
     return {
         "detected": sum(s["detected"] for s in per_surge.values()), "surges": len(surges),
         "median_delay_h": delays, "false_per_day": round(len(false) / news_days, 3),
@@ -324,7 +325,7 @@ def score(raised: list[Raised], surges: list[Surge], firsts: dict[str, datetime]
         "per_surge": per_surge, "irn": [describe(r) for r in sorted(irn, key=lambda r: r.at)],
         "top_false": Counter(f"{r.alert.country}|{r.alert.topic}" for r in false).most_common(8),
         "false": [f"{describe(r)}; stories {' '.join(a.id for a in r.alert.top_articles)}{real['on'].get(id(r), '')}"
-                  for r in sorted(false, key=lambda r: r.at)],
+                  f"{on_b.get(id(r), '')}" for r in sorted(false, key=lambda r: r.at)],
         **{k: v for k, v in real.items() if k != "on"},
         "annotators": score_annotators(raised, false, incidents, incidents_b, news_days),
     }  # fmt: skip
@@ -607,12 +608,14 @@ def report(results: dict[str, Any]) -> None:
         ("  at medium+ / day", lambda r: str(r["false_medium_per_day"])),
         ("  off labelled news / day", lambda r: str(r["false_unlabelled_per_day"])),
         ("    at medium+ / day", lambda r: str(r["false_unlabelled_medium_per_day"])),
-        ("  off A / B / A|B / A&B", lambda r: " ".join(str(v["false_per_day"]) for v in r["annotators"].values())),
         ("real incidents found", lambda r: f"{r['incidents_found']}/{r['incidents']}"),
-        ("  A / B / A|B / A&B", lambda r: " ".join(f"{v['found']}/{v['labelled']}" for v in r["annotators"].values())),
         ("  of a topic family", lambda r: f"{r['topical_found']}/{r['topical']}"),
         ("  median delay (h)", lambda r: str(r["incident_median_delay_h"])),
         ("  Asia 00-08 UTC share", lambda r: f"{r['asia_morning_share']} (news {r['asia_news_share']})"),
+    ]
+    for key, label in (("a", "A"), ("b", "B (blind to A)"), ("either", "A|B (either)"), ("both", "A&B (both)")):
+        rows.append((f"labels {label}", lambda r, k=key: labels_cell(r["annotators"][k])))
+    rows += [
         ("alerts per surge", lambda r: str(r["alerts_per_surge"])),
         ("seconds", lambda r: str(r["seconds"])),
     ]
@@ -620,8 +623,9 @@ def report(results: dict[str, Any]) -> None:
     for label, cell in rows:
         print(f"{label:26}" + "".join(f"{cell(results[n]):>22}" for n in names))
     print(
-        "(A: bench/data/reuters87-incidents.jsonl; B: a second annotator's, blind to A; A|B: real news if either "
-        "labelled it; A&B: only developments both labelled, an alarm on an incident of each)"
+        "labels X: false alarms a day off them, incidents found; A bench/data/reuters87-incidents.jsonl, B "
+        "reuters87-incidents-b.jsonl; A|B: real news if either labelled it, found over the developments either "
+        "labelled; A&B: only developments both labelled, an alarm on an incident of each"
     )
     for name in names:
         print(f"\n{name}: per surge (kind, delay h, peak, window; share of its articles tagged on the country)")
@@ -633,9 +637,14 @@ def report(results: dict[str, Any]) -> None:
         print(f"  most frequent false alarms: {results[name]['top_false']}")
         listed = results[name]["false"]
         first = ", the first 15" if len(listed) > 15 else ""
-        print(f"  false alarms (raw; [r87-NNN]: on that labelled incident{first}):")
+        print(f"  false alarms (raw; [r87-NNN] / [r87b-NNN]: on that incident of A / of B{first}):")
         for line in listed[:15]:
             print(f"    {line}")
+
+
+def labels_cell(scored: dict[str, Any]) -> str:
+    """False alarms a day off one set of labels, and the incidents (developments) of it found."""
+    return f"{scored['false_per_day']}  {scored['found']}/{scored['labelled']}"
 
 
 def report_agreement(agreed: dict[str, Any]) -> None:
