@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from schemas import EVENT_TYPES
 from streams.tools import agreement, evaluate, reuters87_set
 from streams.tools.train_reported import TUNED_PARTS
 
@@ -235,8 +236,6 @@ def test_agreement_main_reads_two_files_and_a_part(tmp_path: Path, capsys: pytes
 
 @pytest.mark.parametrize("part", [reuters87_set.FRESH, reuters87_set.HELD])
 def test_the_second_annotation_of_a_never_tuned_part_holds_its_ids_and_labels_only(part: str) -> None:
-    from schemas import EVENT_TYPES
-
     second = [
         json.loads(line) for line in (DATA / f"reuters87-{part}-second.jsonl").read_text(encoding="utf-8").splitlines()
     ]
