@@ -293,7 +293,7 @@ def main(argv: Iterable[str] | None = None) -> int:
     from streams.settings import Settings
 
     rng = random.Random(args.seed)
-    incidents = dr.load_incidents()
+    incidents, incidents_b = dr.load_incidents(), dr.load_incidents(dr.INCIDENTS_B)
     background = dr.load_reuters(args.data)
     news_days = {a.published_at.date() for a in background}
     surges = dr.SURGES if args.surges == "shipped" else dr.draw_surges(rng, news_days)
@@ -319,11 +319,14 @@ def main(argv: Iterable[str] | None = None) -> int:
         seconds[f"geopulse with {args.signal}"] = time.perf_counter() - begun
         dev = [r for r in both if r.alert.topic != r.alert.summary.split(":", 1)[0]]
     for name, raised in (("geopulse", geo), ("+ developments", both)):
-        s = dr.score(raised, surges, firsts, on_target, len(news_days), asia_share, incidents)
+        s = dr.score(raised, surges, firsts, on_target, len(news_days), asia_share, incidents, incidents_b)
         print(f"{name:15} surges {s['detected']}/{s['surges']} medium delay {s['median_delay_h']['medium']} "
               f"FA/day {s['false_per_day']} ({s['false_medium_per_day']}) off labelled {s['false_unlabelled_per_day']} "
               f"({s['false_unlabelled_medium_per_day']}) incidents {s['incidents_found']}/{s['incidents']} "
               f"found {' '.join(n for n, p in s['per_incident'].items() if p['found'])}")  # fmt: skip
+        for key, row in s["annotators"].items():
+            print(f"{'':15}   labels {key:6}: off labelled {row['false_per_day']} ({row['false_medium_per_day']}), "
+                  f"found {row['found']}/{row['labelled']}")  # fmt: skip
     added = [r for r in both if r.alert.detector.name == "developments"] if args.signal == "clusters" else dev
     print(f"{args.signal} alerts: {len(dev)}, {len(added)} not joined to a geopulse alert; seconds: "
           + ", ".join(f"{name} {value:.1f}" for name, value in seconds.items()))  # fmt: skip
