@@ -320,7 +320,8 @@ def main(argv: Iterable[str] | None = None) -> int:
         dev = [r for r in both if r.alert.topic != r.alert.summary.split(":", 1)[0]]
     for name, raised in (("geopulse", geo), ("+ developments", both)):
         s = dr.score(raised, surges, firsts, on_target, len(news_days), asia_share, incidents, incidents_b)
-        print(f"{name:15} surges {s['detected']}/{s['surges']} medium delay {s['median_delay_h']['medium']} "
+        delays = "/".join(map(str, s["median_delay_h"].values()))  # sudden, medium, slow, small
+        print(f"{name:15} surges {s['detected']}/{s['surges']} delays {delays} "
               f"FA/day {s['false_per_day']} ({s['false_medium_per_day']}) off labelled {s['false_unlabelled_per_day']} "
               f"({s['false_unlabelled_medium_per_day']}) incidents {s['incidents_found']}/{s['incidents']} "
               f"found {' '.join(n for n, p in s['per_incident'].items() if p['found'])}")  # fmt: skip
