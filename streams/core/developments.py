@@ -1,0 +1,324 @@
+"""Developments: a few stories on one matter inside a country whose news is busy anyway (opt-in, #14).
+
+A country's series asks "is this country unusually in the news"; a development of three stories in a
+day inside the United States' hundred is not. This module counts story clusters instead (a TDT-style
+signal, bench/developments.py measured it on the 1987 wire):
+
+- A story (the tracker's story index: syndicated copies are one) is a *candidate* of each country it
+  names as location or actor (`roles`), when it reports an event (it has a topic).
+- Its *salient words* are its title's words of four letters or more that are no English function
+  word or reporting verb, no place the gazetteer finds (countries, demonyms, cities), and not common:
+  in at most `common` (1 %) of the stories of the 7 whole UTC days before yesterday, and at least 2
+  (an online document frequency: `talks` and `dollar` drop out by themselves, and a development's own
+  stories of the last day never make its words common). With no story in those days yet, nothing
+  is a candidate (warming up).
+- Two candidates of a country within `span` (a day) sharing `shared` (2) salient words are linked; a
+  development is the connected group (single link) of the newest candidate. It *alerts* once it has
+  `stories` (3) distinct stories from `sources` (2) outlets, once: a later group of the country
+  sharing `shared` words with one alerted in the last `memory` (48 h) is the same development (its
+  words and stories are added; its alert updates when its stories reach 1.5 × those last reported).
+- Its alert resolves a day after its last story, and at the latest when it is forgotten `memory`
+  after it alerted (a development still going then alerts anew).
+
+There is no surprise statistic: a development alert is `low`, `expected` 0 and says so; it joins its
+country's incident like any series alert (incidents.py). `stories`, `sources` and `span` are the
+label rule's and the tracker's own numbers.
+
+Store (JSON values, each key small; `exp` keys deleted by `Expiry` once stream time passes):
+
+    dv:n               {"<day>": stories} of the last 9 UTC days (every instance counts every story)
+    dv:w:<word>        {"d": {"<day>": stories with the word in their title}, "exp"}
+    dv:c:<C>           {"c": [[ts, story, words, source, title, url, topics], ...] of the last `span`, "exp"}
+    dv:a:<C>           {"d": [development, ...] alerted in the last `memory`, "exp"}
+    dv:open            countries with an open development alert
+    x, x:<minute>      the expiry buckets (dedupe.py)
+
+A word's and a country's keys are written only by stories that have them, so the store holds a week
+of title words and a day of each country's candidates, however long the stream.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import re
+from collections.abc import Callable, MutableMapping
+from dataclasses import dataclass
+from functools import cache
+from typing import Any, Literal
+
+from schemas import SCHEMA_VERSION, Alert, TaggedArticle
+from schemas.alert import AlertArticle, DetectorInfo
+from schemas.tagged import EVENT_TYPES
+from streams.core.dedupe import Expiry
+from streams.core.explain import country_name, plural
+from streams.core.tagging.gazetteer import Gazetteer
+from streams.core.tagging.topics import ALL, TopicGroups
+from streams.core.windows import from_seconds
+
+__all__ = ["LABEL", "DevelopmentRules", "Developments", "Step", "words_of"]
+
+LABEL = "dev"  # the `window` of an incident a development opened
+DAY = 86_400
+GROWTH = 1.5  # an alerted development's alert updates when its stories reach this × those last reported
+
+# English function words and reporting verbs: never what a development is about.
+FUNCTION = frozenset([
+    "about", "above", "after", "again", "against", "also", "among", "around", "because", "been", "before", "being",
+    "below", "between", "both", "could", "does", "doing", "down", "during", "each", "even", "ever", "from",
+    "further", "have", "having", "here", "into", "just", "last", "least", "less", "made", "make", "makes", "many",
+    "more", "most", "much", "must", "near", "next", "only", "other", "over", "same", "says", "said", "saying",
+    "should", "since", "some", "still", "such", "than", "that", "their", "them", "then", "there", "these", "they",
+    "this", "those", "through", "under", "until", "upon", "very", "were", "what", "when", "where", "which", "while",
+    "will", "with", "within", "without", "would", "year", "years", "week", "weeks", "month", "months", "today",
+    "told", "tells"
+])  # fmt: skip
+WORD = re.compile(r"[A-Za-z][A-Za-z'-]+")
+
+
+@cache
+def _gazetteer() -> Gazetteer:
+    return Gazetteer.default()
+
+
+@cache
+def _groups() -> frozenset[str]:
+    """The topic groups (conflict, diplomacy, ...): a development's headline topic when its stories have one."""
+    return frozenset(TopicGroups.load().names) - set(EVENT_TYPES) - {ALL}
+
+
+def words_of(title: str) -> frozenset[str]:
+    """A title's words of four letters or more, no function word, no place the gazetteer finds.
+
+    >>> sorted(words_of("Shultz meets Shevardnadze in Moscow on arms"))
+    ['arms', 'meets', 'shevardnadze', 'shultz']
+    """
+    places = _gazetteer().find(title)
+    kept = []
+    for match in WORD.finditer(title):
+        if any(p.start < match.end() and match.start() < p.end for p in places):
+            continue
+        word = match.group().lower().removesuffix("'s").strip("'-")
+        if len(word) >= 4 and word not in FUNCTION:
+            kept.append(word)
+    return frozenset(kept)
+
+
+@dataclass(frozen=True)
+class DevelopmentRules:
+    """The numbers of the signal (the module docstring); the defaults are the measured ones."""
+
+    stories: int = 3
+    sources: int = 2
+    shared: int = 2
+    span: int = DAY  # seconds candidates of one development may be apart
+    memory: int = 2 * DAY  # seconds an alerted development is remembered (not alerted again)
+    common: float = 0.01  # a word in more of the week's stories is common
+    history_days: int = 7  # whole days of document frequencies, before yesterday
+
+    def params(self) -> dict[str, float | int | str]:
+        return {"stories": self.stories, "sources": self.sources, "shared": self.shared, "common": self.common}
+
+
+@dataclass(frozen=True)
+class Step:
+    """A development alert's step, and every story of the development (for the incident it joins)."""
+
+    alert: Alert
+    stories: frozenset[str]
+
+
+class Developments:
+    """Candidates, document frequencies and alerted developments of the countries an instance owns."""
+
+    def __init__(self, store: MutableMapping[str, Any], owns: Callable[[str], bool] = lambda country: True,
+                 roles: tuple[str, ...] = ("location", "actor"),
+                 rules: DevelopmentRules | None = None) -> None:  # fmt: skip
+        self.store, self.owns, self.roles = store, owns, roles
+        self.rules = rules or DevelopmentRules()
+        self.expiry = Expiry(store)
+        self.info = DetectorInfo(name="developments", params=self.rules.params())
+
+    # -- document frequencies ----------------------------------------------------------
+
+    def _learn(self, day: int, words: frozenset[str]) -> None:
+        """Count a new story's title words into its day (every instance alike)."""
+        keep = self.rules.history_days + 2
+        counts = {d: n for d, n in self.store.get("dv:n", {}).items() if int(d) > day - keep}
+        counts[str(day)] = counts.get(str(day), 0) + 1
+        self.store["dv:n"] = counts
+        exp = (day + keep) * DAY  # no later story reads this day after that
+        for word in words:
+            key = f"dv:w:{word}"
+            entry = self.store.get(key)
+            days = {d: n for d, n in (entry or {}).get("d", {}).items() if int(d) > day - keep}
+            days[str(day)] = days.get(str(day), 0) + 1
+            self.store[key] = {"d": days, "exp": exp}
+            if entry is None:
+                self.expiry.schedule(key, exp)
+
+    def _history(self, day: int) -> range:
+        """The days whose frequencies judge a story of `day`: the whole days before yesterday."""
+        return range(day - self.rules.history_days - 1, day - 1)
+
+    def salient(self, words: frozenset[str], day: int) -> frozenset[str] | None:
+        """The uncommon ones of a story's words; None while warming up (no story in the history days yet)."""
+        history = [str(d) for d in self._history(day)]
+        counts = self.store.get("dv:n", {})
+        total = sum(counts.get(d, 0) for d in history)
+        if not total:
+            return None
+        limit = max(self.rules.common * total, 2)
+        kept = []
+        for word in words:
+            days = (self.store.get(f"dv:w:{word}") or {}).get("d", {})
+            if sum(days.get(d, 0) for d in history) <= limit:
+                kept.append(word)
+        return frozenset(kept)
+
+    # -- candidates and developments ---------------------------------------------------
+
+    def observe(self, article: TaggedArticle, story: str, ts: int) -> list[Step]:
+        """A new story (its first article, counted at event time `ts`): the alerts it opens or updates."""
+        day = ts // DAY
+        words = words_of(article.title)
+        salient = self.salient(words, day)
+        self._learn(day, words)
+        if salient is None or not article.topics or len(salient) < self.rules.shared:
+            return []
+        steps = []
+        countries = dict.fromkeys(c.code for c in article.countries if c.role in self.roles)
+        entry = [ts, story, sorted(salient), article.source, article.title, article.url, list(article.topics)]
+        for country in (c for c in countries if self.owns(c)):
+            recent = [c for c in self._candidates(country) if ts - c[0] <= self.rules.span]
+            recent.append(entry)
+            key = f"dv:c:{country}"
+            if key not in self.store:
+                self.expiry.schedule(key, ts + self.rules.span + 1)
+            self.store[key] = {"c": recent, "exp": ts + self.rules.span + 1}
+            group = self._group(recent)
+            if len(group) >= self.rules.stories and len({c[3] for c in group}) >= self.rules.sources:
+                steps.extend(self._alert(country, group, ts))
+        return steps
+
+    def _candidates(self, country: str) -> list[list[Any]]:
+        return list((self.store.get(f"dv:c:{country}") or {}).get("c", []))
+
+    def _group(self, recent: list[list[Any]]) -> list[list[Any]]:
+        """The newest candidate's connected group (single link: `shared` words in common)."""
+        shared = self.rules.shared
+        group, frontier, rest = [recent[-1]], [recent[-1]], recent[:-1]
+        while frontier:
+            words = set(frontier.pop()[2])
+            linked = [c for c in rest if len(words.intersection(c[2])) >= shared]
+            rest = [c for c in rest if len(words.intersection(c[2])) < shared]
+            group += linked
+            frontier += linked
+        return sorted(group, key=lambda c: (c[0], c[1]))
+
+    def _alert(self, country: str, group: list[list[Any]], ts: int) -> list[Step]:
+        """Open a development's alert, or add the group to the one it is (updating its alert when it grew)."""
+        words = sorted(set().union(*(c[2] for c in group)))
+        known = [d for d in self._developments(country) if ts - d["at"] <= self.rules.memory]
+        same = next((d for d in known if len(set(words).intersection(d["words"])) >= self.rules.shared), None)
+        status: Literal["open", "update"]
+        if same is None:
+            same = {"id": alert_id(country, group[0][1]), "rev": 0, "at": ts, "open": True, "words": words,
+                    "stories": [], "sources": [], "top": [], "first": group[0][0], "last": ts, "n": 0,
+                    "shared": [], "topics": []}  # fmt: skip
+            known.append(same)
+            status = "open"
+            self.store["dv:open"] = sorted({*self.store.get("dv:open", []), country})
+        else:
+            same["words"] = sorted({*same["words"], *words})
+            status = "update"
+        stories = [c[1] for c in group if c[1] not in same["stories"]]
+        same["stories"] = [*same["stories"], *stories][-500:]
+        same["sources"] = sorted({*same["sources"], *(c[3] for c in group)})
+        same["top"] = sorted([*same["top"], *(exemplar(c) for c in group if c[1] in stories)],
+                             key=lambda e: (e["published_at"], e["id"]))[:5]  # fmt: skip
+        same["first"], same["last"] = min(same["first"], group[0][0]), max(same["last"], ts)
+        same["topics"] = list(dict.fromkeys([*same["topics"], *(t for c in group for t in c[6])]))
+        same["shared"] = shared_words(group, self.rules.shared) if status == "open" else same["shared"]
+        grown = len(same["stories"]) >= max(math.ceil(GROWTH * same["n"]), same["n"] + 1)
+        out = []
+        if status == "open" or (same["open"] and grown):
+            same["rev"] += int(status == "update")
+            same["n"] = len(same["stories"])
+            out.append(self._step(country, same, status))
+        self._keep(country, known)
+        return out
+
+    def _developments(self, country: str) -> list[dict[str, Any]]:
+        return [dict(d) for d in (self.store.get(f"dv:a:{country}") or {}).get("d", [])]
+
+    def _keep(self, country: str, developments: list[dict[str, Any]]) -> None:
+        key = f"dv:a:{country}"
+        if not developments:
+            self.store.pop(key, None)
+            return
+        exp = max(d["at"] for d in developments) + self.rules.memory + 1
+        if key not in self.store:
+            self.expiry.schedule(key, exp)
+        self.store[key] = {"d": developments, "exp": exp}
+
+    def advance(self, now: int) -> list[Step]:
+        """Stream time moved to `now`: resolve the alerts of developments a day without a story (or forgotten)."""
+        out = []
+        still = []
+        for country in self.store.get("dv:open", []):
+            developments = self._developments(country)
+            for d in developments:
+                if d["open"] and now >= min(d["last"] + self.rules.span, d["at"] + self.rules.memory):
+                    d["open"], d["rev"] = False, d["rev"] + 1
+                    out.append(self._step(country, d, "resolved"))
+            kept = [d for d in developments if d["open"] or now - d["at"] <= self.rules.memory]
+            if kept != (self.store.get(f"dv:a:{country}") or {}).get("d", []):
+                self._keep(country, kept)
+            if any(d["open"] for d in kept):
+                still.append(country)
+        if still != self.store.get("dv:open", []):
+            self.store["dv:open"] = still
+        self.expiry.expire(now)
+        return out
+
+    def _step(self, country: str, d: dict[str, Any], status: Literal["open", "update", "resolved"]) -> Step:
+        first, last, n, sources = d["first"], d["last"], d["n"], len(d["sources"])
+        topics = d["topics"] or [ALL]
+        words = ", ".join(d["shared"])
+        span = f"{from_seconds(first):%d %b %H:%M}-{from_seconds(last):%d %b %H:%M} UTC"
+        counts = f"{n} {'story' if n == 1 else 'stories'} from {plural(sources, 'source')}"
+        if status == "resolved":
+            text = f"over, no story for a day: {counts} {span} sharing «{words}»"
+        else:
+            text = f"{counts} {span} sharing «{words}»; no usual rate judged (a cluster of stories, not a surprise)"
+        alert = Alert(
+            schema_version=SCHEMA_VERSION, alert_id=d["id"], revision=d["rev"], status=status, country=country,
+            topic=next((t for t in topics if t in _groups()), topics[0]), topics=topics, window=LABEL,
+            window_start=from_seconds(first), window_end=from_seconds(last), observed=n, expected=0.0, ratio=0.0,
+            score=0.0, severity="low", articles=n, sources=sources,
+            summary=f"{country_name(country)} · development: {text}",
+            top_articles=[AlertArticle(**{**e, "published_at": from_seconds(e["published_at"])}) for e in d["top"]],
+            first_seen=from_seconds(first), last_seen=from_seconds(last), detector=self.info,
+        )  # fmt: skip
+        return Step(alert, frozenset(d["stories"]))
+
+
+def alert_id(country: str, story: str) -> str:
+    """Stable id of the development alert of a country whose group's first story is `story`."""
+    return hashlib.sha256(f"{LABEL}|{country}|{story}".encode()).hexdigest()[:16]
+
+
+def exemplar(candidate: list[Any]) -> dict[str, Any]:
+    ts, story, _, source, title, url, _ = candidate
+    return {"id": story, "title": title, "url": url, "source": source, "published_at": ts}
+
+
+def shared_words(group: list[list[Any]], least: int) -> list[str]:
+    """The words that link a group: in two or more of its stories, the most shared first (at most five)."""
+    counts: dict[str, int] = {}
+    for candidate in group:
+        for word in candidate[2]:
+            counts[word] = counts.get(word, 0) + 1
+    linked = sorted((w for w, n in counts.items() if n >= 2), key=lambda w: (-counts[w], w))
+    return linked[:5] if len(linked) >= least else sorted(counts)[:5]

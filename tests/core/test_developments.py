@@ -1,0 +1,193 @@
+"""streams/core/developments.py: story clusters of one country, against a brute-force reference.
+
+Synthetic titles of our own (no Reuters text): a week of routine political headlines, then developments.
+"""
+
+from __future__ import annotations
+
+import random
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from schemas import Alert, CountryMention, TaggedArticle
+from streams.core.dedupe import encode, sketch
+from streams.core.developments import DAY, DevelopmentRules, Developments, words_of
+from streams.core.windows import to_seconds
+
+START = datetime(1987, 3, 2, tzinfo=UTC)
+ROUTINE = ["USA", "GBR", "FRA", "DEU", "JPN"]
+FILLER = ["budget", "tariff", "dollar", "reform", "farm", "missile", "summit", "pact", "deficit", "oil"]
+
+
+def article(id_: str, country: str, title: str, at: datetime, source: str, topics: tuple[str, ...] = ("CONSULT",),
+            others: tuple[str, ...] = ()) -> TaggedArticle:  # fmt: skip
+    countries = [CountryMention(code=c, role="location", mentions=1, score=0.9) for c in (country, *others)]
+    return TaggedArticle(id=id_, source=source, title=title, published_at=at, topics=list(topics),
+                         countries=countries, fingerprint=encode(sketch(f"{id_} {title}")),
+                         tagger_version="test")  # fmt: skip
+
+
+def routine(days: int = 7) -> list[TaggedArticle]:
+    """Twenty stories an hour, titles of two common words and a number: nothing links."""
+    rng = random.Random(3)
+    return [
+        article(f"bg-{hour}-{n}", ROUTINE[(hour + n) % 5], f"{rng.choice(FILLER).upper()} TALKS ROUND {hour * 20 + n}",
+                START + timedelta(hours=hour, minutes=3 * n), f"outlet{n % 7}")
+        for hour in range(24 * days) for n in range(20)
+    ]  # fmt: skip
+
+
+def development(prefix: str, country: str, titles: list[str], at: datetime, sources: int = 3) -> list[TaggedArticle]:
+    return [article(f"{prefix}-{n}", country, title, at + timedelta(hours=2 * n), f"wire{n % sources}")
+            for n, title in enumerate(titles)]  # fmt: skip
+
+
+def run(tagged: list[TaggedArticle], finder: Developments | None = None) -> list[Alert]:
+    """Every story once (each article its own story), in event-time order, stream time at each: the alert steps."""
+    finder = finder or Developments({})
+    out = []
+    for a in sorted(tagged, key=lambda a: (a.published_at, a.id)):
+        ts = to_seconds(a.published_at)
+        out += [s.alert for s in finder.advance(ts)]
+        out += [s.alert for s in finder.observe(a, a.id, ts)]
+    return out
+
+
+def opened(alerts: list[Alert]) -> list[tuple[str, list[str]]]:
+    return [(a.country, [t.id for t in a.top_articles]) for a in alerts if a.status == "open"]
+
+
+VISIT = ["SHEVARDNADZE RECEIVES FOREIGN SECRETARY HOWE", "HOWE BEGINS TALKS WITH SHEVARDNADZE",
+         "SHEVARDNADZE AND HOWE END MISSILE DISCUSSIONS", "HOWE LEAVES AFTER SHEVARDNADZE MEETING"]  # fmt: skip
+
+
+def test_three_stories_sharing_two_salient_words_alert_once_at_the_third_and_explain_themselves() -> None:
+    dev = development("howe", "GBR", VISIT, START + timedelta(days=7, hours=9))
+    alerts = run([*routine(), *dev])
+    assert opened(alerts) == [("GBR", ["howe-0", "howe-1", "howe-2"])]
+    alert = alerts[0]
+    assert (alert.topic, alert.window, alert.severity, alert.observed, alert.sources) == ("CONSULT", "dev", "low", 3, 3)
+    assert alert.window_start == dev[0].published_at and alert.window_end == dev[2].published_at
+    assert alert.expected == 0.0 and "no usual rate judged" in alert.summary
+    assert "«howe, shevardnadze»" in alert.summary and "3 stories from 3 sources" in alert.summary
+
+
+def test_one_outlet_does_not_make_a_development() -> None:
+    dev = development("howe", "GBR", VISIT, START + timedelta(days=7, hours=9), sources=1)
+    assert run([*routine(), *dev]) == []
+    assert len(opened(run([*routine(), *dev], Developments({}, rules=DevelopmentRules(sources=1))))) == 1
+
+
+def test_words_common_in_the_week_before_yesterday_and_places_do_not_link_stories() -> None:
+    at = START + timedelta(days=7, hours=9)
+    common = development("common", "DEU", ["BUDGET TALKS ROUND ONE", "BUDGET TALKS ROUND TWO", "BUDGET TALKS RESUME"],
+                         at)  # fmt: skip
+    places = development("place", "FRA", ["FRANCE ANGERS JAPAN", "JAPAN SNUBS FRANCE", "FRANCE AND JAPAN QUARREL"], at)
+    assert run([*routine(), *common, *places]) == []
+    # The same titles after two days of unrelated news: nothing is common, so the budget stories link.
+    other = [a.model_copy(update={"title": f"HEADLINE {a.id.upper()}"}) for a in routine(days=2)]
+    assert [a.country for a in run([*other, *common])] == ["DEU"]
+
+
+def test_no_development_before_a_whole_day_before_yesterday_has_news() -> None:
+    assert run(development("howe", "GBR", VISIT, START)) == []
+    early = [a for a in routine(days=1)]
+    assert run([*early, *development("howe", "GBR", VISIT, START + timedelta(days=1, hours=2))]) == []
+    assert len(run([*early, *development("howe", "GBR", VISIT, START + timedelta(days=2, hours=2))])) == 1
+
+
+def test_stories_without_an_event_or_of_a_country_not_owned_are_no_candidates() -> None:
+    dev = development("howe", "GBR", VISIT, START + timedelta(days=7))
+    assert run([*routine(), *(a.model_copy(update={"topics": []}) for a in dev)]) == []
+    assert run([*routine(), *dev], Developments({}, owns=lambda country: country != "GBR")) == []
+
+
+def test_an_alert_updates_as_it_grows_and_resolves_a_day_after_its_last_story() -> None:
+    titles = [*VISIT, "HOWE SHEVARDNADZE FINAL COMMUNIQUE", "SHEVARDNADZE THANKS HOWE"]
+    dev = development("howe", "GBR", titles, START + timedelta(days=7, hours=9))
+    after = [article("late", "USA", "UNRELATED MATTER", dev[-1].published_at + timedelta(days=1, minutes=1), "w")]
+    steps = [(a.status, a.revision, a.observed) for a in run([*routine(), *dev, *after])]
+    assert steps == [("open", 0, 3), ("update", 1, 5), ("resolved", 2, 5)]
+
+
+def test_a_development_back_within_two_days_is_the_same_one_later_a_new_one() -> None:
+    first = development("howe", "GBR", VISIT[:3], START + timedelta(days=7, hours=9))
+    titles = ["HOWE AND SHEVARDNADZE RESUME", "SHEVARDNADZE HOSTS HOWE AGAIN", "HOWE SHEVARDNADZE ROUND CLOSES"]
+    back = development("back", "GBR", titles, START + timedelta(days=8, hours=15))
+    later = development("later", "GBR", titles, START + timedelta(days=10, hours=16))
+    alerts = run([*routine(days=11), *first, *back, *later])
+    assert [a.top_articles[0].id for a in alerts if a.status == "open"] == ["howe-0", "later-0"]
+
+
+def test_the_store_keeps_a_week_of_words_and_a_day_of_candidates() -> None:
+    store: dict[str, Any] = {}
+    finder = Developments(store)
+    run([*routine(days=12), *development("howe", "GBR", VISIT, START + timedelta(days=11))], finder)
+    days = {int(d) for d in store["dv:n"]}
+    assert max(days) - min(days) <= 8
+    word_days = {int(d) for k, v in store.items() if k.startswith("dv:w:") for d in v["d"]}
+    assert min(word_days) >= max(days) - 8
+    now = to_seconds(START + timedelta(days=12))
+    assert all(now - c[0] <= DAY for k, v in store.items() if k.startswith("dv:c:") for c in v["c"])
+    finder.advance(now + 3 * DAY)  # a quiet stretch: candidates and developments expire
+    assert not [k for k in store if k.startswith(("dv:c:", "dv:a:"))] and store["dv:open"] == []
+
+
+def reference(tagged: list[TaggedArticle], rules: DevelopmentRules) -> list[tuple[str, list[str]]]:
+    """Brute force: after each story, every country's candidates of the last day, their components by pairwise
+    links, and the components that reach the gates and share too little with one alerted in the last two days.
+    A story's salient words: those in at most 1 % (and 2) of the stories of the 7 whole days before yesterday."""
+    stories: list[tuple[int, str, frozenset[str], TaggedArticle]] = []
+    candidates: list[tuple[int, str, frozenset[str], TaggedArticle]] = []
+    alerted: list[tuple[int, str, set[str]]] = []
+    found = []
+    for a in sorted(tagged, key=lambda a: (a.published_at, a.id)):
+        ts, words = to_seconds(a.published_at), words_of(a.title)
+        day = ts // DAY
+        history = [s for s in stories if day - 8 <= s[0] // DAY <= day - 2]
+        stories.append((ts, a.id, words, a))
+        salient = frozenset(w for w in words if sum(w in s[2] for s in history) <= max(0.01 * len(history), 2))
+        if not a.topics or len(salient) < rules.shared or not history:
+            continue
+        candidates.append((ts, a.id, salient, a))
+        for country in dict.fromkeys(c.code for c in a.countries):
+            mine = [c for c in candidates if ts - c[0] <= rules.span and country in {m.code for m in c[3].countries}]
+            group, changed = {a.id: salient}, True
+            while changed:
+                changed = False
+                for _, i, w, _ in mine:
+                    if i not in group and any(len(w & g) >= rules.shared for g in group.values()):
+                        group[i], changed = w, True
+            if len(group) < rules.stories or len({c[3].source for c in mine if c[1] in group}) < rules.sources:
+                continue
+            words_in = set().union(*group.values())
+            same = [d for d in alerted if d[1] == country and ts - d[0] <= rules.memory and
+                    len(words_in & d[2]) >= rules.shared]  # fmt: skip
+            if same:
+                same[0][2].update(words_in)
+                continue
+            alerted.append((ts, country, words_in))
+            when = {c[1]: c[0] for c in candidates}
+            found.append((country, sorted(group, key=lambda i: (when[i], i))[:5]))  # an alert lists five
+    return found
+
+
+def test_developments_equal_a_brute_force_reference_on_a_random_stream() -> None:
+    rng = random.Random(7)
+
+    def word() -> str:
+        return "".join(rng.choice("bcdfgklmnprstvz") + rng.choice("aeiou") for _ in range(3)).upper()
+
+    tagged, at, running = [], START, [[word() for _ in range(3)]]
+    for n in range(1200):
+        at += timedelta(minutes=rng.expovariate(1 / 25))
+        if rng.random() < 0.05:  # a new development, of five words of its own; an old one fades
+            running = [*running[-3:], [word() for _ in range(5)]]
+        words = [*rng.sample(rng.choice(running), 3), word()] if rng.random() < 0.3 else [word(), word()]
+        country = rng.choice(["GBR", "DEU", "USA"])
+        others = ("FRA",) if rng.random() < 0.2 else ()
+        topics = ("CONSULT",) if rng.random() < 0.8 else ()
+        tagged.append(article(f"r{n}", country, " ".join(words), at, f"wire{rng.randrange(3)}", topics, others))
+    got = opened(run(tagged))
+    assert got == reference(tagged, DevelopmentRules())
+    assert len(got) >= 5  # the stream does make developments
