@@ -306,6 +306,9 @@ def replay(
     grave_topics: Annotated[
         str | None, typer.Option(help='Topics whose significant alerts are at least medium, e.g. ASSAULT ("": none).')
     ] = None,
+    developments: Annotated[
+        bool | None, typer.Option(help="Also alert on developments: 3 stories on one matter in a day (opt-in).")
+    ] = None,
 ) -> None:
     """Run the whole core offline over articles in event-time order: one Alert JSON per line.
 
@@ -327,6 +330,7 @@ def replay(
         "half_life": half_life,
         "seasonal": seasonal,
         "grave_topics": grave_topics,
+        "developments": developments,
     }
     overrides = {k: v for k, v in flags.items() if v is not None}
     settings = load_settings(**overrides)

@@ -139,6 +139,7 @@ class Settings(BaseSettings):
     half_life: Duration = Field(timedelta(days=7), description="How fast a series' baseline forgets.")
     seasonal: bool = Field(True, description="Expect each country's share by hour of day and day of week.")
     grave_topics: Names = Field(("ASSAULT",), description="Topics whose significant alerts are at least medium.")
+    developments: bool = Field(False, description="Also alert on developments: 3 stories on one matter (opt-in).")
 
     def _known_topics(self) -> None:
         from streams.core.tagging.topics import TopicGroups
@@ -239,4 +240,5 @@ def tracker_config(settings: Settings) -> TrackerConfig:
         min_sources=settings.min_sources, min_stories=settings.min_stories, min_stories_day=settings.min_stories_day,
         thresholds=settings.thresholds,
         half_life=settings.half_life, seasonal=settings.seasonal, grave_topics=settings.grave_topics,
+        developments=settings.developments,
     )  # fmt: skip

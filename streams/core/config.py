@@ -59,6 +59,8 @@ class TrackerConfig:
     season_strength: float = 10.0  # pseudo-stories of the region's profile a country's is shrunk toward
     min_volume_share: float = 0.5  # judge open windows as if at least this × a typical volume were in
     escalate_ratio: float = 1.5  # an open alert updates when stories reach this × the last step
+    # Also alert on developments: a few stories on one matter inside a busy country (developments.py; opt-in).
+    developments: bool = False
     detector: Detector | None = field(default=None)  # None: GammaPoisson with a 7-day half-life
 
     def __post_init__(self) -> None:

@@ -8,10 +8,11 @@ signal, bench/developments.py measured it on the 1987 wire):
   names as location or actor (`roles`), when it reports an event (it has a topic).
 - Its *salient words* are its title's words of four letters or more that are no English function
   word or reporting verb, no place the gazetteer finds (countries, demonyms, cities), and not common:
-  in at most `common` (1 %) of the stories of the 7 whole UTC days before yesterday, and at least 2
+  in at most `common` (1 %) of the stories of the week before the last `span` (a day), and at least 2
   (an online document frequency: `talks` and `dollar` drop out by themselves, and a development's own
-  stories of the last day never make its words common). With no story in those days yet, nothing
-  is a candidate (warming up).
+  stories of the last day never make its words common). The week is counted in buckets of 6 hours
+  (the 28 whole ones that end by `span` ago). With no story in them yet, nothing is a candidate
+  (warming up).
 - Two candidates of a country within `span` (a day) sharing `shared` (2) salient words are linked; a
   development is the connected group (single link) of the newest candidate. It *alerts* once it has
   `stories` (3) distinct stories from `sources` (2) outlets, once: a later group of the country
@@ -26,8 +27,8 @@ label rule's and the tracker's own numbers.
 
 Store (JSON values, each key small; `exp` keys deleted by `Expiry` once stream time passes):
 
-    dv:n               {"<day>": stories} of the last 9 UTC days (every instance counts every story)
-    dv:w:<word>        {"d": {"<day>": stories with the word in their title}, "exp"}
+    dv:n               {"<bucket start>": stories} of the last 8 days (every instance counts every story)
+    dv:w:<word>        {"d": {"<bucket start>": stories with the word in their title}, "exp"}
     dv:c:<C>           {"c": [[ts, story, words, source, title, url, topics], ...] of the last `span`, "exp"}
     dv:a:<C>           {"d": [development, ...] alerted in the last `memory`, "exp"}
     dv:open            countries with an open development alert
@@ -114,7 +115,14 @@ class DevelopmentRules:
     span: int = DAY  # seconds candidates of one development may be apart
     memory: int = 2 * DAY  # seconds an alerted development is remembered (not alerted again)
     common: float = 0.01  # a word in more of the week's stories is common
-    history_days: int = 7  # whole days of document frequencies, before yesterday
+    history: int = 7 * DAY  # seconds of document frequencies, before the last `span`
+    bucket: int = 6 * 3600  # seconds they are counted in
+
+    def judged_by(self, ts: int) -> range:
+        """The starts of the buckets whose frequencies judge a story at `ts`: the whole ones of the `history`
+        that ends `span` before it."""
+        last = (ts - self.span) // self.bucket * self.bucket - self.bucket  # the newest bucket ended by then
+        return range(last - self.history + self.bucket, last + 1, self.bucket)
 
     def params(self) -> dict[str, float | int | str]:
         return {"stories": self.stories, "sources": self.sources, "shared": self.shared, "common": self.common}
@@ -141,29 +149,28 @@ class Developments:
 
     # -- document frequencies ----------------------------------------------------------
 
-    def _learn(self, day: int, words: frozenset[str]) -> None:
-        """Count a new story's title words into its day (every instance alike)."""
-        keep = self.rules.history_days + 2
-        counts = {d: n for d, n in self.store.get("dv:n", {}).items() if int(d) > day - keep}
-        counts[str(day)] = counts.get(str(day), 0) + 1
+    def _learn(self, ts: int, words: frozenset[str]) -> None:
+        """Count a new story's title words into its bucket (every instance alike)."""
+        rules = self.rules
+        bucket = ts // rules.bucket * rules.bucket
+        oldest = rules.judged_by(ts)[0]  # no later story reads an older bucket
+        counts = {b: n for b, n in self.store.get("dv:n", {}).items() if int(b) >= oldest}
+        counts[str(bucket)] = counts.get(str(bucket), 0) + 1
         self.store["dv:n"] = counts
-        exp = (day + keep) * DAY  # no later story reads this day after that
+        # The last story that reads this bucket is one `span` + `history` + a bucket after its end.
+        exp = bucket + rules.span + rules.history + 2 * rules.bucket
         for word in words:
             key = f"dv:w:{word}"
             entry = self.store.get(key)
-            days = {d: n for d, n in (entry or {}).get("d", {}).items() if int(d) > day - keep}
-            days[str(day)] = days.get(str(day), 0) + 1
-            self.store[key] = {"d": days, "exp": exp}
+            buckets = {b: n for b, n in (entry or {}).get("d", {}).items() if int(b) >= oldest}
+            buckets[str(bucket)] = buckets.get(str(bucket), 0) + 1
+            self.store[key] = {"d": buckets, "exp": exp}
             if entry is None:
                 self.expiry.schedule(key, exp)
 
-    def _history(self, day: int) -> range:
-        """The days whose frequencies judge a story of `day`: the whole days before yesterday."""
-        return range(day - self.rules.history_days - 1, day - 1)
-
-    def salient(self, words: frozenset[str], day: int) -> frozenset[str] | None:
-        """The uncommon ones of a story's words; None while warming up (no story in the history days yet)."""
-        history = [str(d) for d in self._history(day)]
+    def salient(self, words: frozenset[str], ts: int) -> frozenset[str] | None:
+        """The uncommon ones of a story's words; None while warming up (no story in the history yet)."""
+        history = [str(b) for b in self.rules.judged_by(ts)]
         counts = self.store.get("dv:n", {})
         total = sum(counts.get(d, 0) for d in history)
         if not total:
@@ -180,10 +187,9 @@ class Developments:
 
     def observe(self, article: TaggedArticle, story: str, ts: int) -> list[Step]:
         """A new story (its first article, counted at event time `ts`): the alerts it opens or updates."""
-        day = ts // DAY
         words = words_of(article.title)
-        salient = self.salient(words, day)
-        self._learn(day, words)
+        salient = self.salient(words, ts)
+        self._learn(ts, words)
         if salient is None or not article.topics or len(salient) < self.rules.shared:
             return []
         steps = []

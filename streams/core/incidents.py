@@ -48,6 +48,8 @@ from schemas import Alert, TaggedArticle
 from streams.core.alerts import Episode, rank
 from streams.core.config import TrackerConfig
 from streams.core.detect import GammaPoisson
+from streams.core.developments import LABEL as DEVELOPMENT
+from streams.core.developments import Developments, Step
 from streams.core.ordering import Held
 from streams.core.scales import (
     FollowerIndex,
@@ -186,6 +188,10 @@ class IncidentTracker:
                                                    tracker.stories.min_resemblance)  # fmt: skip
             self.trackers.append((label, tracker))
         self._closed_exposure: dict[tuple[str, int], tuple[tuple[int, int | None, int, int], float, float]] = {}
+        # Story clusters of the owned countries (opt-in): their alerts join incidents as a series' do.
+        self.developments = (
+            Developments(Prefixed(self.store, f"{DEVELOPMENT}/"), owns, config.roles) if config.developments else None
+        )
         self.size = self.trackers[-1][1].size  # the longest window: replay's finish waits for it
         self.grace = self.trackers[-1][1].grace
 
@@ -292,7 +298,23 @@ class IncidentTracker:
         outcome = first.outcome
         if outcome == "late" and any(o.outcome in ("counted", "corrected") for _, _, o in steps[1:]):
             outcome = "corrected"
-        seen.take(Observation(outcome, first.counts, self._merge(steps), lag=first.lag), held.article.id, in_hand)
+        merged = self._merge(steps, self._develop(held, first.outcome))
+        seen.take(Observation(outcome, first.counts, merged, lag=first.lag), held.article.id, in_hand)
+
+    def _develop(self, held: Held, outcome: str) -> list[Step]:
+        """The development steps an article let in makes: resolutions as stream time moves, and, when it is the
+        first article of a new story counted in its open window, what the story opens or grows (developments.py).
+        Late articles are left out: a development is of the last day's news."""
+        leader = self.trackers[0][1]
+        if self.developments is None:
+            return []
+        now = leader.stream_time
+        steps = self.developments.advance(now) if now is not None else []
+        stories = leader.stories
+        new = isinstance(stories, RecordingStories) and stories.last == (held.article.id, held.article.id)
+        if outcome == "counted" and new:
+            steps += self.developments.observe(held.article, held.article.id, held.ts)
+        return steps
 
     def report_inputs(self, partitions: int, assigned: list[int], idle: list[int], caught_up: Sequence[int] = (),
                       through: Sequence[Any] | None = None) -> Observation:  # fmt: skip
@@ -313,13 +335,16 @@ class IncidentTracker:
     def advance(self, stream_time: datetime | int) -> Observation:
         seconds = stream_time if isinstance(stream_time, int) else to_seconds(stream_time)
         seen = [(label, tracker, tracker.advance(seconds)) for label, tracker in self.trackers]
-        return Observation("advanced", seen[0][2].counts, self._merge(seen))
+        developed = self.developments.advance(seconds) if self.developments is not None else []
+        return Observation("advanced", seen[0][2].counts, self._merge(seen, developed))
 
     # -- merging series alerts into incidents ------------------------------------------
 
-    def _merge(self, seen: list[tuple[str, SeriesTracker, Observation]]) -> list[Alert]:
+    def _merge(self, seen: list[tuple[str, SeriesTracker, Observation]], developed: Sequence[Step] = ()) -> list[Alert]:
+        """The incidents' steps of the series' alert steps, then of the developments' (which so never name an
+        incident a series opens in the same observation)."""
         steps = [(label, tracker, alert) for label, tracker, observation in seen for alert in observation.alerts]
-        if not steps:
+        if not steps and not developed:
             return []
         out: list[Alert] = []
         # Series that open in the same observation open one incident: the most specific names it.
@@ -329,7 +354,12 @@ class IncidentTracker:
             self._join_or_open(label, alert, self._stories(tracker, alert), out)
         for label, tracker, alert in steps:
             if alert.status != "open":
-                self._step(label, tracker, alert, out)
+                self._step(label, self._stories(tracker, alert), alert, out)
+        for step in developed:
+            if step.alert.status == "open":
+                self._join_or_open(DEVELOPMENT, step.alert, set(step.stories), out)
+            else:
+                self._step(DEVELOPMENT, set(step.stories), step.alert, out)
         return out
 
     def _stories(self, tracker: SeriesTracker, alert: Alert) -> set[str]:
@@ -375,7 +405,7 @@ class IncidentTracker:
                 joined.severity = alert.severity
         self._save(alert.country, incidents)
 
-    def _step(self, label: str, tracker: SeriesTracker, alert: Alert, out: list[Alert]) -> None:
+    def _step(self, label: str, stories: set[str], alert: Alert, out: list[Alert]) -> None:
         incidents = self._incidents(alert.country)
         found = next((i for i in incidents if alert.alert_id in i.members), None)
         if found is None:
@@ -391,7 +421,7 @@ class IncidentTracker:
             headline = found.names(member)
             worse = rank(alert.severity) > rank(found.severity)
             found.members[alert.alert_id] = Member(label, alert.topic, alert.severity, alert.observed, alert.expected)
-            found.remember(alert, self._stories(tracker, alert))
+            found.remember(alert, stories)
             if headline or worse:
                 self._publish_update(found, alert, out)
         self._save(alert.country, incidents)

@@ -89,11 +89,11 @@ def test_words_common_in_the_week_before_yesterday_and_places_do_not_link_storie
     assert [a.country for a in run([*other, *common])] == ["DEU"]
 
 
-def test_no_development_before_a_whole_day_before_yesterday_has_news() -> None:
+def test_no_development_before_a_day_and_a_quarter_of_history() -> None:
     assert run(development("howe", "GBR", VISIT, START)) == []
     early = [a for a in routine(days=1)]
     assert run([*early, *development("howe", "GBR", VISIT, START + timedelta(days=1, hours=2))]) == []
-    assert len(run([*early, *development("howe", "GBR", VISIT, START + timedelta(days=2, hours=2))])) == 1
+    assert len(run([*early, *development("howe", "GBR", VISIT, START + timedelta(days=1, hours=6))])) == 1
 
 
 def test_stories_without_an_event_or_of_a_country_not_owned_are_no_candidates() -> None:
@@ -123,10 +123,10 @@ def test_the_store_keeps_a_week_of_words_and_a_day_of_candidates() -> None:
     store: dict[str, Any] = {}
     finder = Developments(store)
     run([*routine(days=12), *development("howe", "GBR", VISIT, START + timedelta(days=11))], finder)
-    days = {int(d) for d in store["dv:n"]}
-    assert max(days) - min(days) <= 8
-    word_days = {int(d) for k, v in store.items() if k.startswith("dv:w:") for d in v["d"]}
-    assert min(word_days) >= max(days) - 8
+    buckets = {int(b) for b in store["dv:n"]}  # the week before the last day, and that day's
+    assert max(buckets) - min(buckets) <= 8 * DAY
+    words = {int(b) for k, v in store.items() if k.startswith("dv:w:") for b in v["d"]}
+    assert min(words) >= max(buckets) - 8 * DAY
     now = to_seconds(START + timedelta(days=12))
     assert all(now - c[0] <= DAY for k, v in store.items() if k.startswith("dv:c:") for c in v["c"])
     finder.advance(now + 3 * DAY)  # a quiet stretch: candidates and developments expire
@@ -136,15 +136,17 @@ def test_the_store_keeps_a_week_of_words_and_a_day_of_candidates() -> None:
 def reference(tagged: list[TaggedArticle], rules: DevelopmentRules) -> list[tuple[str, list[str]]]:
     """Brute force: after each story, every country's candidates of the last day, their components by pairwise
     links, and the components that reach the gates and share too little with one alerted in the last two days.
-    A story's salient words: those in at most 1 % (and 2) of the stories of the 7 whole days before yesterday."""
+    A story's salient words: those in at most 1 % (and 2) of the stories of the week before the last day, in
+    whole quarter-days."""
     stories: list[tuple[int, str, frozenset[str], TaggedArticle]] = []
     candidates: list[tuple[int, str, frozenset[str], TaggedArticle]] = []
     alerted: list[tuple[int, str, set[str]]] = []
     found = []
     for a in sorted(tagged, key=lambda a: (a.published_at, a.id)):
         ts, words = to_seconds(a.published_at), words_of(a.title)
-        day = ts // DAY
-        history = [s for s in stories if day - 8 <= s[0] // DAY <= day - 2]
+        quarter = 6 * 3600
+        newest = (ts - DAY) // quarter * quarter  # stories of the whole quarter-days before this one, for a week
+        history = [s for s in stories if newest - 7 * DAY <= s[0] < newest]
         stories.append((ts, a.id, words, a))
         salient = frozenset(w for w in words if sum(w in s[2] for s in history) <= max(0.01 * len(history), 2))
         if not a.topics or len(salient) < rules.shared or not history:
@@ -191,3 +193,33 @@ def test_developments_equal_a_brute_force_reference_on_a_random_stream() -> None
     got = opened(run(tagged))
     assert got == reference(tagged, DevelopmentRules())
     assert len(got) >= 5  # the stream does make developments
+
+
+def incident_steps(tagged: list[TaggedArticle], developments: bool = True) -> list[Alert]:
+    from streams.core.config import TrackerConfig
+    from streams.core.replay import replay
+
+    config = TrackerConfig(developments=developments)
+    return [alert for seen in replay(tagged, config, finish=True) for alert in seen.alerts]
+
+
+def test_a_development_opens_its_own_incident_and_resolves_it_only_with_the_setting_on() -> None:
+    dev = development("howe", "GBR", VISIT, START + timedelta(days=7, hours=9))
+    after = [article("late", "USA", "UNRELATED MATTER", START + timedelta(days=9), "w")]
+    steps = [a for a in incident_steps([*routine(days=8), *dev, *after]) if a.country == "GBR"]
+    assert [(a.status, a.window, a.observed) for a in steps] == [("open", "dev", 3), ("resolved", "dev", 3)]
+    assert steps[0].alert_id == steps[1].alert_id and "development" in steps[0].summary
+    assert [t.id for t in steps[0].top_articles] == ["howe-0", "howe-1", "howe-2"]
+    assert not [a for a in incident_steps([*routine(days=8), *dev, *after], developments=False) if a.country == "GBR"]
+
+
+def test_a_development_and_a_series_on_the_same_stories_are_one_incident() -> None:
+    titles = ["MINERS STRIKE SHUTS PITS", "PITS IDLE AS MINERS STRIKE", "MINERS STRIKE SPREADS TO MORE PITS"]
+    at = START + timedelta(days=7, hours=9)
+    burst = [article(f"pits-{n}", "GBR", title, at + timedelta(minutes=10 * n), f"wire{n}", ("PROTEST", "unrest"))
+             for n, title in enumerate(titles)]  # fmt: skip
+    assert opened(run([*routine(days=8), *burst])) == [("GBR", ["pits-0", "pits-1", "pits-2"])]  # it does alert
+    steps = [a for a in incident_steps([*routine(days=8), *burst]) if a.country == "GBR" and a.status != "resolved"]
+    assert [(a.status, a.window) for a in steps] == [("open", "1h")]  # the development joined it, nothing more
+    alone = [a for a in incident_steps([*routine(days=8), *burst], developments=False) if a.country == "GBR"]
+    assert [a.alert_id for a in alone if a.status == "open"] == [steps[0].alert_id]
