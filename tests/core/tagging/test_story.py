@@ -8,18 +8,21 @@ from schemas import Article
 from streams.core.tagging import Tagger
 from streams.core.tagging.story import StoryGate, bin_of
 
-WAR = Article(
-    id="w", source="wire", title="IRAQ SAYS ITS TROOPS REPULSED IRANIAN ATTACK",
-    body="BAGHDAD, March 3 - Iraq said its troops repulsed an Iranian attack on the southern front and killed "
+
+def _wire(title: str, body: str) -> Article:
+    return Article(id=title[:8], source="wire", title=title, body=body, published_at=datetime(1987, 3, 3, tzinfo=UTC))
+
+
+WAR = _wire(
+    "IRAQ SAYS ITS TROOPS REPULSED IRANIAN ATTACK",
+    "BAGHDAD, March 3 - Iraq said its troops repulsed an Iranian attack on the southern front and killed "
     "hundreds of Iranian soldiers. The Iranian news agency said Iranian forces captured new positions.",
-    published_at=datetime(1987, 3, 3, tzinfo=UTC),
-)  # fmt: skip
-RESULTS = Article(
-    id="b", source="wire", title="ACME CORP SEES FIRST QUARTER PROFIT UP",
-    body="NEW YORK, March 3 - Acme Corp said first quarter profits would rise 12 pct to 40 mln dlrs, and "
+)
+RESULTS = _wire(
+    "ACME CORP SEES FIRST QUARTER PROFIT UP",
+    "NEW YORK, March 3 - Acme Corp said first quarter profits would rise 12 pct to 40 mln dlrs, and "
     "analysts said the company's shares could face an attack from rivals cutting prices in the price war.",
-    published_at=datetime(1987, 3, 3, tzinfo=UTC),
-)  # fmt: skip
+)
 
 
 def test_the_gate_reads_headline_lead_actors_found_types_and_money() -> None:
