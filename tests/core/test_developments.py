@@ -223,3 +223,26 @@ def test_a_development_and_a_series_on_the_same_stories_are_one_incident() -> No
     assert [(a.status, a.window) for a in steps] == [("open", "1h")]  # the development joined it, nothing more
     alone = [a for a in incident_steps([*routine(days=8), *burst], developments=False) if a.country == "GBR"]
     assert [a.alert_id for a in alone if a.status == "open"] == [steps[0].alert_id]
+
+
+def test_a_tracker_restarted_from_its_stored_state_raises_what_one_run_raises() -> None:
+    """The state lives in the store (a changelogged table on the worker): a restart mid-development changes nothing."""
+    import json
+
+    from streams.core.config import UNLIMITED, TrackerConfig
+    from streams.core.incidents import IncidentTracker
+
+    titles = [*VISIT, "HOWE SHEVARDNADZE FINAL COMMUNIQUE", "SHEVARDNADZE THANKS HOWE"]
+    dev = development("howe", "GBR", titles, START + timedelta(days=7, hours=9))
+    after = [article("late", "USA", "UNRELATED MATTER", START + timedelta(days=9), "w")]
+    tagged = sorted([*routine(days=8), *dev, *after], key=lambda a: (a.published_at, a.id))
+    config = TrackerConfig(developments=True, max_ahead=UNLIMITED)  # event time trusted, as a worker's
+    whole = [a for t in [IncidentTracker(config)] for x in tagged for a in t.observe(x).alerts]
+    cut = next(n for n, a in enumerate(tagged) if a.id == "howe-3")  # after the alert opened, before it grows
+    first = IncidentTracker(config)
+    before = [a for x in tagged[:cut] for a in first.observe(x).alerts]
+    restarted = IncidentTracker(config, json.loads(json.dumps(dict(first.store))))
+    after_restart = [a for x in tagged[cut:] for a in restarted.observe(x).alerts]
+    assert [a.model_dump() for a in before + after_restart] == [a.model_dump() for a in whole]
+    assert [(a.status, a.window) for a in whole if a.country == "GBR"] == [("open", "dev"), ("update", "dev"),
+                                                                          ("resolved", "dev")]  # fmt: skip

@@ -5,10 +5,11 @@ from __future__ import annotations
 import io
 import time
 from collections.abc import Callable
+from datetime import timedelta
 
 import pytest
 
-from schemas import Alert, WindowCount
+from schemas import Alert, Article, WindowCount
 from streams.demo.sample import sample_articles
 from streams.offline import run_replay
 from streams.settings import Settings
@@ -46,15 +47,21 @@ def wait_counted(worker: WorkerProcess, total: int, timeout: float = 60.0) -> No
 # the alerts one offline tracker raises.
 # Several window sizes at once (the default 1h,1d, and three sizes): the incidents merged from them
 # are the same on the worker, whose series are spread over partitions, as in one offline tracker.
-@pytest.mark.parametrize(("partitions", "windows"), [(1, "1h,1d"), (2, "1h,1d"), (2, "1h,6h,1d")])
+# With GEOPULSE_DEVELOPMENTS on, a development of the last day (three talks stories of one country) alerts too.
+@pytest.mark.parametrize(
+    ("partitions", "windows", "developments"),
+    [(1, "1h,1d", False), (2, "1h,1d", False), (2, "1h,6h,1d", False), (2, "1h,1d", True)],
+)
 def test_worker_and_replay_raise_the_same_alerts(
-    start_worker: Callable[..., WorkerProcess], bootstrap: str, partitions: int, windows: str
+    start_worker: Callable[..., WorkerProcess], bootstrap: str, partitions: int, windows: str, developments: bool
 ) -> None:
-    app_id = f"same{partitions}{windows.count(',')}"
+    app_id = f"same{partitions}{windows.count(',')}{'dev' if developments else ''}"
     articles = sample_articles(short=True)  # in event-time order
+    if developments:
+        articles = sorted([*articles, *development(articles[-1])], key=lambda a: a.published_at)
     settings = Settings(kafka_bootstrap=bootstrap, topics=topic_names(app_id), partitions=partitions)
     ensure_topics(settings.model_copy(update={"partitions": 1}), [settings.topics.articles])
-    worker = start_worker(app_id, partitions=str(partitions), windows=windows)
+    worker = start_worker(app_id, partitions=str(partitions), windows=windows, developments=str(developments).lower())
     produce(settings, settings.topics.articles, [(a.id.encode(), a.to_json()) for a in articles])
     wait_counted(worker, len(articles))
     time.sleep(1.0)
@@ -65,7 +72,8 @@ def test_worker_and_replay_raise_the_same_alerts(
 
     out = io.BytesIO()
     errors: list[str] = []
-    run_replay(Settings(windows=windows), [(a.id, a.to_json()) for a in articles], lambda w, e: errors.append(w), out)
+    replayed = Settings(windows=windows, developments=developments)
+    run_replay(replayed, [(a.id, a.to_json()) for a in articles], lambda w, e: errors.append(w), out)
     offline = [Alert.model_validate_json(line) for line in out.getvalue().splitlines()]
 
     assert not errors
@@ -75,3 +83,21 @@ def test_worker_and_replay_raise_the_same_alerts(
     assert len(opened) == len(set(opened))
     assert len({a.window_end - a.window_start for a in online}) >= 2  # steps came from more than one size
     assert counts and all(c.volume >= c.count for c in counts)
+    assert any(a.window == "dev" for a in online) == developments
+
+
+def development(last: Article) -> list[Article]:
+    """Three stories from three outlets on one visit, the morning before the sample's last article."""
+    stories = [
+        ("Howe and Shevardnadze hold talks in London",
+         "British Foreign Secretary Geoffrey Howe met Soviet Foreign Minister Eduard Shevardnadze in London."),
+        ("Shevardnadze ends London talks with Howe",
+         "Soviet Foreign Minister Eduard Shevardnadze left London after two days of meetings with British officials."),
+        ("Howe says Shevardnadze visit was useful",
+         "In London, British Foreign Secretary Geoffrey Howe told parliament the Soviet visit narrowed differences."),
+    ]  # fmt: skip
+    start = last.published_at.replace(hour=8, minute=0)
+    return [last.model_copy(update={"id": f"visit-{n}", "url": f"https://wire{n}.example/visit-{n}", "title": title,
+                                    "source": f"wire{n}.example", "published_at": start + timedelta(hours=2 * n),
+                                    "body": body})
+            for n, (title, body) in enumerate(stories)]  # fmt: skip
