@@ -63,11 +63,12 @@ def test_every_detection_knob_reaches_the_trackers(monkeypatch: pytest.MonkeyPat
     for name, value in {"GEOPULSE_WINDOWS": "1d,15m", "GEOPULSE_MIN_SOURCES": "1", "GEOPULSE_MIN_STORIES": "4",
                         "GEOPULSE_MIN_STORIES_DAY": "6",
                         "GEOPULSE_THRESHOLDS": "4,6,9,14", "GEOPULSE_HALF_LIFE": "3d",
-                        "GEOPULSE_SEASONAL": "false"}.items():  # fmt: skip
+                        "GEOPULSE_SEASONAL": "false", "GEOPULSE_DEVELOPMENTS": "true"}.items():  # fmt: skip
         monkeypatch.setenv(name, value)
     config = tracker_config(Settings.load())
     assert config.windows == (timedelta(minutes=15), timedelta(days=1)) and config.window == timedelta(minutes=15)
     assert (config.min_sources, config.min_stories, config.min_stories_day, config.seasonal) == (1, 4, 6, False)
+    assert not default.developments and config.developments and IncidentTracker(config).developments is not None
     gates = [tracker.config.min_stories for _, tracker in IncidentTracker(config).trackers]
     assert gates == [4, 6]  # the day's own gate
     assert config.thresholds == (4.0, 6.0, 9.0, 14.0) and config.half_life == timedelta(days=3)
