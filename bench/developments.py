@@ -54,22 +54,10 @@ from schemas import Alert, TaggedArticle
 from schemas.alert import AlertArticle, DetectorInfo
 from streams.core.config import TrackerConfig
 from streams.core.dedupe import Expiry, StoryIndex
-from streams.core.tagging.gazetteer import Gazetteer
+from streams.core.developments import words_of
 from streams.core.windows import to_seconds
 
-# English function words and reporting verbs: never what a development is about.
-FUNCTION = frozenset([
-    "about", "above", "after", "again", "against", "also", "among", "around", "because", "been", "before", "being",
-    "below", "between", "both", "could", "does", "doing", "down", "during", "each", "even", "ever", "from",
-    "further", "have", "having", "here", "into", "just", "last", "least", "less", "made", "make", "makes", "many",
-    "more", "most", "much", "must", "near", "next", "only", "other", "over", "same", "says", "said", "saying",
-    "should", "since", "some", "still", "such", "than", "that", "their", "them", "then", "there", "these", "they",
-    "this", "those", "through", "under", "until", "upon", "very", "were", "what", "when", "where", "which", "while",
-    "will", "with", "within", "without", "would", "year", "years", "week", "weeks", "month", "months", "today",
-    "told", "tells"
-])  # fmt: skip
 TICKER = re.compile(r"<[A-Z.]+>")  # the 1987 wire names a listed company by its ticker: company news
-WORD = re.compile(r"[A-Za-z][A-Za-z'-]+")
 
 
 @dataclass
@@ -106,18 +94,7 @@ class Developments:
         self.recent: dict[str, list[Candidate]] = {}
         self.alerted: dict[str, list[Development]] = {}
 
-    @staticmethod
-    def words_of(title: str) -> frozenset[str]:
-        """A title's words of four letters or more, no function word, no place the gazetteer finds."""
-        places = Gazetteer.default().find(title)
-        kept = []
-        for match in WORD.finditer(title):
-            if any(p.start < match.end() and match.start() < p.end for p in places):
-                continue
-            word = match.group().lower().removesuffix("'s").strip("'-")
-            if len(word) >= 4 and word not in FUNCTION:
-                kept.append(word)
-        return frozenset(kept)
+    words_of = staticmethod(words_of)  # the product's (streams/core/developments.py)
 
     def _learn(self, ts: int, words: frozenset[str]) -> None:
         """Document frequencies of the week before the last `span`: a development's own stories do not make its

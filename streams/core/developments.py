@@ -292,7 +292,9 @@ class Developments:
         first, last, n, sources = d["first"], d["last"], d["n"], len(d["sources"])
         topics = d["topics"] or [ALL]
         words = ", ".join(d["shared"])
-        span = f"{from_seconds(first):%d %b %H:%M}-{from_seconds(last):%d %b %H:%M} UTC"
+        begun, ended = from_seconds(first), from_seconds(last)
+        until = f"{ended:%H:%M}" if begun.date() == ended.date() else f"{ended:%d %b %H:%M}"
+        span = f"{begun:%d %b %H:%M}–{until} UTC"
         counts = f"{n} {'story' if n == 1 else 'stories'} from {plural(sources, 'source')}"
         if status == "resolved":
             text = f"over, no story for a day: {counts} {span} sharing «{words}»"
