@@ -5,45 +5,13 @@ Synthetic titles of our own (no Reuters text): a week of routine political headl
 
 from __future__ import annotations
 
-import random
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 from bench import detect_real as real
 from bench.developments import Developments, ExtraKeys, developments, one_per_incident, plain_topic
-from schemas import CountryMention, TaggedArticle
+from schemas import TaggedArticle
 from streams.core.config import TrackerConfig
-from streams.core.dedupe import encode, sketch
-
-START = datetime(1987, 3, 2, tzinfo=UTC)
-ROUTINE = ["USA", "GBR", "FRA", "DEU", "JPN"]
-FILLER = ["budget", "tariff", "dollar", "reform", "farm", "missile", "summit", "pact", "deficit", "oil"]
-
-
-def article(id_: str, country: str, title: str, at: datetime, source: str, topics: tuple[str, ...] = ("CONSULT",),
-            others: tuple[str, ...] = ()) -> TaggedArticle:  # fmt: skip
-    countries = [CountryMention(code=c, role="location", mentions=1, score=0.9) for c in (country, *others)]
-    return TaggedArticle(id=id_, source=source, title=title, published_at=at, topics=list(topics),
-                         countries=countries, fingerprint=encode(sketch(f"{id_} {title}")),
-                         tagger_version="test")  # fmt: skip
-
-
-def routine(days: int = 7) -> list[TaggedArticle]:
-    """Twenty stories an hour, titles of two common words and a number: nothing links."""
-    rng = random.Random(3)
-    return [
-        article(f"bg-{hour}-{n}", ROUTINE[(hour + n) % 5], f"{rng.choice(FILLER).upper()} TALKS ROUND {hour * 20 + n}",
-                START + timedelta(hours=hour, minutes=3 * n), f"outlet{n % 7}")
-        for hour in range(24 * days) for n in range(20)
-    ]  # fmt: skip
-
-
-def development(prefix: str, country: str, titles: list[str], at: datetime, sources: int = 3) -> list[TaggedArticle]:
-    return [article(f"{prefix}-{n}", country, title, at + timedelta(hours=2 * n), f"wire{n % sources}")
-            for n, title in enumerate(titles)]  # fmt: skip
-
-
-VISIT = ["SHEVARDNADZE RECEIVES FOREIGN SECRETARY HOWE", "HOWE BEGINS TALKS WITH SHEVARDNADZE",
-         "SHEVARDNADZE AND HOWE END MISSILE DISCUSSIONS", "HOWE LEAVES AFTER SHEVARDNADZE MEETING"]  # fmt: skip
+from tests.core.test_developments import START, VISIT, article, development, random_stream, routine
 
 
 def test_three_stories_sharing_two_salient_words_alert_once_at_the_third() -> None:
@@ -135,21 +103,7 @@ def found_candidates(candidates: list[tuple[int, str, frozenset[str], TaggedArti
 
 
 def test_developments_equal_a_brute_force_reference_on_a_random_stream() -> None:
-    rng = random.Random(7)
-
-    def word() -> str:
-        return "".join(rng.choice("bcdfgklmnprstvz") + rng.choice("aeiou") for _ in range(3)).upper()
-
-    tagged, at, running = [], START, [[word() for _ in range(3)]]
-    for n in range(900):
-        at += timedelta(minutes=rng.expovariate(1 / 25))
-        if rng.random() < 0.05:  # a new development, of five words of its own; an old one fades
-            running = [*running[-3:], [word() for _ in range(5)]]
-        words = [*rng.sample(rng.choice(running), 3), word()] if rng.random() < 0.3 else [word(), word()]
-        country = rng.choice(["GBR", "DEU", "USA"])
-        others = ("FRA",) if rng.random() < 0.2 else ()
-        topics = ("CONSULT",) if rng.random() < 0.8 else ()
-        tagged.append(article(f"r{n}", country, " ".join(words), at, f"wire{rng.randrange(3)}", topics, others))
+    tagged = random_stream(900)
     got = [(r.alert.country, [a.id for a in r.alert.top_articles]) for r in developments(tagged, Developments())]
     assert got == reference(tagged, Developments())
     assert len(got) >= 5  # the stream does make developments
