@@ -45,7 +45,7 @@ import math
 import re
 from collections.abc import Callable, MutableMapping
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any, Literal
 
 from schemas import SCHEMA_VERSION, Alert, TaggedArticle
@@ -88,6 +88,7 @@ def _groups() -> frozenset[str]:
     return frozenset(TopicGroups.load().names) - set(EVENT_TYPES) - {ALL}
 
 
+@lru_cache(maxsize=4096)  # a worker's partitions each read every title, one after another
 def words_of(title: str) -> frozenset[str]:
     """A title's words of four letters or more, no function word, no place the gazetteer finds.
 
