@@ -40,11 +40,12 @@ import argparse
 import hashlib
 import random
 import re
+import statistics
 import sys
 import time
 from collections import Counter, deque
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -248,6 +249,21 @@ def kind_of(raised: dr.Raised, surges: Sequence[dr.Surge], firsts: dict[str, Any
     return "incident" if any(dr.on_incident(raised, i) for i in incidents) else "other"
 
 
+def cost(tagged: list[TaggedArticle], config: TrackerConfig, times: int) -> int:
+    """Replay seconds without and with the product's developments (alternating, so load drifts hit both)."""
+    seconds: dict[bool, list[float]] = {False: [], True: []}
+    for _ in range(times):
+        for on in (False, True):
+            begun = time.perf_counter()
+            dr.run(tagged, replace(config, developments=on))
+            seconds[on].append(time.perf_counter() - begun)
+    off, on = statistics.median(seconds[False]), statistics.median(seconds[True])
+    pairs = ", ".join(f"{a:.1f}/{b:.1f}" for a, b in zip(seconds[False], seconds[True], strict=True))
+    print(f"replay seconds, median of {times}: without {off:.2f}, with developments {on:.2f}; ratio {on / off:.3f} "
+          f"(each without/with: {pairs})")  # fmt: skip
+    return 0
+
+
 def main(argv: Iterable[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--data", type=Path, default=dr.DATA)
@@ -261,6 +277,8 @@ def main(argv: Iterable[str] | None = None) -> int:
     parser.add_argument("--all-stories", action="store_true", help="stories without an event too")
     parser.add_argument("--tickers", action="store_true", help="leave out titles with a company ticker (<XYZ>)")
     parser.add_argument("--show", action="store_true")
+    parser.add_argument("--cost", type=int, default=0, metavar="N",
+                        help="time replay without and with GEOPULSE_DEVELOPMENTS, N times each, and stop")  # fmt: skip
     args = parser.parse_args(list(argv) if argv is not None else None)
     if not args.data.exists():
         print(f"developments: {args.data} not found (the shared Reuters stream)", file=sys.stderr)
@@ -281,6 +299,8 @@ def main(argv: Iterable[str] | None = None) -> int:
     asia = [a for a in tagged[: len(background)] if any(dr.region_of(c.code) == "asia-pacific" for c in a.countries)]
     asia_share = round(sum(a.published_at.hour < 8 for a in asia) / len(background), 3)
     config = tracker_config(Settings.load())
+    if args.cost:
+        return cost(tagged, config, args.cost)
     begun = time.perf_counter()
     geo = dr.run(tagged, config)
     seconds = {"geopulse": time.perf_counter() - begun}
