@@ -171,18 +171,17 @@ class Developments:
 
     def salient(self, words: frozenset[str], ts: int) -> frozenset[str] | None:
         """The uncommon ones of a story's words; None while warming up (no story in the history yet)."""
-        history = [str(b) for b in self.rules.judged_by(ts)]
-        counts = self.store.get("dv:n", {})
-        total = sum(counts.get(d, 0) for d in history)
+        history = self.rules.judged_by(ts)
+        first, last = history[0], history[-1]
+
+        def stories(buckets: dict[str, int]) -> int:  # a word's few buckets, not the history's 28
+            return sum(n for bucket, n in buckets.items() if first <= int(bucket) <= last)
+
+        total = stories(self.store.get("dv:n", {}))
         if not total:
             return None
         limit = max(self.rules.common * total, 2)
-        kept = []
-        for word in words:
-            days = (self.store.get(f"dv:w:{word}") or {}).get("d", {})
-            if sum(days.get(d, 0) for d in history) <= limit:
-                kept.append(word)
-        return frozenset(kept)
+        return frozenset(w for w in words if stories((self.store.get(f"dv:w:{w}") or {}).get("d", {})) <= limit)
 
     # -- candidates and developments ---------------------------------------------------
 
