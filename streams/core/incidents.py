@@ -26,8 +26,12 @@ one published), the day counts it if its day is still open, or corrects the clos
 `retain` (its volume, tally and open alert; no count published), and each refuses it after that.
 The dedupe index remembers an article until the longest size can no longer correct its window.
 
-Store: the trackers' keys under `<window>/` (e.g. `1h/clock`); `inc:<C>` the country's open
-incidents, `incidents` the countries that have one. Everything is derived from the country's own
+With `TrackerConfig.developments` (opt-in), the alerts of story clusters (developments.py: three
+stories on one matter in a day) join the same way, as members labelled `dev`, after the series'
+steps of the same observation; one that opens an incident gives it `window` `dev`.
+
+Store: the trackers' keys under `<window>/` (e.g. `1h/clock`), the developments' under `dev/`;
+`inc:<C>` the country's open incidents, `incidents` the countries that have one. Everything is derived from the country's own
 series, so it partitions by country as the trackers do: N instances produce together what one does.
 
 >>> tracker = IncidentTracker(TrackerConfig())
