@@ -43,9 +43,11 @@ from __future__ import annotations
 import hashlib
 import math
 import re
+import tomllib
 from collections.abc import Callable, MutableMapping
 from dataclasses import dataclass
 from functools import cache, lru_cache
+from importlib import resources
 from typing import Any, Literal
 
 from schemas import SCHEMA_VERSION, Alert, TaggedArticle
@@ -63,18 +65,14 @@ LABEL = "dev"  # the `window` of an incident a development opened
 DAY = 86_400
 GROWTH = 1.5  # an alerted development's alert updates when its stories reach this × those last reported
 
-# English function words and reporting verbs: never what a development is about.
-FUNCTION = frozenset([
-    "about", "above", "after", "again", "against", "also", "among", "around", "because", "been", "before", "being",
-    "below", "between", "both", "could", "does", "doing", "down", "during", "each", "even", "ever", "from",
-    "further", "have", "having", "here", "into", "just", "last", "least", "less", "made", "make", "makes", "many",
-    "more", "most", "much", "must", "near", "next", "only", "other", "over", "same", "says", "said", "saying",
-    "should", "since", "some", "still", "such", "than", "that", "their", "them", "then", "there", "these", "they",
-    "this", "those", "through", "under", "until", "upon", "very", "were", "what", "when", "where", "which", "while",
-    "will", "with", "within", "without", "would", "year", "years", "week", "weeks", "month", "months", "today",
-    "told", "tells"
-])  # fmt: skip
 WORD = re.compile(r"[A-Za-z][A-Za-z'-]+")
+
+
+@cache
+def _function_words() -> frozenset[str]:
+    """English function words, reporting verbs and units of time (data/titlewords.toml)."""
+    raw = tomllib.loads(resources.files("streams.core").joinpath("data/titlewords.toml").read_text())
+    return frozenset(raw["function"])
 
 
 @cache
@@ -101,7 +99,7 @@ def words_of(title: str) -> frozenset[str]:
         if any(p.start < match.end() and match.start() < p.end for p in places):
             continue
         word = match.group().lower().removesuffix("'s").strip("'-")
-        if len(word) >= 4 and word not in FUNCTION:
+        if len(word) >= 4 and word not in _function_words():
             kept.append(word)
     return frozenset(kept)
 

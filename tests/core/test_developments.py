@@ -252,3 +252,13 @@ def test_a_tracker_restarted_from_its_stored_state_raises_what_one_run_raises() 
     assert [a.model_dump() for a in before + after_restart] == [a.model_dump() for a in whole]
     assert [(a.status, a.window) for a in whole if a.country == "GBR"] == [("open", "dev"), ("update", "dev"),
                                                                           ("resolved", "dev")]  # fmt: skip
+
+
+def test_the_function_word_list_is_lower_case_words_of_four_letters_or_more_each_once() -> None:
+    import tomllib
+    from importlib import resources
+
+    words = tomllib.loads(resources.files("streams.core").joinpath("data/titlewords.toml").read_text())["function"]
+    assert len(words) == len(set(words)) > 50
+    assert all(w.isalpha() and w.islower() and len(w) >= 4 for w in words)
+    assert words_of("Minister says talks will resume after the holidays") == {"minister", "talks", "resume", "holidays"}
