@@ -243,7 +243,7 @@ class Developments:
                              key=lambda e: (e["published_at"], e["id"]))[:5]  # fmt: skip
         same["first"], same["last"] = min(same["first"], group[0][0]), max(same["last"], ts)
         same["topics"] = list(dict.fromkeys([*same["topics"], *(t for c in group for t in c[6])]))
-        same["shared"] = shared_words(group, self.rules.shared) if status == "open" else same["shared"]
+        same["shared"] = shared_words(group) if status == "open" else same["shared"]
         grown = len(same["stories"]) >= max(math.ceil(GROWTH * same["n"]), same["n"] + 1)
         out = []
         if status == "open" or (same["open"] and grown):
@@ -320,11 +320,12 @@ def exemplar(candidate: list[Any]) -> dict[str, Any]:
     return {"id": story, "title": title, "url": url, "source": source, "published_at": ts}
 
 
-def shared_words(group: list[list[Any]], least: int) -> list[str]:
-    """The words that link a group: in two or more of its stories, the most shared first (at most five)."""
+def shared_words(group: list[list[Any]]) -> list[str]:
+    """The words that link a group: in two or more of its stories, the most shared first (at most five; a
+    group of one story, with `stories` set to 1: its own words)."""
     counts: dict[str, int] = {}
     for candidate in group:
         for word in candidate[2]:
             counts[word] = counts.get(word, 0) + 1
     linked = sorted((w for w, n in counts.items() if n >= 2), key=lambda w: (-counts[w], w))
-    return linked[:5] if len(linked) >= least else sorted(counts)[:5]
+    return linked[:5] or sorted(counts)[:5]
