@@ -209,6 +209,25 @@ class Seasons:
         share = sums.get(kind, 0.0) / total
         return (hits.get(slot, 0.0) + m) / (volume.get(slot, 0.0) + m / (share * g)) / share if share > 0 else g
 
+    def volume_weight(self, start: int) -> float:
+        """How many times an average window's news this window usually has, by its hour of day (all the news).
+
+        A wire's 21:00 UTC hour has a fraction of its 14:00 hour's stories. 1.0 for windows of a day or
+        more (no hour of day) and before any hour has been learned. For a window of `size`, the slot's
+        share of a day's news times the windows a day (an hour slot holding several shorter windows
+        counts as one hour).
+        """
+        if self.size >= DAY:
+            return 1.0
+        slot = f"h{start // HOUR % 24}"
+        known = self._cache.get(("", slot))
+        if known is None:
+            volume, totals = self._aged_sums("")
+            total = totals.get("h", 0.0)
+            per_day = DAY / max(self.size, HOUR)
+            known = self._cache["", slot] = volume.get(slot, 0.0) / total * per_day if total > 0 else 1.0
+        return known
+
     def news_share(self, start: int, size: int, now: int) -> float:
         """The share of a window's usual news (by hour of day, all the news) in by stream time `now`.
 
