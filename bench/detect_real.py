@@ -25,13 +25,17 @@ rule of `bench/data/INCIDENTS.md`. A false alarm that matches one (a listed coun
 its first story and 6 h after its last, a day for one over days, a topic sharing a PLOVER type
 with the incident's family, one of its stories among the alert's) is a real incident found: the
 raw false-alarm rate is kept, and the rate without those is printed beside it, with the recall on
-the labelled incidents and the delay from an incident's first story.
+the labelled incidents and the delay from an incident's first story. A second annotator labelled the
+same stream blind to the first (`bench/data/reuters87-incidents-b.jsonl`); the rate and the recall are
+also given off each annotator's labels, off either's (union) and off only the developments both
+labelled (intersection), and `--agreement` prints how far the two sets agree (no tagging, no replay).
 Systems: geopulse as configured (default settings), and three peers in the same tracker (same
 windows, story dedupe, gates): a fixed threshold, a z-score, and a seasonal median/MAD rule (S-H-ESD
 style), all on 1 h windows.
 
     .venv/bin/python bench/detect_real.py [--data ../shared/data/reuters87-dev.jsonl.gz] [--json PATH]
         [--system NAME ...] [--set windows=1h,1d ...] [--surges drawn --seed N] [--incidents PATH]
+        [--incidents-b PATH] [--agreement]
 """
 
 from __future__ import annotations
@@ -63,6 +67,7 @@ from streams.core.tagging.topics import TopicGroups
 REPO = Path(__file__).resolve().parent.parent
 DATA = REPO.parent / "shared" / "data" / "reuters87-dev.jsonl.gz"
 INCIDENTS = REPO / "bench" / "data" / "reuters87-incidents.jsonl"
+INCIDENTS_B = REPO / "bench" / "data" / "reuters87-incidents-b.jsonl"  # a second annotator's, labelled blind to A
 OUTLETS = [f"outlet{n:02d}.example" for n in range(30)]
 SLACK = timedelta(hours=6)
 SLOW_SLACK = timedelta(days=1)
@@ -287,7 +292,8 @@ def matches(raised: Raised, surge: Surge, first: datetime) -> bool:
 
 
 def score(raised: list[Raised], surges: list[Surge], firsts: dict[str, datetime], on_target: dict[str, float],
-          news_days: int, asia_share: float, incidents: Sequence[Incident] = ()) -> dict[str, Any]:  # fmt: skip
+          news_days: int, asia_share: float, incidents: Sequence[Incident] = (),
+          incidents_b: Sequence[Incident] = ()) -> dict[str, Any]:  # fmt: skip
     per_surge: dict[str, Any] = {}
     matched: set[str] = set()
     for surge in surges:
@@ -309,6 +315,7 @@ def score(raised: list[Raised], surges: list[Surge], firsts: dict[str, datetime]
         found = [s["delay_h"] for s in per_surge.values() if s["kind"] == kind and s["detected"]]
         delays[kind] = round(statistics.median(found), 2) if found else None
     real = score_incidents(raised, false, incidents, news_days)
+    on_b = {id(r): f" [{i.name}]" for r in false for i in incidents_b if on_incident(r, i)}
     return {
         "detected": sum(s["detected"] for s in per_surge.values()), "surges": len(surges),
         "median_delay_h": delays, "false_per_day": round(len(false) / news_days, 3),
@@ -318,8 +325,9 @@ def score(raised: list[Raised], surges: list[Surge], firsts: dict[str, datetime]
         "per_surge": per_surge, "irn": [describe(r) for r in sorted(irn, key=lambda r: r.at)],
         "top_false": Counter(f"{r.alert.country}|{r.alert.topic}" for r in false).most_common(8),
         "false": [f"{describe(r)}; stories {' '.join(a.id for a in r.alert.top_articles)}{real['on'].get(id(r), '')}"
-                  for r in sorted(false, key=lambda r: r.at)],
+                  f"{on_b.get(id(r), '')}" for r in sorted(false, key=lambda r: r.at)],
         **{k: v for k, v in real.items() if k != "on"},
+        "annotators": score_annotators(raised, false, incidents, incidents_b, news_days),
     }  # fmt: skip
 
 
@@ -408,6 +416,98 @@ def score_incidents(raised: list[Raised], false: list[Raised], incidents: Sequen
     }  # fmt: skip
 
 
+def developments(a: Sequence[Incident], b: Sequence[Incident]) -> list[tuple[list[Incident], list[Incident]]]:
+    """Two annotators' incidents grouped into developments: incidents that share a story (at any remove) are one.
+
+    Each development is (A's incidents, B's incidents); both sides non-empty means both annotators labelled it.
+    """
+    both = [*a, *b]
+    parent = list(range(len(both)))
+
+    def root(k: int) -> int:
+        while parent[k] != k:
+            parent[k] = parent[parent[k]]
+            k = parent[k]
+        return k
+
+    owner: dict[str, int] = {}
+    for k, incident in enumerate(both):
+        for story in incident.stories:
+            parent[root(k)] = root(owner.setdefault(story, k))
+    groups: dict[int, tuple[list[Incident], list[Incident]]] = {}
+    for k, incident in enumerate(both):
+        groups.setdefault(root(k), ([], []))[k >= len(a)].append(incident)
+    return list(groups.values())
+
+
+def score_annotators(raised: list[Raised], false: list[Raised], a: Sequence[Incident], b: Sequence[Incident],
+                     news_days: int) -> dict[str, dict[str, Any]]:  # fmt: skip
+    """False alarms a day and incident recall against annotator A's labels, B's, either's and both's.
+
+    `either`: an alarm on an incident of A or of B is real news; recall over the developments either labelled.
+    `both`: only developments both labelled are real news, and an alarm must be on an incident of each
+    annotator in one of them; recall over those developments. A development is found when any of its
+    incidents is.
+    """
+    groups = developments(a, b)
+    hits = {id(i): {id(r) for r in raised if on_incident(r, i)} for i in [*a, *b]}
+    on_a = set().union(*(hits[id(i)] for i in a))
+    on_b = set().union(*(hits[id(i)] for i in b))
+    agreed = [(ga, gb) for ga, gb in groups if ga and gb]
+    on_both = set().union(*(set().union(*(hits[id(i)] for i in ga)) & set().union(*(hits[id(j)] for j in gb))
+                            for ga, gb in agreed))  # fmt: skip
+
+    def found(incidents: Sequence[Incident]) -> bool:
+        return any(hits[id(i)] for i in incidents)
+
+    def row(real: set[int], found_names: list[str], labelled: int) -> dict[str, Any]:
+        rest = [r for r in false if id(r) not in real]
+        return {"false_per_day": round(len(rest) / news_days, 3),
+                "false_medium_per_day": round(sum(RANK[r.peak] >= 1 for r in rest) / news_days, 3),
+                "found": len(found_names), "labelled": labelled, "found_names": found_names}  # fmt: skip
+
+    def names(groups: Sequence[tuple[list[Incident], list[Incident]]]) -> list[str]:
+        return ["+".join(i.name for i in [*ga, *gb]) for ga, gb in groups if found([*ga, *gb])]
+
+    return {
+        "a": row(on_a, [i.name for i in a if found([i])], len(a)),
+        "b": row(on_b, [i.name for i in b if found([i])], len(b)),
+        "either": row(on_a | on_b, names(groups), len(groups)),
+        "both": row(on_both, names(agreed), len(agreed)),
+    }
+
+
+def agreement(a: Sequence[Incident], b: Sequence[Incident], stories: int) -> dict[str, Any]:
+    """How far two annotators' incident labels agree: developments matched, and story-level Jaccard and kappa."""
+    groups = developments(a, b)
+    in_a = {s for i in a for s in i.stories}
+    in_b = {s for i in b for s in i.stories}
+    shared, only_a, only_b = len(in_a & in_b), len(in_a - in_b), len(in_b - in_a)
+    observed = (stories - only_a - only_b) / stories
+    chance = len(in_a) / stories * len(in_b) / stories + (1 - len(in_a) / stories) * (1 - len(in_b) / stories)
+    matched_a = sum(bool(gb) for ga, gb in groups for _ in ga)
+    matched_b = sum(bool(ga) for ga, gb in groups for _ in gb)
+    return {
+        "incidents": [len(a), len(b)],
+        "developments": len(groups),
+        "labelled_by_both": sum(bool(ga and gb) for ga, gb in groups),
+        "a_matched_by_b": matched_a,
+        "b_matched_by_a": matched_b,
+        "b_recall_of_a": round(matched_a / len(a), 3),
+        "b_precision_against_a": round(matched_b / len(b), 3),
+        "stories": [len(in_a), len(in_b)],
+        "stories_shared": shared,
+        "stories_only": [only_a, only_b],
+        "story_jaccard": round(shared / len(in_a | in_b), 3),
+        "story_kappa": round((observed - chance) / (1 - chance), 3),
+        "split_or_merged": [
+            [i.name for i in ga] + [j.name for j in gb] for ga, gb in groups if len(ga) > 1 or len(gb) > 1
+        ],
+        "only_a": [i.name for ga, gb in groups if not gb for i in ga],
+        "only_b": [j.name for ga, gb in groups if not ga for j in gb],
+    }
+
+
 def strike(raised: Raised) -> bool:
     """An alert of the real 19 Oct 1987 strike: Iran, or the US in a conflict topic, on the 19th or 20th."""
     alert = raised.alert
@@ -443,6 +543,10 @@ def main(argv: Iterable[str] | None = None) -> int:
     parser.add_argument("--json", type=Path)
     parser.add_argument("--incidents", type=Path, default=INCIDENTS,
                         help="labelled real incidents of the background (bench/data/INCIDENTS.md)")  # fmt: skip
+    parser.add_argument("--incidents-b", type=Path, default=INCIDENTS_B,
+                        help="a second annotator's labels of the same stream, labelled blind to the first")  # fmt: skip
+    parser.add_argument("--agreement", action="store_true",
+                        help="print how far the two label files agree and stop (no tagging, no replay)")  # fmt: skip
     parser.add_argument("--raw", action="store_true",
                         help="the bodies as filed (hard-wrapped), not as replay --loose reads them")  # fmt: skip
     args = parser.parse_args(list(argv) if argv is not None else None)
@@ -450,16 +554,22 @@ def main(argv: Iterable[str] | None = None) -> int:
         print(f"detect_real: {args.data} not found (the shared Reuters stream, ../shared beside the repo)",
               file=sys.stderr)  # fmt: skip
         return 2
-    if not args.incidents.exists():
-        print(f"detect_real: {args.incidents} not found (labelled real incidents, bench/data/INCIDENTS.md)",
-              file=sys.stderr)  # fmt: skip
-        return 2
+    for labels in (args.incidents, args.incidents_b):
+        if not labels.exists():
+            print(f"detect_real: {labels} not found (labelled real incidents, bench/data/INCIDENTS.md)",
+                  file=sys.stderr)  # fmt: skip
+            return 2
     from streams.core.tagging import Tagger
     from streams.offline import tracker_config
     from streams.settings import Settings
 
     rng = random.Random(args.seed)
     incidents = load_incidents(args.incidents)
+    incidents_b = load_incidents(args.incidents_b)
+    if args.agreement:
+        stories = len(load_reuters(args.data, raw=True))
+        report_agreement(agreement(incidents, incidents_b, stories))
+        return 0
     started = time.perf_counter()
     background = load_reuters(args.data, args.raw)
     surges = SURGES if args.surges == "shipped" else draw_surges(rng, {a.published_at.date() for a in background})
@@ -480,7 +590,7 @@ def main(argv: Iterable[str] | None = None) -> int:
     for name in args.system or list(SYSTEMS):
         begun = time.perf_counter()
         raised = run(tagged, SYSTEMS[name](base))
-        results[name] = score(raised, surges, firsts, on_target, news_days, asia_share, incidents)
+        results[name] = score(raised, surges, firsts, on_target, news_days, asia_share, incidents, incidents_b)
         results[name]["seconds"] = round(time.perf_counter() - begun, 1)
     report(results)
     if args.json:
@@ -502,12 +612,21 @@ def report(results: dict[str, Any]) -> None:
         ("  of a topic family", lambda r: f"{r['topical_found']}/{r['topical']}"),
         ("  median delay (h)", lambda r: str(r["incident_median_delay_h"])),
         ("  Asia 00-08 UTC share", lambda r: f"{r['asia_morning_share']} (news {r['asia_news_share']})"),
+    ]
+    for key, label in (("a", "A"), ("b", "B (blind to A)"), ("either", "A|B (either)"), ("both", "A&B (both)")):
+        rows.append((f"labels {label}", lambda r, k=key: labels_cell(r["annotators"][k])))
+    rows += [
         ("alerts per surge", lambda r: str(r["alerts_per_surge"])),
         ("seconds", lambda r: str(r["seconds"])),
     ]
     print(f"{'':26}" + "".join(f"{n:>22}" for n in names))
     for label, cell in rows:
         print(f"{label:26}" + "".join(f"{cell(results[n]):>22}" for n in names))
+    print(
+        "labels X: false alarms a day off them, incidents found; A bench/data/reuters87-incidents.jsonl, B "
+        "reuters87-incidents-b.jsonl; A|B: real news if either labelled it, found over the developments either "
+        "labelled; A&B: only developments both labelled, an alarm on an incident of each"
+    )
     for name in names:
         print(f"\n{name}: per surge (kind, delay h, peak, window; share of its articles tagged on the country)")
         for surge, found in results[name]["per_surge"].items():
@@ -518,9 +637,29 @@ def report(results: dict[str, Any]) -> None:
         print(f"  most frequent false alarms: {results[name]['top_false']}")
         listed = results[name]["false"]
         first = ", the first 15" if len(listed) > 15 else ""
-        print(f"  false alarms (raw; [r87-NNN]: on that labelled incident{first}):")
+        print(f"  false alarms (raw; [r87-NNN] / [r87b-NNN]: on that incident of A / of B{first}):")
         for line in listed[:15]:
             print(f"    {line}")
+
+
+def labels_cell(scored: dict[str, Any]) -> str:
+    """False alarms a day off one set of labels, and the incidents (developments) of it found."""
+    return f"{scored['false_per_day']}  {scored['found']}/{scored['labelled']}"
+
+
+def report_agreement(agreed: dict[str, Any]) -> None:
+    (a, b), (sa, sb) = agreed["incidents"], agreed["stories"]
+    print(
+        f"developments {agreed['developments']} (A {a} incidents, B {b}); labelled by both "
+        f"{agreed['labelled_by_both']}; B finds {agreed['a_matched_by_b']}/{a} of A's "
+        f"({agreed['b_recall_of_a']}), A {agreed['b_matched_by_a']}/{b} of B's ({agreed['b_precision_against_a']})"
+    )
+    print(
+        f"stories A {sa}, B {sb}, shared {agreed['stories_shared']} (only A {agreed['stories_only'][0]}, only B "
+        f"{agreed['stories_only'][1]}): Jaccard {agreed['story_jaccard']}, kappa {agreed['story_kappa']}"
+    )
+    print(f"split or merged: {agreed['split_or_merged']}")
+    print(f"only A: {' '.join(agreed['only_a'])}\nonly B: {' '.join(agreed['only_b'])}")
 
 
 def report_incidents(result: dict[str, Any]) -> None:
@@ -528,6 +667,7 @@ def report_incidents(result: dict[str, Any]) -> None:
     found = [f"{n} {p['delay_h']}h {p['severity']}" for n, p in per.items() if p["found"]]
     print(f"  real incidents found ({len(found)}/{len(per)}; delay from the first story, peak): {', '.join(found)}")
     print(f"  real incidents missed: {' '.join(n for n, p in per.items() if not p['found'])}")
+    print(f"  second annotator's found: {' '.join(result['annotators']['b']['found_names']) or 'none'}")
 
 
 if __name__ == "__main__":

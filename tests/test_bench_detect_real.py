@@ -1,7 +1,8 @@
-"""bench/detect_real.py's labelled real incidents: the label file and how an alert on one is scored.
+"""bench/detect_real.py's labelled real incidents: the label files and how an alert on one is scored.
 
-The labels (bench/data/reuters87-incidents.jsonl, rule in bench/data/INCIDENTS.md) hold ids and our
-own words only; the stories are read from `../shared/data/reuters87-dev.jsonl.gz` at run time.
+The labels (bench/data/reuters87-incidents.jsonl, and a second annotator's reuters87-incidents-b.jsonl,
+rule in bench/data/INCIDENTS.md) hold ids and our own words only; the stories are read from
+`../shared/data/reuters87-dev.jsonl.gz` at run time.
 """
 
 from __future__ import annotations
@@ -15,9 +16,23 @@ from typing import Any
 import pycountry
 import pytest
 
-from bench.detect_real import DATA, INCIDENTS, Incident, Raised, load_incidents, score_incidents
+from bench.detect_real import (
+    DATA,
+    INCIDENTS,
+    INCIDENTS_B,
+    Incident,
+    Raised,
+    agreement,
+    developments,
+    load_incidents,
+    score_annotators,
+    score_incidents,
+)
 from schemas import Alert
 from streams.core.tagging.topics import TopicGroups
+
+# The first annotator's labels and a second, independent annotator's (labelled blind to the first and to any alert).
+LABEL_FILES = pytest.mark.parametrize("path", [INCIDENTS, INCIDENTS_B], ids=["a", "b"])
 
 INCIDENT_LIST = load_incidents()
 needs_wire = pytest.mark.skipif(not DATA.exists(), reason=f"the shared wire file {DATA} is not beside the repo")
@@ -29,26 +44,31 @@ def wire() -> dict[str, dict[str, Any]]:
         return {row["id"]: row for row in map(json.loads, lines)}
 
 
-def test_the_label_file_parses_into_well_formed_incidents() -> None:
-    rows = [json.loads(line) for line in INCIDENTS.read_text().splitlines()]
-    assert len(INCIDENT_LIST) == len(rows) >= 30
-    names = [i.name for i in INCIDENT_LIST]
+@LABEL_FILES
+def test_the_label_file_parses_into_well_formed_incidents(path: Any) -> None:
+    rows = [json.loads(line) for line in path.read_text().splitlines()]
+    incidents = load_incidents(path)
+    assert len(incidents) == len(rows) >= 30
+    names = [i.name for i in incidents]
     assert len(set(names)) == len(names)
     families = {*TopicGroups.load().names, "any"}
-    for incident in INCIDENT_LIST:
+    for incident in incidents:
         assert 1 <= len(incident.countries) <= 3 and incident.family in families, incident.name
         assert all(pycountry.countries.get(alpha_3=c) for c in incident.countries), incident.name
         assert incident.first <= incident.last and incident.stories and incident.label
 
 
-def test_no_story_is_in_two_incidents() -> None:
-    stories = [s for i in INCIDENT_LIST for s in i.stories]
+@LABEL_FILES
+def test_no_story_is_in_two_incidents(path: Any) -> None:
+    stories = [s for i in load_incidents(path) for s in i.stories]
     assert len(set(stories)) == len(stories)
 
 
 @needs_wire
-def test_every_id_is_a_story_of_the_wire_and_the_span_is_its_stories(wire: dict[str, dict[str, Any]]) -> None:
-    for incident in INCIDENT_LIST:
+@LABEL_FILES
+def test_every_id_is_a_story_of_the_wire_and_the_span_is_its_stories(wire: dict[str, dict[str, Any]],
+                                                                      path: Any) -> None:  # fmt: skip
+    for incident in load_incidents(path):
         assert all(s in wire for s in incident.stories), incident.name
         times = sorted(wire[s]["published_at"] for s in incident.stories)
         assert (times[0], times[-1]) == (incident.first.strftime("%Y-%m-%dT%H:%M:%SZ"),
@@ -60,9 +80,10 @@ def words(text: str) -> list[str]:
 
 
 @needs_wire
-def test_labels_carry_no_reuters_text(wire: dict[str, dict[str, Any]]) -> None:
+@LABEL_FILES
+def test_labels_carry_no_reuters_text(wire: dict[str, dict[str, Any]], path: Any) -> None:
     titles = {" ".join(words(row["title"])) for row in wire.values()} - {""}
-    for incident in INCIDENT_LIST:
+    for incident in load_incidents(path):
         label = " ".join(words(incident.label))
         assert not any(title in label for title in titles if len(title) >= 12), incident.name
         # no run of five words from its own stories' titles or leads
@@ -128,3 +149,57 @@ def test_a_missing_incident_file_is_one_line_and_exit_2(tmp_path: Any, capsys: p
     assert main(["--incidents", str(tmp_path / "none.jsonl")]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "none.jsonl not found" in err
+
+
+# Two annotators: developments, false alarms off each one's labels, agreement.
+
+
+def labelled(name: str, *stories: str) -> Incident:
+    first = INCIDENT_LIST[0].first
+    return Incident(name, ("IRN",), "conflict", first, first + timedelta(hours=8), stories, "a test development")
+
+
+def test_incidents_sharing_a_story_at_any_remove_are_one_development() -> None:
+    a = [labelled("a1", "s1", "s2"), labelled("a2", "s4"), labelled("a3", "s6", "s7"), labelled("a4", "s8"),
+         labelled("a5", "s9")]  # fmt: skip
+    b = [labelled("b1", "s2", "s3"), labelled("b2", "s5"), labelled("b3", "s7"), labelled("b4", "s8", "s9")]
+    found = {(tuple(i.name for i in ga), tuple(j.name for j in gb)) for ga, gb in developments(a, b)}
+    assert found == {(("a1",), ("b1",)), (("a2",), ()), ((), ("b2",)), (("a3",), ("b3",)), (("a4", "a5"), ("b4",))}
+
+
+def test_false_alarms_and_recall_off_each_annotator_either_and_both() -> None:
+    a = [labelled("a1", "s1", "s2"), labelled("a2", "s4")]
+    b = [labelled("b1", "s2", "s3"), labelled("b2", "s5")]
+    at = a[0].first + timedelta(hours=1)
+    only_a = alert_on("IRN", "ASSAULT", ["ASSAULT"], at, "s1")  # a story A gave the development, B did not
+    agreed = alert_on("IRN", "ASSAULT", ["ASSAULT"], at, "s2")  # a story both gave it
+    only_b = alert_on("IRN", "ASSAULT", ["ASSAULT"], at, "s5")  # B's development, A has none
+    nothing = alert_on("IRN", "ASSAULT", ["ASSAULT"], at, "s9")
+    raised = [only_a, agreed, only_b, nothing]
+    scored = score_annotators(raised, raised, a, b, news_days=2)
+    assert {k: v["false_per_day"] for k, v in scored.items()} == {"a": 1.0, "b": 1.0, "either": 0.5, "both": 1.5}
+    assert {k: (v["found"], v["labelled"]) for k, v in scored.items()} == {
+        "a": (1, 2), "b": (2, 2), "either": (2, 3), "both": (1, 1)}  # fmt: skip
+    assert scored["either"]["found_names"] == ["a1+b1", "b2"]
+
+
+def test_agreement_counts_developments_and_story_overlap() -> None:
+    a = [labelled("a1", "s1", "s2"), labelled("a2", "s4"), labelled("a3", "s6")]
+    b = [labelled("b1", "s2", "s3"), labelled("b2", "s5"), labelled("b3", "s6")]
+    agreed = agreement(a, b, stories=10)
+    assert (agreed["developments"], agreed["labelled_by_both"]) == (4, 2)
+    assert (agreed["b_recall_of_a"], agreed["b_precision_against_a"]) == (round(2 / 3, 3), round(2 / 3, 3))
+    # stories: A {1,2,4,6}, B {2,3,5,6}: 2 shared, 2 only in each, 4 in neither
+    assert agreed["story_jaccard"] == round(2 / 6, 3)
+    observed, chance = 6 / 10, 0.4 * 0.4 + 0.6 * 0.6
+    assert agreed["story_kappa"] == round((observed - chance) / (1 - chance), 3)
+    assert (agreed["only_a"], agreed["only_b"]) == (["a2"], ["b2"])
+
+
+@needs_wire
+def test_agreement_flag_prints_the_comparison_without_tagging(capsys: pytest.CaptureFixture[str]) -> None:
+    from bench.detect_real import main
+
+    assert main(["--agreement"]) == 0
+    out = capsys.readouterr().out
+    assert "kappa" in out and "only A:" in out and "only B:" in out

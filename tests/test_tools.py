@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from schemas import EVENT_TYPES
 from streams.tools import agreement, evaluate, reuters87_set
 from streams.tools.train_reported import TUNED_PARTS
 
@@ -174,6 +175,27 @@ def _write(path: Path, records: list[dict[str, object]]) -> Path:
     return path
 
 
+def test_evaluate_against_a_second_annotator_scores_one_tagging_twice_on_the_ids_both_label(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    records = [json.loads(line) for line in (DATA / "events2024.jsonl").read_text(encoding="utf-8").splitlines()[:6]]
+    first = _write(tmp_path / "first.jsonl", records)
+    # the second annotator labels four of the six, with no event and no country: every prediction is a false positive
+    second = _write(tmp_path / "second.jsonl", [{"id": r["id"], "countries": [], "events": []} for r in records[:4]])
+    assert evaluate.main([str(first), f"--against={second}"]) == 0
+    mine, theirs = capsys.readouterr().out.split("\n\n== the tagger against ")
+    assert mine.startswith(f"== the tagger against {first}\nitems: 4\n")
+    assert theirs.startswith(f"{second}\nitems: 4\n") and "tp 0 fp" in theirs
+    # against the first file alone on those four ids, the first report is the same
+    _write(tmp_path / "four.jsonl", records[:4])
+    assert evaluate.main([str(tmp_path / "four.jsonl")]) == 0
+    assert capsys.readouterr().out.strip() == mine.split("\n", 1)[1].strip()
+    assert evaluate.main([str(first), f"--against={tmp_path / 'missing.jsonl'}"]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith(f"evaluate: cannot read {tmp_path / 'missing.jsonl'}") and err.count("\n") == 1
+    assert evaluate.main([str(first), "--against="]) == 2 and capsys.readouterr().err.startswith("usage:")
+
+
 def test_agreement_scores_one_annotator_against_the_other(tmp_path: Path) -> None:
     first = [
         {"id": "a", "countries": ["USA", "IRN"], "location": None, "events": ["ASSAULT", "THREATEN"]},
@@ -210,3 +232,15 @@ def test_agreement_main_reads_two_files_and_a_part(tmp_path: Path, capsys: pytes
     err = capsys.readouterr().err
     assert err.startswith("agreement: cannot read") and err.count("\n") == 1
     assert agreement.main([str(one)]) == 2 and capsys.readouterr().err.startswith("usage:")
+
+
+@pytest.mark.parametrize("part", [reuters87_set.FRESH, reuters87_set.HELD])
+def test_the_second_annotation_of_a_never_tuned_part_holds_its_ids_and_labels_only(part: str) -> None:
+    second = [
+        json.loads(line) for line in (DATA / f"reuters87-{part}-second.jsonl").read_text(encoding="utf-8").splitlines()
+    ]
+    assert [r["id"] for r in second] == [r["id"] for r in _labelled() if r["part"] == part]
+    for record in second:
+        assert set(record) == {"id", "part", "countries", "location", "events"} and record["part"] == part
+        assert set(record["events"]) <= set(EVENT_TYPES) and len(record["events"]) == len(set(record["events"]))
+        assert record["location"] is None or record["location"] in record["countries"]
