@@ -50,7 +50,7 @@ import sys
 import time
 import zlib
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -292,8 +292,8 @@ def matches(raised: Raised, surge: Surge, first: datetime) -> bool:
 
 
 def score(raised: list[Raised], surges: list[Surge], firsts: dict[str, datetime], on_target: dict[str, float],
-          news_days: int, asia_share: float, incidents: Sequence[Incident] = (),
-          incidents_b: Sequence[Incident] = ()) -> dict[str, Any]:  # fmt: skip
+          news_days: int, asia_share: float, incidents: Sequence[Incident] = (), incidents_b: Sequence[Incident] = (),
+          strike_ids: Collection[str] = frozenset()) -> dict[str, Any]:  # fmt: skip
     per_surge: dict[str, Any] = {}
     matched: set[str] = set()
     for surge in surges:
@@ -307,7 +307,7 @@ def score(raised: list[Raised], surges: list[Surge], firsts: dict[str, datetime]
             "window": getattr(first.alert, "window", None) if first else None, "alerts": len(hits),
             "tagged": round(on_target[surge.name], 2),
         }  # fmt: skip
-    irn = [r for r in raised if strike(r)]
+    irn = [r for r in raised if strike(r, strike_ids)]
     false = [r for r in raised if r.alert.alert_id not in matched and r not in irn]
     asia = [r for r in false if region_of(r.alert.country) == "asia-pacific" and r.at.hour < 8]
     delays: dict[str, float | None] = {}
@@ -508,12 +508,26 @@ def agreement(a: Sequence[Incident], b: Sequence[Incident], stories: int) -> dic
     }
 
 
-def strike(raised: Raised) -> bool:
-    """An alert of the real 19 Oct 1987 strike: Iran, or the US in a conflict topic, on the 19th or 20th."""
+def strike_stories(path: Path) -> frozenset[str]:
+    """The wire's own stories of the 19 Oct 1987 strike: filed on the 19th or 20th with Iran among the
+    collection's PLACES (the wire's coding, not our tagger's reading)."""
+    with gzip.open(path, "rt") as lines:
+        rows = [json.loads(line) for line in lines]
+    return frozenset(
+        row["id"] for row in rows
+        if row.get("published_at") and "IRN" in row.get("countries", ())
+        and IRN_STRIKE <= datetime.fromisoformat(row["published_at"]) < IRN_STRIKE + timedelta(days=2)
+    )  # fmt: skip
+
+
+def strike(raised: Raised, stories: Collection[str]) -> bool:
+    """An alert of the real 19 Oct 1987 strike: Iran, or the US in a conflict topic, on the 19th or 20th,
+    explained by at least one of the strike's `stories` (a US alert on other news those days is no strike)."""
     alert = raised.alert
     conflict = {"ASSAULT", "conflict", "crisis", "COERCE", "THREATEN"} & {alert.topic, *getattr(alert, "topics", [])}
     on_time = IRN_STRIKE <= raised.at < IRN_STRIKE + timedelta(days=2)
-    return on_time and (alert.country == "IRN" or (alert.country == "USA" and bool(conflict)))
+    on_iran = any(a.id in stories for a in alert.top_articles)
+    return on_time and on_iran and (alert.country == "IRN" or (alert.country == "USA" and bool(conflict)))
 
 
 def describe(raised: Raised) -> str:
@@ -572,6 +586,7 @@ def main(argv: Iterable[str] | None = None) -> int:
         return 0
     started = time.perf_counter()
     background = load_reuters(args.data, args.raw)
+    strike_ids = strike_stories(args.data)
     surges = SURGES if args.surges == "shipped" else draw_surges(rng, {a.published_at.date() for a in background})
     injected = [surge_articles(surge, rng) for surge in surges]
     tagger = Tagger.default()
@@ -590,7 +605,9 @@ def main(argv: Iterable[str] | None = None) -> int:
     for name in args.system or list(SYSTEMS):
         begun = time.perf_counter()
         raised = run(tagged, SYSTEMS[name](base))
-        results[name] = score(raised, surges, firsts, on_target, news_days, asia_share, incidents, incidents_b)
+        results[name] = score(
+            raised, surges, firsts, on_target, news_days, asia_share, incidents, incidents_b, strike_ids
+        )
         results[name]["seconds"] = round(time.perf_counter() - begun, 1)
     report(results)
     if args.json:

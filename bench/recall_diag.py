@@ -210,7 +210,8 @@ def prepared(data: Path, seed: int, surges_kind: str, tagged_background: list[Ta
         tagged_background = [tagger.tag(a) for a in background]
     tagged = [*tagged_background, *(tagger.tag(a) for batch in injected for a in batch)]
     firsts, on_target = real.surge_facts(surges, injected, {t.id: t for t in tagged})
-    context = {"firsts": firsts, "on_target": on_target, "news_days": len(news_days)}
+    context = {"firsts": firsts, "on_target": on_target, "news_days": len(news_days),
+               "strike": real.strike_stories(data)}  # fmt: skip
     return tagged, surges, context, tagged_background
 
 
@@ -239,7 +240,9 @@ def diagnose(args: argparse.Namespace) -> dict[str, Any]:
     watch = Watch(incidents)
     with watching(watch):
         raised = real.run(tagged, config)
-    result = real.score(raised, surges, ctx["firsts"], ctx["on_target"], ctx["news_days"], 0.0, incidents)
+    result = real.score(
+        raised, surges, ctx["firsts"], ctx["on_target"], ctx["news_days"], 0.0, incidents, strike_ids=ctx["strike"]
+    )
     by_id = {t.id: t for t in tagged}
     table = []
     for incident in incidents:
@@ -409,7 +412,16 @@ def tradeoff(args: argparse.Namespace) -> dict[str, Any]:
             finally:
                 if restore:
                     restore()
-            got = real.score(raised, surges, ctx["firsts"], ctx["on_target"], ctx["news_days"], 0.0, incidents)
+            got = real.score(
+                raised,
+                surges,
+                ctx["firsts"],
+                ctx["on_target"],
+                ctx["news_days"],
+                0.0,
+                incidents,
+                strike_ids=ctx["strike"],
+            )
             keep = ("detected", "surges", "false_per_day", "false_medium_per_day", "false_unlabelled_per_day",
                     "false_unlabelled_medium_per_day", "incidents_found", "topical_found", "incident_median_delay_h",
                     "median_delay_h")  # fmt: skip

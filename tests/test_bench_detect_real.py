@@ -20,6 +20,7 @@ from bench.detect_real import (
     DATA,
     INCIDENTS,
     INCIDENTS_B,
+    IRN_STRIKE,
     Incident,
     Raised,
     agreement,
@@ -27,6 +28,8 @@ from bench.detect_real import (
     load_incidents,
     score_annotators,
     score_incidents,
+    strike,
+    strike_stories,
 )
 from schemas import Alert
 from streams.core.tagging.topics import TopicGroups
@@ -203,3 +206,27 @@ def test_agreement_flag_prints_the_comparison_without_tagging(capsys: pytest.Cap
     assert main(["--agreement"]) == 0
     out = capsys.readouterr().out
     assert "kappa" in out and "only A:" in out and "only B:" in out
+
+
+@needs_wire
+def test_the_strike_stories_are_the_wires_own_iran_stories_of_19_20_oct(wire: dict[str, dict[str, Any]]) -> None:
+    stories = strike_stories(DATA)
+    assert len(stories) >= 10
+    for story in stories:
+        assert "IRN" in wire[story]["countries"] and wire[story]["published_at"][:10] in ("1987-10-19", "1987-10-20")
+
+
+@pytest.mark.parametrize(
+    ("country", "topic", "hours", "story", "is_strike"),
+    [
+        ("USA", "ASSAULT", 10, "reuters-7", True),  # the US in a conflict topic, on a strike story
+        ("IRN", "all", 30, "reuters-7", True),
+        ("USA", "ASSAULT", 10, "reuters-8", False),  # a US conflict alert those days on other news is no strike
+        ("USA", "AGREE", 10, "reuters-7", False),  # the US outside a conflict topic
+        ("IRN", "ASSAULT", 49, "reuters-7", False),  # after the 20th
+    ],
+)  # fmt: skip
+def test_a_strike_alert_holds_one_of_the_strike_stories(country: str, topic: str, hours: float, story: str,
+                                                        is_strike: bool) -> None:  # fmt: skip
+    raised = alert_on(country, topic, [topic], IRN_STRIKE + timedelta(hours=hours), story)
+    assert strike(raised, frozenset({"reuters-7"})) is is_strike

@@ -499,7 +499,8 @@ class SeriesTracker:
         # a finer tracker's exposure, only its open window is floored: see incidents.py).
         floored = volume if self.exposure_of else max(volume, self.volume_floor(start))
         exposure = self._exposure(key, start, floored, open_window=True)
-        verdict = self._graver(key, self.detector.judge(record.baseline, self._observed(tally), exposure, start=start))
+        verdict = self.detector.judge(record.baseline, self._observed(tally), exposure, start=start)
+        verdict = self._graver(key, start, tally, verdict)
         if verdict.severity is None:
             return
         stored = self.store.get(f"a:{key}")
@@ -522,18 +523,31 @@ class SeriesTracker:
         self.store[f"a:{key}"] = episode.to_json()
         seen.alerts.append(message(episode, status, self._context(key, start, tally, verdict)))
 
-    def _graver(self, key: str, verdict: Verdict) -> Verdict:
-        """A significant window of a grave topic is at least medium (`TrackerConfig.grave_topics`).
+    def _graver(self, key: str, start: int, tally: Tally, verdict: Verdict) -> Verdict:
+        """A significant window that reports a grave topic is at least medium (`TrackerConfig.grave_topics`):
+        the grave topic's own series, or another series of the country (a group such as `conflict`, or
+        `all`) at least half of whose stories are in that topic's window too.
 
         Severity is read from how unlikely a window is by chance, and a count of a few stories has a
         ceiling: three stories in an hour against 0.04 expected are 10^-5.1 even with the rate known
         exactly, short of medium's 10^-6.9 at the hour. Once the stories pass the `low` threshold (not
         chance), what they report sets a floor: a surge of armed attacks on a country is worth an
-        editor's attention at once, a surge of talks may wait for more stories.
+        editor's attention at once, a surge of talks may wait for more stories. Which series crosses
+        `low` first depends on each one's history, so the floor follows the stories, not the series name.
         """
-        if verdict.severity != "low" or SeriesKey.parse(key).topic not in self.config.grave_topics:
+        if verdict.severity != "low":
             return verdict
-        return replace(verdict, severity="medium")
+        country, topic = SeriesKey.parse(key)
+        grave = topic in self.config.grave_topics or any(
+            2 * self._shared(str(SeriesKey(country, other)), start, tally) >= tally.stories
+            for other in self.config.grave_topics
+        )
+        return replace(verdict, severity="medium") if grave else verdict
+
+    def _shared(self, other: str, start: int, tally: Tally) -> int:
+        """How many of the tally's stories series `other`'s window at `start` holds too."""
+        window = self.store.get(f"w:{other}@{start}")
+        return len(tally.story_articles.keys() & window["t"]["st"].keys()) if window else 0
 
     def _subsumed(self, key: str, start: int, tally: Tally) -> bool:
         """True when an open alert of the same country already covers most of these stories.
@@ -547,9 +561,7 @@ class SeriesTracker:
             other_country, other_topic = SeriesKey.parse(other)
             if other_country != country or (other_topic == "all" and topic != "all"):
                 continue  # a named topic is worth its own alert even when "all" is already up
-            window = self.store.get(f"w:{other}@{start}")
-            shared = len(tally.story_articles.keys() & window["t"]["st"].keys()) if window else 0
-            if 2 * shared >= tally.stories:
+            if 2 * self._shared(other, start, tally) >= tally.stories:
                 return True
         return False
 
@@ -629,7 +641,7 @@ class SeriesTracker:
         exposure = self._exposure(key, start, volume)
         baseline = self._series(key, until=None).baseline
         verdict = self.detector.judge(baseline, self._observed(tally), exposure, start=start)
-        verdict = self._graver(key, verdict)
+        verdict = self._graver(key, start, tally, verdict)
         episode.step(start, verdict.severity or episode.severity, tally.stories)
         self.store[f"a:{key}"] = episode.to_json()
         seen.alerts.append(message(episode, "update", self._context(key, start, tally, verdict)))

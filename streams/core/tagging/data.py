@@ -10,7 +10,8 @@ from typing import Any
 
 DATA_DIR = Path(__file__).with_name("data")
 DATA_FILES = ("countries.toml", "actors.toml", "events.toml", "topics.toml", "language.toml")
-MODEL_FILES = ("reported.json",)  # learned weights (streams/tools/train_reported.py), read by reported.py
+MODEL_FILES = ("reported.json", "story.json")  # learned weights (streams/tools/train_reported.py), read by
+# reported.py and story.py
 TAGGER_RELEASE = "tagger-1.0"
 
 

@@ -14,8 +14,9 @@ year's riots, quotes a threat that "would" follow, or names a strike in passing.
   ("left 46 dead"), whether the trigger stands inside a quotation; vetoes for what the rules never code
   (an accident's ASSAULT, though "opened fire" is gunfire; a THREATEN of crops and weather; a REQUEST
   that is a protest's or a strike's own demand; a noun in passing; the cause told before; history);
-* the story: how long it is, how often the type is found, whether the headline has it, and how much
-  of it is money and markets (business copy's "attacks" and "wars" are figures of speech).
+* the story: how long it is, how often the type is found, whether the headline has it, how much
+  of it is money and markets (business copy's "attacks" and "wars" are figures of speech), and the
+  story gate's bin: how likely the story as a whole reports a political event (`story.StoryGate`).
 
 An event is reported when it is not negated and its score reaches the model's threshold. The
 weights are learned from the labelled sets by `python -m streams.tools.train_reported` and shipped
@@ -165,10 +166,12 @@ class ReportedModel:
         return self.bias + sum(weights.get(f, 0.0) for f in features)
 
     def reported(
-        self, text: str, body_start: int, spans: Sequence[tuple[int, int]], found: Sequence[FoundEvent]
-    ) -> list[bool]:
-        """Per found event, whether the article reports it (negated and vetoed events never are)."""
-        rows = candidate_features(text, body_start, spans, found)
+        self, text: str, body_start: int, spans: Sequence[tuple[int, int]], found: Sequence[FoundEvent],
+        story: str | None = None, money: str | None = None,
+    ) -> list[bool]:  # fmt: skip
+        """Per found event, whether the article reports it (negated and vetoed events never are);
+        `story` is the story gate's bin (`story.StoryGate.bin`), a feature of every event."""
+        rows = candidate_features(text, body_start, spans, found, story, money)
         cut = self.cut
         return [
             not event.negated and not row[0].startswith(VETO) and self.score(row) >= cut
@@ -214,17 +217,19 @@ def _disaster(words: list[str]) -> bool:
 
 
 def candidate_features(
-    text: str, body_start: int, spans: Sequence[tuple[int, int]], found: Sequence[FoundEvent]
-) -> list[list[str]]:
+    text: str, body_start: int, spans: Sequence[tuple[int, int]], found: Sequence[FoundEvent],
+    story: str | None = None, money: str | None = None,
+) -> list[list[str]]:  # fmt: skip
     """The feature strings of each found event (see the module docstring); one list per event.
 
-    The first feature is a veto (VETO + why) when the coding rules rule the event out.
+    The first feature is a veto (VETO + why) when the coding rules rule the event out. `story`, the
+    story gate's bin, is added to every row; `money` is `money_level(text)` when the caller has it.
     """
     starts = [s for s, _ in spans]
     first_body = bisect_right(starts, body_start - 1)  # index of the first body sentence
     count = len(starts) - first_body
     size = "short" if count <= 2 else "medium" if count <= 6 else "long"
-    money = _money(text)
+    money = money or money_level(text)
     per_type = Counter(e.type for e in found)
     titled = {e.type for e in found if e.start < body_start}
     types: dict[int, set[str]] = {}
@@ -273,6 +278,8 @@ def candidate_features(
         if kind == "THREATEN":
             of = words[after : after + AFTER]
             row += ["act"] if not ACT_WORDS.isdisjoint(of) else ["danger"] if not DANGER_WORDS.isdisjoint(of) else []
+        if story:
+            row.append(story)
         rows.append(row)
     return rows
 
@@ -301,7 +308,7 @@ def _protesters(words: list[str]) -> bool:
     return any(w in ("strike", "strikes") and i and words[i - 1] in LABOUR_STRIKE_BEFORE for i, w in enumerate(words))
 
 
-def _money(text: str) -> str:
+def money_level(text: str) -> str:
     """How much of the story is money and markets: none, some, much (MUCH_MONEY words or more, and at
     least two in every hundred)."""
     found = len(_MONEY.findall(text.lower()))

@@ -31,7 +31,8 @@ from streams.core.tagging.fastsketch import fingerprint_of
 from streams.core.tagging.gazetteer import PLACE_LAYER, Gazetteer, PlaceMention
 from streams.core.tagging.lexicon import TRIGGER_LAYER, TriggerLexicon
 from streams.core.tagging.matcher import Hit, Matcher
-from streams.core.tagging.reported import ReportedModel
+from streams.core.tagging.reported import ReportedModel, money_level
+from streams.core.tagging.story import StoryGate, story_features
 from streams.core.tagging.topics import TopicGroups
 from streams.core.tagging.trusted import trusted, trusted_many
 
@@ -51,6 +52,7 @@ class Tagger:
         self.triggers = TriggerLexicon.default()
         self.events = EventFinder(self.triggers)
         self.reported = ReportedModel.default()
+        self.gate = StoryGate.default()
         self.topics = TopicGroups.load()
         self.matcher = Matcher(chain(self.gazetteer.entries(), self.actors.entries(), self.triggers.entries()))
         self.version = data.version()
@@ -89,6 +91,14 @@ class Tagger:
         spans = sentences.split(text) if triggers else []
         return text, body_start, spans, self.events.find(text, spans, triggers, actors, places) if triggers else []
 
+    def story(self, article: Article) -> list[str]:
+        """The story gate's features of the article (what `train_reported` learns the gate from)."""
+        text, body_start, hits, places, *_, actors = self._read(article)
+        triggers = hits.get(TRIGGER_LAYER)
+        spans = sentences.split(text) if triggers else []
+        found = self.events.find(text, spans, triggers, actors, places) if triggers else []
+        return story_features(text, body_start, spans, actors, found, money_level(text))
+
     def _read(self, article: Article) -> tuple[
         str, int, dict[int, list[Hit]], list[PlaceMention], list[bool], dict[str, salience.Evidence], str | None,
         list[ActorMention],
@@ -125,7 +135,9 @@ class Tagger:
         found = self.events.find(text, spans, triggers, actors, places) if triggers else []
         if not found:
             return [], []
-        reported = self.reported.reported(text, body_start, spans, found)
+        money = money_level(text)
+        gate = self.gate.bin(story_features(text, body_start, spans, actors, found, money))
+        reported = self.reported.reported(text, body_start, spans, found, gate, money)
         where = _Locator(places, locative, home).where
         cameo = self.triggers.cameo
         rows = []

@@ -1,10 +1,11 @@
-"""The shipped reported-event weights are what the labelled sets build, byte for byte."""
+"""The shipped reported-event and story-gate weights are what the labelled sets build, byte for byte."""
 
 from __future__ import annotations
 
 import pytest
 
 from streams.core.tagging.reported import MODEL_FILE
+from streams.core.tagging.story import GATE_FILE
 from streams.tools import reuters87_set
 
 
@@ -14,11 +15,11 @@ def test_the_weights_file_is_rebuilt_identically() -> None:
     pytest.importorskip("sklearn", reason="the `train` extra (scikit-learn) is not installed")
     from streams.tools.train_reported import build
 
-    assert build() == MODEL_FILE.read_text(encoding="utf-8")
+    assert build() == (MODEL_FILE.read_text(encoding="utf-8"), GATE_FILE.read_text(encoding="utf-8"))
 
 
-def test_the_weights_file_is_small() -> None:
-    assert MODEL_FILE.stat().st_size < 100_000
+def test_the_weights_files_are_small() -> None:
+    assert MODEL_FILE.stat().st_size < 100_000 and GATE_FILE.stat().st_size < 50_000
 
 
 def test_only_the_tuning_parts_are_trained_on() -> None:
