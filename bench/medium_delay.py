@@ -95,16 +95,7 @@ def pooled(data: Path, seeds: Iterable[int], shipped: bool, variants: dict[str, 
                 fourth.append(arrivals[surge.name][3])
         for name, settings in variants.items():
             raised = real.run(tagged, tracker_config(Settings.load(**settings)))
-            got = real.score(
-                raised,
-                surges,
-                ctx["firsts"],
-                ctx["on_target"],
-                ctx["news_days"],
-                0.0,
-                incidents,
-                strike_ids=ctx["strike"],
-            )
+            got = recall_diag.scored(raised, surges, ctx, incidents)
             row = rows[name]
             for surge_name, found in got["per_surge"].items():
                 if found["kind"] != "medium":

@@ -215,6 +215,13 @@ def prepared(data: Path, seed: int, surges_kind: str, tagged_background: list[Ta
     return tagged, surges, context, tagged_background
 
 
+def scored(raised: list[real.Raised], surges: list[real.Surge], ctx: dict[str, Any],
+           incidents: list[real.Incident]) -> dict[str, Any]:  # fmt: skip
+    """A run scored as detect_real scores it, on a set `prepared` made (no Asia share)."""
+    return real.score(raised, surges, ctx["firsts"], ctx["on_target"], ctx["news_days"], 0.0, incidents,
+                      strike_ids=ctx["strike"])  # fmt: skip
+
+
 def tagging(incident: real.Incident, by_id: dict[str, TaggedArticle], watch: Watch,
             roles: tuple[str, ...]) -> dict[str, Any]:  # fmt: skip
     """Stage (a): the incident's stories with a listed country, and with it and a topic of its family."""
@@ -240,9 +247,7 @@ def diagnose(args: argparse.Namespace) -> dict[str, Any]:
     watch = Watch(incidents)
     with watching(watch):
         raised = real.run(tagged, config)
-    result = real.score(
-        raised, surges, ctx["firsts"], ctx["on_target"], ctx["news_days"], 0.0, incidents, strike_ids=ctx["strike"]
-    )
+    result = scored(raised, surges, ctx, incidents)
     by_id = {t.id: t for t in tagged}
     table = []
     for incident in incidents:
@@ -412,16 +417,7 @@ def tradeoff(args: argparse.Namespace) -> dict[str, Any]:
             finally:
                 if restore:
                     restore()
-            got = real.score(
-                raised,
-                surges,
-                ctx["firsts"],
-                ctx["on_target"],
-                ctx["news_days"],
-                0.0,
-                incidents,
-                strike_ids=ctx["strike"],
-            )
+            got = scored(raised, surges, ctx, incidents)
             keep = ("detected", "surges", "false_per_day", "false_medium_per_day", "false_unlabelled_per_day",
                     "false_unlabelled_medium_per_day", "incidents_found", "topical_found", "incident_median_delay_h",
                     "median_delay_h")  # fmt: skip
