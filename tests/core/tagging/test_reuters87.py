@@ -71,12 +71,18 @@ pytestmark = pytest.mark.skipif(not WIRE.exists(), reason=f"the shared wire file
 # occur once and twice, so macro over 9 types falls by 0.19); pooled r87c+d+f+h 0.691 / 0.454 / 0.399 ->
 # 0.691 / 0.496 / 0.431. The pooled score decides (the rule of the round); r87h's floor was lowered to
 # the measured value less about one item, r87d's and r87f's raised to theirs.
+# Session 8, adjudication (21 items of r87d-r87h relabelled under written conventions, DEVSET.md; the model
+# retrained on them lost a little pooled, so the weights were kept): the one look, old gold -> new gold, same
+# weights (countries / micro / macro): r87c 0.688 / 0.554 / 0.483 unchanged; r87d 0.779 / 0.513 / 0.489 ->
+# 0.780 / 0.511 / 0.487; r87f 0.653 / 0.403 / 0.248 -> 0.652 / 0.416 / 0.255; r87h 0.628 / 0.393 / 0.190 ->
+# 0.625 / 0.400 / 0.217; pooled c+d+f+h 0.691 / 0.496 / 0.431 -> 0.691 / 0.499 / 0.433. r87f's and r87h's
+# event floors moved to the new measured values less about one item; r87d's still hold that margin.
 FLOORS = {
     "all": {"country_f1": 0.74, "event_micro_f1": 0.70, "event_macro_f1": 0.58},
     "r87c": {"country_f1": 0.67, "event_micro_f1": 0.53, "event_macro_f1": 0.46},
     "r87d": {"country_f1": 0.76, "event_micro_f1": 0.49, "event_macro_f1": 0.45},
-    "r87f": {"country_f1": 0.63, "event_micro_f1": 0.37, "event_macro_f1": 0.21},
-    "r87h": {"country_f1": 0.60, "event_micro_f1": 0.36, "event_macro_f1": 0.12},
+    "r87f": {"country_f1": 0.63, "event_micro_f1": 0.38, "event_macro_f1": 0.22},
+    "r87h": {"country_f1": 0.60, "event_micro_f1": 0.37, "event_macro_f1": 0.14},
 }
 
 
