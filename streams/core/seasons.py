@@ -103,7 +103,7 @@ class Seasons:
     def __init__(self, store: MutableMapping[str, Any], size: int, half_life: float, strength: float = 10.0) -> None:
         self.store, self.size, self.strength = store, size, strength
         self.decay = 0.5 ** (1.0 / half_life)
-        self._cache: dict[tuple[str, str], float] = {}  # (profile, slot) -> factor, until the next learn_*
+        self._cache: dict[tuple[str, str], float] = {}  # (profile, slot) -> factor ("": volume_weight), till learn_*
         self._windows: dict[tuple[str, int], float] = {}  # (profile, window start) -> factor, likewise
         self._sums: dict[str, tuple[dict[str, float], dict[str, float]]] = {}  # aged sums and their totals, likewise
 
