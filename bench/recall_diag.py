@@ -99,7 +99,7 @@ def judge_variants(tracker: series.SeriesTracker, watch: Watch, key: str, start:
     observed = tracker._observed(tally)
 
     def exposure() -> float:
-        floored = volume if tracker.exposure_of else max(volume, tracker.volume_floor())
+        floored = volume if tracker.exposure_of else max(volume, tracker.volume_floor(start))
         return tracker._exposure(key, start, floored, open_window=True)
 
     def rewrap(changed: detect.GammaPoisson) -> Any:
@@ -137,7 +137,7 @@ def judge_variants(tracker: series.SeriesTracker, watch: Watch, key: str, start:
     return {
         "window": "1d" if tracker.size >= 86_400 else "1h", "key": key, "start": start,
         "now": tracker._clock().now, "stories": tally.stories, "own": own, "sources": tally.sources, "volume": volume,
-        "floor": tracker.volume_floor(), "exposure": round(shipped, 2), "bare": round(bare, 2),
+        "floor": tracker.volume_floor(start), "exposure": round(shipped, 2), "bare": round(bare, 2),
         "flat": round(flat, 2), "expected": round(ship.expected, 3), "phi": round(inner.overdispersion(baseline), 2),
         "score": ship.score, "low": det_low(tracker), "scores": {n: v.score for n, v in verdicts.items()},
         "expects": {n: round(v.expected, 3) for n, v in verdicts.items()}, "raise": round(raise_by, 3),
@@ -171,8 +171,8 @@ def watching(watch: Watch) -> Iterator[None]:
         for incident in watch.relevant(key, now, tally) if opened else ():
             watch.rows[incident.name][-1]["series_alert"] = True
 
-    def watched_floor(self: series.SeriesTracker) -> int:
-        return 0 if watch.no_floor else floor(self)
+    def watched_floor(self: series.SeriesTracker, start: int) -> int:
+        return 0 if watch.no_floor else floor(self, start)
 
     def watched_factor(self: seasons.Seasons, profile: str, start: int) -> float:
         return 1.0 if watch.flat else factor(self, profile, start)
@@ -215,6 +215,13 @@ def prepared(data: Path, seed: int, surges_kind: str, tagged_background: list[Ta
     return tagged, surges, context, tagged_background
 
 
+def scored(raised: list[real.Raised], surges: list[real.Surge], ctx: dict[str, Any],
+           incidents: list[real.Incident]) -> dict[str, Any]:  # fmt: skip
+    """A run scored as detect_real scores it, on a set `prepared` made (no Asia share)."""
+    return real.score(raised, surges, ctx["firsts"], ctx["on_target"], ctx["news_days"], 0.0, incidents,
+                      strike_ids=ctx["strike"])  # fmt: skip
+
+
 def tagging(incident: real.Incident, by_id: dict[str, TaggedArticle], watch: Watch,
             roles: tuple[str, ...]) -> dict[str, Any]:  # fmt: skip
     """Stage (a): the incident's stories with a listed country, and with it and a topic of its family."""
@@ -240,9 +247,7 @@ def diagnose(args: argparse.Namespace) -> dict[str, Any]:
     watch = Watch(incidents)
     with watching(watch):
         raised = real.run(tagged, config)
-    result = real.score(
-        raised, surges, ctx["firsts"], ctx["on_target"], ctx["news_days"], 0.0, incidents, strike_ids=ctx["strike"]
-    )
+    result = scored(raised, surges, ctx, incidents)
     by_id = {t.id: t for t in tagged}
     table = []
     for incident in incidents:
@@ -343,33 +348,24 @@ def partial_day_off() -> Callable[[], None]:
     return lambda: setattr(IncidentTracker, "_judge_open_windows", original)
 
 
-def seasonal_floor() -> Callable[[], None]:
-    """The open hour's volume floor scaled by that hour of day's usual share of the news (seasons.py `V`).
+def flat_floor() -> Callable[[], None]:
+    """The open hour's volume floor as it was before session 8: half the day's mean window at every hour.
 
-    A sketch of the fix the diagnosis suggests, in the driver only: the shipped floor is half the mean
-    window of the last day at every hour, so a quiet night hour is judged as if a day-time hour's news
-    were in. Windows of a day or more (no hourly slots) keep the shipped floor.
+    Shipped now, the floor is scaled by the hour of day's usual share of the news (series.py
+    `volume_floor`); this puts the flat one back, for comparison.
     """
     original = series.SeriesTracker.__dict__["volume_floor"]
 
-    def floor(self: series.SeriesTracker) -> int:
-        base = self.config.min_volume_share * self.store.get("typical", 0.0)
-        now = self._clock().now
-        if self.seasons is None or now is None:
-            return int(base)
-        volume = self.seasons._global()["V"]
-        weights = [volume.get(f"h{hour}", 0.0) for hour in range(24)]
-        if sum(weights) <= 0:
-            return int(base)
-        return int(base * weights[now // 3_600 % 24] * 24 / sum(weights))
+    def floor(self: series.SeriesTracker, start: int) -> int:
+        return int(self.config.min_volume_share * self.store.get("typical", 0.0))
 
     series.SeriesTracker.volume_floor = floor  # type: ignore[method-assign]
     return lambda: setattr(series.SeriesTracker, "volume_floor", original)
 
 
 PATCHES: dict[str, Callable[[], Callable[[], None]]] = {
-    "seasonal floor": seasonal_floor,
-    "seasonal floor+no partial-day": lambda: _both(seasonal_floor(), partial_day_off()),
+    "flat floor": flat_floor,
+    "no partial-day raise+flat floor": lambda: _both(flat_floor(), partial_day_off()),
     "dispersion=1": overdispersion_off,
     "no partial-day raise": partial_day_off,
     "no floor+no partial-day": partial_day_off,
@@ -393,8 +389,8 @@ VARIANTS: dict[str, Callable[[TrackerConfig], TrackerConfig]] = {
     "stories day=3": lambda c: replace(c, min_stories_day=3),
     "sources=1+stories=2/3": lambda c: replace(c, min_sources=1, min_stories=2, min_stories_day=3),
     "no floor+no partial-day": lambda c: replace(c, min_volume_share=0.0),  # with partial_day_off
-    "seasonal floor": lambda c: c,  # with seasonal_floor
-    "seasonal floor+no partial-day": lambda c: c,
+    "flat floor": lambda c: c,  # with flat_floor
+    "no partial-day raise+flat floor": lambda c: c,
     "windows 1h,6h,1d": lambda c: replace(c, windows=(timedelta(hours=1), timedelta(hours=6), timedelta(days=1))),
     "windows 1h,1d,3d": lambda c: replace(c, windows=(timedelta(hours=1), timedelta(days=1), timedelta(days=3))),
 }
@@ -421,16 +417,7 @@ def tradeoff(args: argparse.Namespace) -> dict[str, Any]:
             finally:
                 if restore:
                     restore()
-            got = real.score(
-                raised,
-                surges,
-                ctx["firsts"],
-                ctx["on_target"],
-                ctx["news_days"],
-                0.0,
-                incidents,
-                strike_ids=ctx["strike"],
-            )
+            got = scored(raised, surges, ctx, incidents)
             keep = ("detected", "surges", "false_per_day", "false_medium_per_day", "false_unlabelled_per_day",
                     "false_unlabelled_medium_per_day", "incidents_found", "topical_found", "incident_median_delay_h",
                     "median_delay_h")  # fmt: skip

@@ -228,7 +228,7 @@ class IncidentTracker:
             if start <= at < start + size:
                 seen = fine.judged(stories, articles)
                 covered += seen
-                exposure += max(seen, fine.volume_floor()) * fine.seasons.factor(profile, at)
+                exposure += max(seen, fine.volume_floor(at)) * fine.seasons.factor(profile, at)
         return exposure + max(0.0, volume - covered)
 
     @staticmethod

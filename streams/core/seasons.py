@@ -103,7 +103,7 @@ class Seasons:
     def __init__(self, store: MutableMapping[str, Any], size: int, half_life: float, strength: float = 10.0) -> None:
         self.store, self.size, self.strength = store, size, strength
         self.decay = 0.5 ** (1.0 / half_life)
-        self._cache: dict[tuple[str, str], float] = {}  # (profile, slot) -> factor, until the next learn_*
+        self._cache: dict[tuple[str, str], float] = {}  # (profile, slot) -> factor ("": volume_weight), till learn_*
         self._windows: dict[tuple[str, int], float] = {}  # (profile, window start) -> factor, likewise
         self._sums: dict[str, tuple[dict[str, float], dict[str, float]]] = {}  # aged sums and their totals, likewise
 
@@ -208,6 +208,25 @@ class Seasons:
         hits, sums = self._aged_sums(profile)
         share = sums.get(kind, 0.0) / total
         return (hits.get(slot, 0.0) + m) / (volume.get(slot, 0.0) + m / (share * g)) / share if share > 0 else g
+
+    def volume_weight(self, start: int) -> float:
+        """How many times an average window's news this window usually has, by its hour of day (all the news).
+
+        A wire's 21:00 UTC hour has a fraction of its 14:00 hour's stories. 1.0 for windows of a day or
+        more (no hour of day) and before any hour has been learned. For a window of `size`, the slot's
+        share of a day's news times the windows a day (an hour slot holding several shorter windows
+        counts as one hour).
+        """
+        if self.size >= DAY:
+            return 1.0
+        slot = f"h{start // HOUR % 24}"
+        known = self._cache.get(("", slot))
+        if known is None:
+            volume, totals = self._aged_sums("")
+            total = totals.get("h", 0.0)
+            per_day = DAY / max(self.size, HOUR)
+            known = self._cache["", slot] = volume.get(slot, 0.0) / total * per_day if total > 0 else 1.0
+        return known
 
     def news_share(self, start: int, size: int, now: int) -> float:
         """The share of a window's usual news (by hour of day, all the news) in by stream time `now`.

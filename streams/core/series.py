@@ -348,9 +348,17 @@ class SeriesTracker:
             return self.exposure_of(key, start, volume)
         return volume * self.seasons.factor(profile_of(key), start)
 
-    def volume_floor(self) -> int:
-        """The least volume an open window is judged with: a share of a typical window's."""
-        return int(self.config.min_volume_share * self.store.get("typical", 0.0))
+    def volume_floor(self, start: int) -> int:
+        """The least volume an open window is judged with: a share of what a window at its hour of day usually has.
+
+        Early in a window few articles are in, and its first handful must not look like a takeover. The
+        typical volume (the mean window of the last day of news) is scaled by how this hour of day usually
+        goes (seasons.py `volume_weight`): a wire's 21:00 UTC hour has a fraction of its 14:00 hour's news,
+        and a floor of half the day's mean hour would judge a burst in a quiet hour as if more news were
+        in than the hour ever holds.
+        """
+        weight = 1.0 if self.seasons is None else self.seasons.volume_weight(start)
+        return int(self.config.min_volume_share * self.store.get("typical", 0.0) * weight)
 
     def volumes(self) -> dict[int, int]:
         """Judged volume of the last closed and the open windows, by window start."""
@@ -486,10 +494,10 @@ class SeriesTracker:
         if not self._gated(tally):
             return  # before judging: most windows are small, and the detector's tail sum is not cheap
         record = SeriesRecord.from_json(self.store[f"s:{key}"])
-        # Early in a window few articles are in: judge against at least a share of a typical
-        # window's volume, or the first handful of articles would look like a takeover (with a
-        # finer tracker's exposure, only its open window is floored: see incidents.py).
-        floored = volume if self.exposure_of else max(volume, self.volume_floor())
+        # Early in a window few articles are in: judge against at least a share of what a window at
+        # this hour usually has, or the first handful would look like a takeover (`volume_floor`; with
+        # a finer tracker's exposure, only its open window is floored: see incidents.py).
+        floored = volume if self.exposure_of else max(volume, self.volume_floor(start))
         exposure = self._exposure(key, start, floored, open_window=True)
         verdict = self.detector.judge(record.baseline, self._observed(tally), exposure, start=start)
         verdict = self._graver(key, start, tally, verdict)

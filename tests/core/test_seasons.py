@@ -150,3 +150,35 @@ def test_a_topics_own_factors_equal_a_brute_force_reference(size: int) -> None:
         consult = seasons.factor("USA|CONSULT", morning) / seasons.factor("USA|CONSULT", evening)
         assert consult > 2 * seasons.factor("USA", morning) / seasons.factor("USA", evening)
         assert seasons.factor("USA|REJECT", morning) == seasons.factor("USA", morning)
+
+
+@pytest.mark.parametrize("size", [HOUR, 30 * 60, 6 * HOUR, DAY])
+def test_volume_weight_equals_a_brute_force_reference(size: int) -> None:
+    """How many times an average window's news a window usually has by its hour of day (the volume floor's scale)."""
+    rng = random.Random(size + 2)
+    seasons = Seasons({}, size=size, half_life=60.0, strength=M)
+    history: list[tuple[int, int]] = []
+    start = 1_700_000_000 - 1_700_000_000 % DAY
+    decay = 0.5 ** (1.0 / 60.0)
+    for n in range(300 if size < DAY else 40):
+        when = start + n * size
+        hour = when // HOUR % 24
+        volume = 0 if rng.random() < 0.1 else rng.randint(30, 60) if 8 <= hour < 20 else rng.randint(0, 6)
+        history.append((when, volume))  # an outage or an empty night: no window with news, no decay
+        seasons.learn_news(when, volume, {})
+        live = [h for h in history if h[1] > 0]
+        weighted = [(decay ** (len(live) - 1 - i), h) for i, h in enumerate(live)]
+        total = sum(w * v for w, (_, v) in weighted)
+        for probe in (when + size, when + 3 * HOUR, when + 14 * HOUR, when + 22 * HOUR):
+            if size >= DAY or total == 0:
+                expected = 1.0
+            else:  # the hour's share of the day's news, times the windows a day (an hour's shorter windows: 24)
+                in_hour = sum(w * v for w, (t, v) in weighted if t // HOUR % 24 == probe // HOUR % 24)
+                expected = in_hour / total * DAY / max(size, HOUR)
+            assert seasons.volume_weight(probe) == pytest.approx(expected, rel=1e-9)
+    if size == HOUR:  # what it is for: a night hour has a fraction of a day-time hour's news
+        assert seasons.volume_weight(start + 2 * HOUR) < 0.3 < 1.5 < seasons.volume_weight(start + 14 * HOUR)
+
+
+def test_volume_weight_is_flat_before_any_news() -> None:
+    assert Seasons({}, size=HOUR, half_life=60.0).volume_weight(3 * HOUR) == 1.0

@@ -27,6 +27,7 @@ _PREV_WORD = re.compile(r"([A-Za-z][\w.'’-]*)\s*$")
 _ASCII_RUN_NO_LETTER = string.digits + "_.'-"  # the ASCII characters of [\w.'’-] that are no letters
 _ASCII_RUN = string.ascii_letters + _ASCII_RUN_NO_LETTER
 _NEXT_WORD = re.compile(r"\s([A-Z][a-z]+)")
+_RELAY = re.compile(r"\b(?:monitored|received|heard)\b[^.]{0,40}?\bin\s+", re.IGNORECASE)
 _MONTH = r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.?\s+\d"
 _DATELINE = re.compile(
     rf"^[ \t]*(?P<place>[A-Z][A-Za-z .'’/-]{{1,40}}?)"
@@ -149,6 +150,23 @@ class Gazetteer:
                     return code, match.start("place"), match.start("place") + len(place)
             return None
         return None
+
+    @staticmethod
+    def relays(text: str, city: str) -> list[tuple[int, int]]:
+        """Spans of "monitored / received / heard ... in <city>" in `text`: the dateline city as the
+        place a broadcast or an agency's report was picked up ("IRNA, received in Nicosia, said"), a
+        relay, not where the news is.
+
+        >>> Gazetteer.relays("NICOSIA, Oct 19 - Tehran radio, monitored in Nicosia, said ...", "NICOSIA")
+        [(32, 52)]
+        """
+        name = city.split(",")[0].strip().lower()
+        found = []
+        for match in _RELAY.finditer(text):
+            end = match.end() + len(name)
+            if name and text[match.end() : end].lower() == name and not text[end : end + 1].isalpha():
+                found.append((match.start(), end))
+        return found
 
     def _dateline_code(self, name: str) -> str | None:
         return self._dateline_index.get(fold(name).lower())

@@ -110,13 +110,17 @@ class Tagger:
         hits = self.matcher.find(text)
         places = self.gazetteer.resolve(text, hits.get(PLACE_LAYER, []))
         dateline = self.gazetteer.dateline(article.body)
+        relays: list[tuple[int, int]] = []
         if dateline:
             lo, hi = body_start + dateline[1], body_start + dateline[2]
             places = [p for p in places if p[1] <= lo or p[0] >= hi]
+            # a report picked up in the dateline city ("monitored in Nicosia") is not news from there
+            relays = self.gazetteer.relays(text, article.body[dateline[1] : dateline[2]])
+            places = [p for p in places if not any(a <= p[0] < b for a, b in relays)]
         locative, mentions = _place_mentions(text, places)
         named = hits.get(ACTOR_LAYER, ())
         mentions += [(h[2].value.country, "actor", h[0], False) for h in named if h[2].value.country]
-        evidence = salience.collect(mentions, body_start, dateline and dateline[0])
+        evidence = salience.collect(mentions, body_start, dateline[0] if dateline and not relays else None)
         home = _home(evidence)
         actors = self.actors.resolve(text, hits, places, home)
         return text, body_start, hits, places, locative, evidence, home, actors

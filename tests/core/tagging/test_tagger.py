@@ -86,3 +86,20 @@ def test_outputs_are_valid_contracts_that_round_trip(tagger: Tagger) -> None:
         tagged = tagger.tag(make_article(body, title="Unrest in Kazakhstan"))
         assert type(tagged).model_validate_json(tagged.to_json()) == tagged
         assert type(tagged).model_validate(tagged.model_dump()) == tagged
+
+
+@pytest.mark.parametrize(
+    ("body", "relayed"),
+    [
+        ("NICOSIA, Oct 19 - Iran said U.S. warships shelled two oil platforms in the Gulf, the official news "
+         "agency IRNA, received in Nicosia, reported.", True),
+        ("NICOSIA, Oct 19 - Tehran radio, monitored in Nicosia, said Iranian troops crossed into Iraq.", True),
+        ("NICOSIA, Oct 19 - Police in Nicosia fired tear gas at students marching on parliament.", False),
+        ("NICOSIA, Oct 19 - Iran said U.S. warships shelled two oil platforms in the Gulf.", False),
+    ],
+)  # fmt: skip
+def test_a_report_picked_up_in_the_dateline_city_is_not_news_from_there(tagger: Tagger, body: str,
+                                                                         relayed: bool) -> None:  # fmt: skip
+    """A relay ("received in Nicosia") makes the dateline the listening post, not the story's place."""
+    located = {c.code for c in tagger.tag(make_article(body, title="Report")).countries if c.role == "location"}
+    assert ("CYP" not in located) is relayed
