@@ -31,8 +31,9 @@ stories on one matter in a day) join the same way, as members labelled `dev`, af
 steps of the same observation; one that opens an incident gives it `window` `dev`.
 
 Store: the trackers' keys under `<window>/` (e.g. `1h/clock`), the developments' under `dev/`;
-`inc:<C>` the country's open incidents, `incidents` the countries that have one. Everything is derived from the country's own
-series, so it partitions by country as the trackers do: N instances produce together what one does.
+`inc:<C>` the country's open incidents, `incidents` the countries that have one. Everything is
+derived from the country's own series, so it partitions by country as the trackers do: N instances
+produce together what one does.
 
 >>> tracker = IncidentTracker(TrackerConfig())
 >>> [(label, tracker.store is inner.store.inner) for label, inner in tracker.trackers]
