@@ -202,6 +202,14 @@ def outlet_of(article_id: str) -> str:
     return OUTLETS[zlib.crc32(article_id.encode()) % len(OUTLETS)]
 
 
+def stream_missing(path: Path, prog: str) -> bool:
+    """True, after one line on stderr, when the shared Reuters stream is not at `path`."""
+    if path.exists():
+        return False
+    print(f"{prog}: {path} not found (the shared Reuters stream, ../shared beside the repo)", file=sys.stderr)
+    return True
+
+
 def load_reuters(path: Path, raw: bool = False) -> list[Article]:
     """The wire as `geopulse replay --loose` reads it: dateline back in front, hard wraps undone.
 
@@ -564,9 +572,7 @@ def main(argv: Iterable[str] | None = None) -> int:
     parser.add_argument("--raw", action="store_true",
                         help="the bodies as filed (hard-wrapped), not as replay --loose reads them")  # fmt: skip
     args = parser.parse_args(list(argv) if argv is not None else None)
-    if not args.data.exists():
-        print(f"detect_real: {args.data} not found (the shared Reuters stream, ../shared beside the repo)",
-              file=sys.stderr)  # fmt: skip
+    if stream_missing(args.data, "detect_real"):
         return 2
     for labels in (args.incidents, args.incidents_b):
         if not labels.exists():

@@ -133,9 +133,7 @@ def main(argv: Iterable[str] | None = None) -> int:
     parser.add_argument("--set", dest="set", action=Group, metavar="KNOB=VALUE",
                         help="a detection setting, as GEOPULSE_<KNOB> takes it")  # fmt: skip
     args = parser.parse_args(list(argv) if argv is not None else None)
-    if not args.data.exists():
-        print(f"medium_delay: {args.data} not found (the shared Reuters stream, ../shared beside the repo)",
-              file=sys.stderr)  # fmt: skip
+    if real.stream_missing(args.data, "medium_delay"):
         return 2
     report(pooled(args.data, parse_seeds(args.seeds), args.shipped, variants_of(args)))
     return 0

@@ -442,9 +442,7 @@ def main(argv: Iterable[str] | None = None) -> int:
     parser.add_argument("--variant", action="append", choices=sorted(VARIANTS), help="default: all")
     parser.add_argument("--json", type=Path)
     args = parser.parse_args(list(argv) if argv is not None else None)
-    if not args.data.exists():
-        print(f"recall_diag: {args.data} not found (the shared Reuters stream, ../shared beside the repo)",
-              file=sys.stderr)  # fmt: skip
+    if real.stream_missing(args.data, "recall_diag"):
         return 2
     out = tradeoff(args) if args.tradeoff else diagnose(args)
     if args.json:
