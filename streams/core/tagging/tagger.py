@@ -86,18 +86,21 @@ class Tagger:
     def candidates(self, article: Article) -> tuple[str, int, list[tuple[int, int]], list[FoundEvent]]:
         """The text, where its body starts, its sentences and every event the lexicon finds in it,
         before the reported/background decision (what `train_reported` learns that decision from)."""
-        text, body_start, hits, places, *_, actors = self._read(article)
-        triggers = hits.get(TRIGGER_LAYER)
-        spans = sentences.split(text) if triggers else []
-        return text, body_start, spans, self.events.find(text, spans, triggers, actors, places) if triggers else []
+        text, body_start, spans, found, _ = self._found(article)
+        return text, body_start, spans, found
 
     def story(self, article: Article) -> list[str]:
         """The story gate's features of the article (what `train_reported` learns the gate from)."""
+        text, body_start, spans, found, actors = self._found(article)
+        return story_features(text, body_start, spans, actors, found, money_level(text))
+
+    def _found(self, article: Article) -> tuple[str, int, list[tuple[int, int]], list[FoundEvent], list[ActorMention]]:
+        """Text, body start, sentences (split only when a trigger is found), found events and actors."""
         text, body_start, hits, places, *_, actors = self._read(article)
         triggers = hits.get(TRIGGER_LAYER)
         spans = sentences.split(text) if triggers else []
         found = self.events.find(text, spans, triggers, actors, places) if triggers else []
-        return story_features(text, body_start, spans, actors, found, money_level(text))
+        return text, body_start, spans, found, actors
 
     def _read(self, article: Article) -> tuple[
         str, int, dict[int, list[Hit]], list[PlaceMention], list[bool], dict[str, salience.Evidence], str | None,
