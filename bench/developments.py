@@ -239,12 +239,12 @@ def run_keys(tagged: list[TaggedArticle], config: TrackerConfig, extra: str) -> 
 
 
 def kind_of(raised: dr.Raised, surges: Sequence[dr.Surge], firsts: dict[str, Any],
-            incidents: Sequence[dr.Incident]) -> str:  # fmt: skip
-    """How detect_real counts an alert: on a surge, the 19 Oct strike (any US alert of a conflict topic those two
-    days, see `dr.strike`), a labelled incident, or a false alarm off them ("other")."""
+            incidents: Sequence[dr.Incident], strike_ids: frozenset[str]) -> str:  # fmt: skip
+    """How detect_real counts an alert: on a surge, the 19 Oct strike (an Iran or US conflict alert those two days
+    holding one of the strike's stories, see `dr.strike`), a labelled incident, or a false alarm off them ("other")."""
     if any(dr.matches(raised, s, firsts[s.name]) for s in surges):
         return "surge"
-    if dr.strike(raised):
+    if dr.strike(raised, strike_ids):
         return "strike"
     return "incident" if any(dr.on_incident(raised, i) for i in incidents) else "other"
 
@@ -280,8 +280,7 @@ def main(argv: Iterable[str] | None = None) -> int:
     parser.add_argument("--cost", type=int, default=0, metavar="N",
                         help="time replay without and with GEOPULSE_DEVELOPMENTS, N times each, and stop")  # fmt: skip
     args = parser.parse_args(list(argv) if argv is not None else None)
-    if not args.data.exists():
-        print(f"developments: {args.data} not found (the shared Reuters stream)", file=sys.stderr)
+    if dr.stream_missing(args.data, "developments"):
         return 2
     from streams.core.tagging import Tagger
     from streams.offline import tracker_config
@@ -296,8 +295,8 @@ def main(argv: Iterable[str] | None = None) -> int:
     tagger = Tagger.default()
     tagged = [tagger.tag(a) for a in [*background, *(a for batch in injected for a in batch)]]
     firsts, on_target = dr.surge_facts(surges, injected, {t.id: t for t in tagged})
-    asia = [a for a in tagged[: len(background)] if any(dr.region_of(c.code) == "asia-pacific" for c in a.countries)]
-    asia_share = round(sum(a.published_at.hour < 8 for a in asia) / len(background), 3)
+    asia_share = dr.asia_news_share(tagged[: len(background)])
+    strike_ids = dr.strike_stories(args.data)
     config = tracker_config(Settings.load())
     if args.cost:
         return cost(tagged, config, args.cost)
@@ -316,7 +315,9 @@ def main(argv: Iterable[str] | None = None) -> int:
         seconds[f"geopulse with {args.signal}"] = time.perf_counter() - begun
         dev = [r for r in both if r.alert.topic != r.alert.summary.split(":", 1)[0]]
     for name, raised in (("geopulse", geo), ("+ developments", both)):
-        s = dr.score(raised, surges, firsts, on_target, len(news_days), asia_share, incidents, incidents_b)
+        s = dr.score(
+            raised, surges, firsts, on_target, len(news_days), asia_share, incidents, incidents_b, strike_ids=strike_ids
+        )
         delays = "/".join(map(str, s["median_delay_h"].values()))  # sudden, medium, slow, small
         print(f"{name:15} surges {s['detected']}/{s['surges']} delays {delays} "
               f"FA/day {s['false_per_day']} ({s['false_medium_per_day']}) off labelled {s['false_unlabelled_per_day']} "
@@ -330,7 +331,7 @@ def main(argv: Iterable[str] | None = None) -> int:
           + ", ".join(f"{name} {value:.1f}" for name, value in seconds.items()))  # fmt: skip
     if args.show:
         for r in added:
-            kind = kind_of(r, surges, firsts, incidents)
+            kind = kind_of(r, surges, firsts, incidents, strike_ids)
             titles = " / ".join(a.title[:38] for a in r.alert.top_articles[:3])
             print(f"  {kind:8} {r.at:%m-%d %H:%M} {r.alert.country}|{r.alert.topic} {r.alert.observed} | {titles}")
     return 0
