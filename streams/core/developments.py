@@ -2,7 +2,7 @@
 
 A country's series asks "is this country unusually in the news"; a development of three stories in a
 day inside the United States' hundred is not. This module counts story clusters instead (a TDT-style
-signal, bench/developments.py measured it on the 1987 wire):
+signal, measured on the 1987 wire: `bench/detect_real.py --set developments=true`):
 
 - A story (the tracker's story index: syndicated copies are one) is a *candidate* of each country it
   names as location or actor (`roles`), when it reports an event (it has a topic).
