@@ -24,14 +24,16 @@ signal, measured on the 1987 wire: `bench/detect_real.py --set developments=true
 What was expected (the alert's `expected`, `ratio`, `score`): the size of a cluster chance alone would
 grow from one of the country's stories. Each pair of the country's `n` candidates of the last `span`
 (the development's included) is taken to link with the country's usual link rate `p`: the share of
-its candidate pairs that linked in the week before the last `span` (the word frequencies' quarter-days),
-shrunk toward `prior_link` (5 %: the 1987 wire's pooled rate, 426 of 7,955 pairs) with the weight of
-`prior_pairs` (20) pairs. A story then links to `m = (n - 1) p` others on average, and its cluster
-(single link) holds Borel(m) stories, the size of a random graph's component: `expected` is its mean
-`1 / (1 - m)` (at most `n`), `score` is `-log10 P(size >= observed)`. A development among the United
-States' 25 candidates of a day (p 0.6 %) is far less surprising than three stories of a country that
-has four (p 5 %). The score is the chance of one story's cluster, not of the day's (every candidate is
-a seed), so severity stays `low`; `min_score` (0: off) would hold back developments below it. A
+its candidate pairs that linked in the week of its quarter-days with pairs before the last `span` (the
+newest 28; a gap in the stream is skipped, as outages are not quiet news), shrunk toward `prior_link`
+with the weight of `prior_pairs` (20) pairs. A story then links to `m = (n - 1) p` others on average,
+and its cluster (single link) holds Borel(m) stories, the size of a random graph's component: `expected`
+is its mean `1 / (1 - m)` (at most `n`), `score` is `-log10 P(size >= observed)`. A busy day of a country whose stories often link makes clusters by
+chance; three linked stories among a quiet country's four do not. `prior_link` 3 % is the median
+country's rate on the 1987 wire's background (13 countries with 20 pairs or more: 0 to 18 %; pooled
+1.0 %, nearly all of it the United States' 0.5 %). The score is the chance of one story's cluster, not
+of the day's (every candidate is a seed), so severity stays `low`; a development scoring below
+`min_score` (1: chance makes it more than one time in ten) does not alert (it may later, grown). A
 development joins its country's incident like any series alert (incidents.py). `stories`, `sources`
 and `span` are the label rule's and the tracker's own numbers.
 
@@ -41,12 +43,14 @@ Store (JSON values, each key small; `exp` keys deleted by `Expiry` once stream t
     dv:w:<word>        {"d": {"<bucket start>": stories with the word in their title}, "exp"}
     dv:c:<C>           {"c": [[ts, story, words, source, title, url, topics], ...] of the last `span`, "exp"}
     dv:a:<C>           {"d": [development, ...] alerted in the last `memory`, "exp"}
-    dv:p:<C>           {"d": {"<bucket start>": [candidate pairs, linked pairs]} of the last 8 days, "exp"}
+    dv:p:<C>           {"d": {"<bucket start>": [candidate pairs, linked pairs]}}: of the country's newest 28
+                       quarter-days with pairs before the last `span`, and of those since (kept through gaps)
     dv:open            countries with an open development alert
     x, x:<minute>      the expiry buckets (dedupe.py)
 
 A word's and a country's keys are written only by stories that have them, so the store holds a week
-of title words, a day of each country's candidates and 8 days of its link counts, however long the stream.
+of title words and a day of each country's candidates, however long the stream; and each country's link
+counts of at most 33 quarter-days.
 """
 
 from __future__ import annotations
@@ -127,9 +131,9 @@ class DevelopmentRules:
     common: float = 0.01  # a word in more of the week's stories is common
     history: int = 7 * DAY  # seconds of document frequencies, before the last `span`
     bucket: int = 6 * 3600  # seconds they are counted in
-    prior_link: float = 0.05  # a country's link rate before it has pairs of its own
+    prior_link: float = 0.03  # a country's link rate before it has pairs of its own
     prior_pairs: float = 20.0  # the weight of that prior, in pairs
-    min_score: float = 0.0  # a development whose score is below this does not alert (0: every one does)
+    min_score: float = 1.0  # a development chance makes more than one time in ten (score below 1) does not alert
 
     def judged_by(self, ts: int) -> range:
         """The starts of the buckets whose frequencies judge a story at `ts`: the whole ones of the `history`
@@ -235,22 +239,24 @@ class Developments:
         if not pairs:
             return
         rules = self.rules
-        key, bucket, oldest = f"dv:p:{country}", ts // rules.bucket * rules.bucket, rules.judged_by(ts)[0]
-        entry = self.store.get(key)
-        counts = {b: n for b, n in (entry or {}).get("d", {}).items() if int(b) >= oldest}
+        key, bucket = f"dv:p:{country}", ts // rules.bucket * rules.bucket
+        counts = dict((self.store.get(key) or {}).get("d", {}))
         before = counts.get(str(bucket), [0, 0])
         counts[str(bucket)] = [before[0] + pairs, before[1] + linked]
-        exp = bucket + rules.span + rules.history + 2 * rules.bucket
-        self.store[key] = {"d": counts, "exp": exp}
-        if entry is None:
-            self.expiry.schedule(key, exp)
+        judged = self._judged(counts, ts)  # no later story reads an older bucket
+        self.store[key] = {"d": {b: n for b, n in counts.items() if int(b) >= int(judged[0] if judged else b)}}
+
+    def _judged(self, counts: dict[str, list[int]], ts: int) -> list[str]:
+        """The buckets that judge a story at `ts`: the newest `history` of them that end `span` before it (a gap
+        in the stream, however long, is skipped: a quiet country's rate is of its last pairs, however old)."""
+        last = self.rules.judged_by(ts)[-1]
+        return sorted((b for b in counts if int(b) <= last), key=int)[-(self.rules.history // self.rules.bucket) :]
 
     def link_rate(self, country: str, ts: int) -> float:
-        """The share of the country's candidate pairs that linked in the week before the last `span`, shrunk
-        toward `prior_link` with the weight of `prior_pairs` pairs."""
-        history = self.rules.judged_by(ts)
-        counts = [n for b, n in (self.store.get(f"dv:p:{country}") or {}).get("d", {}).items()
-                  if history[0] <= int(b) <= history[-1]]  # fmt: skip
+        """The share of the country's candidate pairs that linked in its newest week of quarter-days with pairs,
+        before the last `span`, shrunk toward `prior_link` with the weight of `prior_pairs` pairs."""
+        stored = (self.store.get(f"dv:p:{country}") or {}).get("d", {})
+        counts = [stored[b] for b in self._judged(stored, ts)]
         pairs: int = sum(n[0] for n in counts)
         linked: int = sum(n[1] for n in counts)
         return (linked + self.rules.prior_pairs * self.rules.prior_link) / (pairs + self.rules.prior_pairs)
