@@ -23,19 +23,19 @@ signal, measured on the 1987 wire: `bench/detect_real.py --set developments=true
 
 What was expected (the alert's `expected`, `ratio`, `score`): the size of a cluster chance alone would
 grow from one of the country's stories. Each pair of the country's `n` candidates of the last `span`
-(the development's included) is taken to link with the country's usual link rate `p`: the share of
-its candidate pairs that linked in the week of its quarter-days with pairs before the last `span` (the
+(the development's included) is taken to link with the country's usual link rate `p`: the share of its
+candidate pairs that linked in the week of its quarter-days with pairs before the last `span` (the
 newest 28; a gap in the stream is skipped, as outages are not quiet news), shrunk toward `prior_link`
 with the weight of `prior_pairs` (20) pairs. A story then links to `m = (n - 1) p` others on average,
 and its cluster (single link) holds Borel(m) stories, the size of a random graph's component: `expected`
-is its mean `1 / (1 - m)` (at most `n`), `score` is `-log10 P(size >= observed)`. A busy day of a country whose stories often link makes clusters by
-chance; three linked stories among a quiet country's four do not. `prior_link` 3 % is the median
-country's rate on the 1987 wire's background (13 countries with 20 pairs or more: 0 to 18 %; pooled
-1.0 %, nearly all of it the United States' 0.5 %). The score is the chance of one story's cluster, not
-of the day's (every candidate is a seed), so severity stays `low`; a development scoring below
-`min_score` (1: chance makes it more than one time in ten) does not alert (it may later, grown). A
-development joins its country's incident like any series alert (incidents.py). `stories`, `sources`
-and `span` are the label rule's and the tracker's own numbers.
+is its mean `1 / (1 - m)` (at most `n`), `score` is `-log10 P(size >= observed)`. A busy day of a
+country whose stories often link makes clusters by chance; three linked stories among a quiet country's
+four do not. `prior_link` 3 % is the median country's rate on the 1987 wire's background (13 countries
+with 20 pairs or more: 0 to 18 %; pooled 1.0 %, nearly all of it the United States' 0.5 %). The score is
+the chance of one story's cluster, not of the day's (every candidate is a seed), so severity stays
+`low`; a development scoring below `min_score` (1: chance makes it more than one time in ten) does not
+alert (it may later, grown). A development joins its country's incident like any series alert
+(incidents.py). `stories`, `sources` and `span` are the label rule's and the tracker's own numbers.
 
 Store (JSON values, each key small; `exp` keys deleted by `Expiry` once stream time passes):
 
