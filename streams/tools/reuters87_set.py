@@ -296,6 +296,11 @@ def _left(stories: Sequence[Mapping[str, Any]], taken: set[str]) -> list[Mapping
     return left
 
 
+def _heads(stories: Sequence[Mapping[str, Any]], taken: set[str]) -> list[tuple[str, str, str]]:
+    """Id, title and lead (the first `LEAD` characters of the body) of each story `_left` keeps."""
+    return [(str(s["id"]), str(s["title"]), str(s["body"])[:LEAD]) for s in _left(stories, taken)]
+
+
 WEAK = "r87g"
 WEAK_SEED = 20261210
 WEAK_TITLED = 150
@@ -334,15 +339,14 @@ def weak(stories: Iterable[Mapping[str, Any]]) -> list[str]:
     titled: list[str] = []
     lead: list[str] = []
     other: list[str] = []
-    for s in _left(stories, taken | set(fresh(stories))):
-        title, head = str(s["title"]), str(s["body"])[:LEAD]
+    for story_id, title, head in _heads(stories, taken | set(fresh(stories))):
         governed = bool(GOV_CUES.search(title) or GOV_CUES.search(head))
         if governed and WEAK_CUES.search(title):
-            titled.append(str(s["id"]))
+            titled.append(story_id)
         elif governed and WEAK_CUES.search(head):
-            lead.append(str(s["id"]))
+            lead.append(story_id)
         else:
-            other.append(str(s["id"]))
+            other.append(story_id)
     draw = random.Random(WEAK_SEED)
     return draw.sample(titled, WEAK_TITLED) + draw.sample(lead, WEAK_LEAD) + draw.sample(other, WEAK_REST)
 
@@ -362,12 +366,9 @@ def held(stories: Iterable[Mapping[str, Any]]) -> list[str]:
     from all the others (background). The rule and the seed were fixed before any of them was read.
     """
     stories = list(stories)
-    taken = _first_four(stories)
-    governed: list[str] = []
-    other: list[str] = []
-    for s in _left(stories, taken | set(fresh(stories)) | set(weak(stories))):
-        title, head = str(s["title"]), str(s["body"])[:LEAD]
-        (governed if GOV_CUES.search(title) or GOV_CUES.search(head) else other).append(str(s["id"]))
+    heads = _heads(stories, _first_four(stories) | set(fresh(stories)) | set(weak(stories)))
+    governed = [i for i, title, head in heads if GOV_CUES.search(title) or GOV_CUES.search(head)]
+    other = [i for i, title, head in heads if not (GOV_CUES.search(title) or GOV_CUES.search(head))]
     draw = random.Random(HELD_SEED)
     return draw.sample(governed, HELD_GOVERNED) + draw.sample(other, HELD_REST)
 
@@ -388,15 +389,9 @@ def headline(stories: Iterable[Mapping[str, Any]]) -> list[str]:
     proportion (170 : 30). The rule and the seed were fixed before any of them was read.
     """
     stories = list(stories)
-    taken = _first_four(stories) | set(fresh(stories)) | set(weak(stories)) | set(held(stories))
-    titled: list[str] = []
-    other: list[str] = []
-    for s in _left(stories, taken):
-        title, head = str(s["title"]), str(s["body"])[:LEAD]
-        if GOV_CUES.search(title):
-            titled.append(str(s["id"]))
-        elif not GOV_CUES.search(head):
-            other.append(str(s["id"]))
+    heads = _heads(stories, _first_four(stories) | set(fresh(stories)) | set(weak(stories)) | set(held(stories)))
+    titled = [i for i, title, _ in heads if GOV_CUES.search(title)]
+    other = [i for i, title, head in heads if not GOV_CUES.search(title) and not GOV_CUES.search(head)]
     draw = random.Random(HEADLINE_SEED)
     return draw.sample(titled, HEADLINE_TITLED) + draw.sample(other, HEADLINE_REST)
 
