@@ -6,7 +6,7 @@ GeopulseError
 ├── DiskSortError        the on-disk sort cannot write its temporary files (a full disk)
 ├── PageParseError       a raw news page cannot be read as an article
 ├── InvalidMessage       a message on a topic breaks its contract (carries a machine reason)
-├── BrokerError          the broker cannot be reached, found or started
+├── BrokerError          the broker cannot be reached, found or started, or refuses a record
 ├── DeliveryError        a webhook delivery failed
 │   └── ForbiddenTarget  the SSRF guard refuses an endpoint's address
 └── SignatureError       a webhook's signature headers do not verify
@@ -44,7 +44,7 @@ class InvalidMessage(GeopulseError):
 
 
 class BrokerError(GeopulseError):
-    """The broker cannot be reached, or the local broker could not be found or started."""
+    """The broker cannot be reached or refuses a record, or the local broker could not be found or started."""
 
 
 class DeliveryError(GeopulseError):

@@ -36,6 +36,7 @@ from streams.worker.agents import (
     utcnow,
     watch_offsets,
 )
+from streams.worker.clients import series_table
 from streams.worker.idleness import InputWatch
 from streams.worker.kafka import faust_broker_options
 from streams.worker.stages import DigestDecoder, partition_tracker
@@ -161,7 +162,7 @@ def wire_count(gp: Geopulse) -> None:
     """The count agent: digests through each partition's tracker, its state in a changelogged table."""
     settings = gp.settings
     table = gp.app.Table(
-        f"{settings.app_id}-series",
+        series_table(settings),
         partitions=settings.partitions,
         # PartitionStore writes JSON bytes itself (orjson), a journal record per flush (store.py);
         # faust picks a table's serializers from key_type and value_type (json unless bytes).

@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterable, Iterator
 from typing import Any, TypeVar
 
 from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer, TopicPartition
-from kafka.admin import ConfigResource, ConfigResourceType, NewTopic
+from kafka.admin import ConfigResource, ConfigResourceType, NewTopic, OffsetSpec
 from kafka.errors import Cancelled, KafkaError, KafkaTimeoutError, TopicAlreadyExistsError
 
 from streams.errors import BrokerError, ConfigError
@@ -54,19 +54,31 @@ def producer(settings: Settings, **overrides: Any) -> KafkaProducer:
 
 
 def produce(
-    settings: Settings, topic: str, messages: Iterable[tuple[bytes | None, bytes]], *, rate: float | None = None
+    settings: Settings,
+    topic: str,
+    messages: Iterable[tuple[bytes | None, bytes]],
+    *,
+    rate: float | None = None,
+    **options: Any,
 ) -> int:
-    """Send (key, value) pairs, at most `rate` per second when given; returns how many were sent."""
+    """Send (key, value) pairs, at most `rate` per second when given; returns how many were sent.
+
+    A record the broker refuses raises BrokerError (kafka-python's flush() returns without a word
+    when records failed: the failure is only on each send's future). `options` go to the producer.
+    """
     sent = 0
     started = time.monotonic()
-    with_producer = producer(settings)
+    with_producer = producer(settings, **options)
+    refused = Refusals()
     try:
         for key, value in messages:
+            if refused.first is not None:
+                break  # stop at the first refusal: what was sent after it would be out of order anyway
             if rate:
                 delay = started + sent / rate - time.monotonic()
                 if delay > 0:
                     time.sleep(delay)
-            with_producer.send(topic, key=key, value=value)
+            with_producer.send(topic, key=key, value=value).add_errback(refused)
             sent += 1
         with_producer.flush()
     except KafkaError as exc:  # the broker went away or refused a record: one line, not a traceback
@@ -74,7 +86,23 @@ def produce(
     finally:
         with contextlib.suppress(KafkaError):  # flushed above; only a failure in flight can leave sends here
             with_producer.close()
+    if refused.first is not None:
+        raise BrokerError(f"producing to {topic}: the broker refused {refused.count} of {sent} message(s) "
+                          f"(first: {refused.first})")  # fmt: skip
     return sent
+
+
+class Refusals:
+    """An errback for kafka-python send futures: how many sends failed, and the first failure."""
+
+    def __init__(self) -> None:
+        self.count = 0
+        self.first: BaseException | None = None
+
+    def __call__(self, exc: BaseException) -> None:  # called on the producer's I/O thread
+        self.count += 1
+        if self.first is None:
+            self.first = exc
 
 
 def ensure_topics(
@@ -90,10 +118,18 @@ def ensure_topics(
     admin = connect(settings, KafkaAdminClient)
     try:
         existing = set(admin.list_topics())
-        for topic in set(exact) & existing:
+        for topic in sorted(set(exact) & existing):
             found = len(admin.describe_topics([topic])[0]["partitions"])
-            if found != settings.partitions:
+            if found == settings.partitions:
+                continue
+            if holds_records(admin, topic, found):
                 raise ConfigError(f"topic {topic} has {found} partitions but GEOPULSE_PARTITIONS={settings.partitions}")
+            # Empty: a broker that auto-creates topics made it with its default partitions when a client
+            # asked for it before the worker declared it (e.g. a broker that came back without its data).
+            log.warning("topic %s had %d partitions and no records: recreated with %d",
+                        topic, found, settings.partitions)  # fmt: skip
+            delete_topic(admin, topic)
+            existing.discard(topic)
         new = [
             NewTopic(n, settings.partitions, settings.replication_factor, topic_configs=COMPACT if n in compact else {})
             for n in names
@@ -108,17 +144,46 @@ def ensure_topics(
 
 
 COMPACT = {"cleanup.policy": "compact"}
+DELETE_SECONDS = 30.0  # a broker deletes a topic in the background; creating it again waits for that
+
+
+def holds_records(admin: KafkaAdminClient, topic: str, partitions: int) -> bool:
+    """Whether any partition of `topic` was ever written (its latest offset is past 0)."""
+    latest = admin.list_partition_offsets({TopicPartition(topic, p): OffsetSpec.LATEST for p in range(partitions)})
+    return any(found.offset > 0 for found in latest.values())
+
+
+def delete_topic(admin: KafkaAdminClient, topic: str) -> None:
+    """Delete `topic` and wait until the broker no longer lists it (or BrokerError)."""
+    admin.delete_topics([topic])
+    deadline = time.monotonic() + DELETE_SECONDS
+    while topic in admin.list_topics():
+        if time.monotonic() > deadline:
+            raise BrokerError(f"topic {topic} was deleted but is still listed after {DELETE_SECONDS:.0f}s")
+        time.sleep(0.2)
+
+
+def series_table(settings: Settings) -> str:
+    """The name of the count agent's table (its state, per digests partition)."""
+    return f"{settings.app_id}-series"
+
+
+def changelog_topic(settings: Settings) -> str:
+    """The count table's changelog topic, named as faust names it (app id, table name)."""
+    return f"{settings.app_id}-{series_table(settings)}-changelog"
 
 
 def ensure_worker_topics(settings: Settings) -> None:
-    """Every topic of the worker: `geopulse.digests` with exactly the configured partitions (the table is
-    co-partitioned with it), `webhooks.retry` compacted (only the last state of each delivery matters).
+    """Every topic of the worker: `geopulse.digests` and the table's changelog with exactly the configured
+    partitions (the table is co-partitioned with the digests), the changelog and `webhooks.retry`
+    compacted (only the last state of each key matters).
 
     Declared up front: a broker that auto-creates topics on first metadata request would otherwise
-    create them with its default partition count and configs.
+    create them with its default partition count and configs; one made so and still empty is made again.
     """
-    names = settings.topics
-    ensure_topics(settings, names.model_dump().values(), exact=[names.digests], compacted=[names.webhooks_retry])
+    names, changelog = settings.topics, changelog_topic(settings)
+    ensure_topics(settings, [*names.model_dump().values(), changelog], exact=[names.digests, changelog],
+                  compacted=[names.webhooks_retry, changelog])  # fmt: skip
 
 
 def topic_configs(admin: KafkaAdminClient, topic: str) -> dict[str, str]:

@@ -12,8 +12,9 @@ import pytest
 from kafka import KafkaAdminClient
 from kafka.admin import NewTopic
 
+from streams.errors import ConfigError
 from streams.settings import Settings, TopicNames
-from streams.worker.clients import ensure_topics, ensure_worker_topics, topic_configs
+from streams.worker.clients import changelog_topic, ensure_topics, ensure_worker_topics, produce, topic_configs
 from streams.worker.kafka import kafka_python_options
 
 pytestmark = pytest.mark.integration
@@ -65,3 +66,51 @@ def test_ensure_topics_leaves_topics_plain_unless_asked(bootstrap: str) -> None:
     settings = fresh_settings(bootstrap)
     ensure_topics(settings, [settings.topics.counts], compacted=[settings.topics.alerts])
     assert configs(settings, settings.topics.counts).get("cleanup.policy", "delete") == "delete"
+
+
+def partitions(settings: Settings, topic: str) -> int:
+    admin = KafkaAdminClient(**kafka_python_options(settings))
+    try:
+        return len(admin.describe_topics([topic])[0]["partitions"])
+    finally:
+        admin.close()
+
+
+def test_the_table_changelog_is_declared_with_the_digests_partitions_and_compacted(bootstrap: str) -> None:
+    settings = fresh_settings(bootstrap)
+    ensure_worker_topics(settings)
+    changelog = changelog_topic(settings)
+    assert partitions(settings, changelog) == partitions(settings, settings.topics.digests) == settings.partitions
+    assert configs(settings, changelog).get("cleanup.policy") == "compact"
+
+
+@pytest.mark.parametrize("topic", ["changelog", "digests"])
+def test_an_empty_co_partitioned_topic_with_the_brokers_default_partitions_is_made_again(
+    bootstrap: str, topic: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    """As a broker that came back empty auto-creates a topic a client asks for (its default count):
+    before, faust's table then stopped every restart (PartitionsMismatch), a crash loop."""
+    settings = fresh_settings(bootstrap)
+    name = changelog_topic(settings) if topic == "changelog" else settings.topics.digests
+    admin = KafkaAdminClient(**kafka_python_options(settings))
+    try:
+        admin.create_topics([NewTopic(name, 4, 1)])
+    finally:
+        admin.close()
+    ensure_worker_topics(settings)
+    assert partitions(settings, name) == settings.partitions
+    assert any(name in r.getMessage() and "recreated with 2" in r.getMessage() for r in caplog.records)
+
+
+def test_a_co_partitioned_topic_holding_records_with_other_partitions_is_an_error(bootstrap: str) -> None:
+    settings = fresh_settings(bootstrap)
+    changelog = changelog_topic(settings)
+    admin = KafkaAdminClient(**kafka_python_options(settings))
+    try:
+        admin.create_topics([NewTopic(changelog, 4, 1)])
+    finally:
+        admin.close()
+    produce(settings, changelog, [(b"k", b"state")])
+    with pytest.raises(ConfigError, match=f"topic {changelog} has 4 partitions but GEOPULSE_PARTITIONS=2"):
+        ensure_worker_topics(settings)
+    assert partitions(settings, changelog) == 4  # what holds state is never deleted

@@ -124,21 +124,38 @@ def proc_stats(pid: int) -> dict[str, int]:
 
 def produce_paced(settings: Settings, articles: Iterable[Article], rate: float,
                   between: Callable[[int], None] | None = None) -> int:  # fmt: skip
-    """Produce articles keyed by id at `rate` per second; `between(n)` runs after the n-th."""
+    """Produce articles keyed by id at `rate` per second; `between(n)` runs after the n-th.
+
+    An article the broker refuses is sent again (tansu may refuse the first write to a partition it
+    has just recreated), up to three more times; still refused, the test fails saying so. Before,
+    flush() returned without a word and the article was lost from the test's input.
+    """
     from streams.worker.clients import producer
 
     sender = producer(settings)
     started, sent = time.monotonic(), 0
+    refused: list[Article] = []
+
+    def send(article: Article) -> None:
+        future = sender.send(settings.topics.articles, key=article.id.encode(), value=article.to_json())
+        future.add_errback(lambda _: refused.append(article))
+
     try:
         for article in articles:
             delay = started + sent / rate - time.monotonic()
             if delay > 0:
                 time.sleep(delay)
-            sender.send(settings.topics.articles, key=article.id.encode(), value=article.to_json())
+            send(article)
             sent += 1
             if between is not None:
                 between(sent)
         sender.flush()
+        for _ in range(3):
+            again, refused[:] = list(refused), []
+            for article in again:
+                send(article)
+            sender.flush()
+        assert not refused, f"the broker refused {len(refused)} articles four times: {[a.id for a in refused][:5]}"
     finally:
         sender.close()
     return sent

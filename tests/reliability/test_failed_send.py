@@ -20,8 +20,7 @@ from pathlib import Path
 import pytest
 
 from streams.demo.sample import plan, sample_articles
-from streams.settings import Settings
-from streams.worker.clients import ensure_topics
+from streams.worker.clients import changelog_topic, ensure_topics
 from tests.integration.test_offline_equals_online import alert_facts
 from tests.integration.workers import WorkerProcess, worker_env
 from tests.reliability.faultproxy import broker_behind_proxy
@@ -37,11 +36,6 @@ from tests.reliability.support import (
 )
 
 pytestmark = pytest.mark.integration
-
-
-def changelog(settings: Settings) -> str:
-    """The count state's changelog topic (faust names it after the app and the table)."""
-    return f"{settings.app_id}-{settings.app_id}-series-changelog"
 
 
 @pytest.mark.parametrize(
@@ -61,7 +55,7 @@ def test_counts_and_alerts_after_a_refused_send_equal_a_replay(tmp_path: Path, r
         settings = settings_for(bootstrap, "resend")
         ensure_topics(settings.model_copy(update={"partitions": 1}), [settings.topics.articles])
         worker = WorkerProcess(worker_env(bootstrap, "resend", tmp_path / "data"), log_dir=tmp_path)
-        outputs = frozenset(changelog(settings) if name == "changelog" else getattr(settings.topics, name)
+        outputs = frozenset(changelog_topic(settings) if name == "changelog" else getattr(settings.topics, name)
                             for name in refused)  # fmt: skip
 
         exits: list[int | None] = []

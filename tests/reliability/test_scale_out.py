@@ -9,7 +9,7 @@ from collections.abc import Callable
 import pytest
 
 from streams.demo.sample import sample_articles
-from streams.worker.clients import end_offsets, ensure_topics, producer
+from streams.worker.clients import changelog_topic, end_offsets, ensure_topics, producer
 from tests.integration.workers import WorkerProcess
 from tests.reliability.support import (
     count_diff,
@@ -74,8 +74,7 @@ def test_two_workers_split_the_partitions_and_one_takes_over_when_the_other_dies
     (orphan,) = (int(p) for p in digest_partitions(second, digests))
     killed = time.monotonic()
     second.kill()
-    # faust names a table's changelog "<app id>-<table name>-changelog"; the table is "<app id>-series".
-    changelog = f"{app_id}-{app_id}-series-changelog"
+    changelog = changelog_topic(settings)
     orphan_end = end_offsets(settings, [(changelog, orphan)])[(changelog, orphan)]
     produce_paced(settings, articles[half:], 40.0)
     took = wait_for(lambda: digest_partitions(first, digests) == {"0", "1"}, 60, "the survivor owns both partitions")
