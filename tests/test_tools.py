@@ -16,6 +16,7 @@ from streams.tools.train_reported import TUNED_PARTS
 DATA = Path(__file__).resolve().parent / "data"
 WEAK_SIZE = reuters87_set.WEAK_TITLED + reuters87_set.WEAK_LEAD + reuters87_set.WEAK_REST
 HELD_SIZE = reuters87_set.HELD_GOVERNED + reuters87_set.HELD_REST
+HEADLINE_SIZE = reuters87_set.HEADLINE_TITLED + reuters87_set.HEADLINE_REST
 
 
 def _labelled() -> list[dict[str, Any]]:
@@ -77,7 +78,7 @@ def test_the_fourth_round_is_a_fixed_draw_from_what_the_earlier_rounds_left() ->
     assert all(reuters87_set.VERBAL_CUES.search(by_id[i]["title"]) for i in titled)
     # the labels file holds them last, in the order drawn, as a tuning part
     labelled = [json.loads(line) for line in reuters87_set.LABELS.read_text(encoding="utf-8").splitlines()]
-    labelled = labelled[: -reuters87_set.FRESH_SIZE - WEAK_SIZE - HELD_SIZE]  # rounds five to seven come after it
+    labelled = labelled[: -reuters87_set.FRESH_SIZE - WEAK_SIZE - HELD_SIZE - HEADLINE_SIZE]  # rounds 5-8 after it
     assert [r["id"] for r in labelled[-size:]] == fourth
     assert {r["part"] for r in labelled[-size:]} == {reuters87_set.VERBAL} and reuters87_set.VERBAL in TUNED_PARTS
 
@@ -85,7 +86,7 @@ def test_the_fourth_round_is_a_fixed_draw_from_what_the_earlier_rounds_left() ->
 @pytest.mark.skipif(not reuters87_set.wire_path().exists(), reason="the shared wire file is not beside the repo")
 def test_the_fifth_round_is_blind_and_shares_no_story_with_any_earlier_one() -> None:
     stories, fifth = _drawn(reuters87_set.fresh)
-    labelled = _labelled()[: -WEAK_SIZE - HELD_SIZE]  # the sixth and seventh rounds come after it
+    labelled = _labelled()[: -WEAK_SIZE - HELD_SIZE - HEADLINE_SIZE]  # rounds six to eight come after it
     earlier = labelled[: -reuters87_set.FRESH_SIZE]
     assert len(fifth) == len(set(fifth)) == reuters87_set.FRESH_SIZE and not set(fifth) & {r["id"] for r in earlier}
     by_id = {s["id"]: s for s in stories}
@@ -107,7 +108,7 @@ def test_the_fifth_round_is_blind_and_shares_no_story_with_any_earlier_one() -> 
 @pytest.mark.skipif(not reuters87_set.wire_path().exists(), reason="the shared wire file is not beside the repo")
 def test_the_sixth_round_leans_to_the_weak_types_and_shares_no_story_with_any_earlier_one() -> None:
     stories, sixth = _drawn(reuters87_set.weak)
-    labelled = _labelled()[:-HELD_SIZE]  # the seventh round comes after it
+    labelled = _labelled()[: -HELD_SIZE - HEADLINE_SIZE]  # the seventh and eighth rounds come after it
     earlier = labelled[:-WEAK_SIZE]
     assert len(sixth) == len(set(sixth)) == WEAK_SIZE and not set(sixth) & {r["id"] for r in earlier}
     by_id = {s["id"]: s for s in stories}
@@ -136,7 +137,7 @@ def test_the_sixth_round_leans_to_the_weak_types_and_shares_no_story_with_any_ea
 @pytest.mark.skipif(not reuters87_set.wire_path().exists(), reason="the shared wire file is not beside the repo")
 def test_the_seventh_round_is_never_tuned_on_and_shares_no_story_with_any_earlier_one() -> None:
     stories, seventh = _drawn(reuters87_set.held)
-    labelled = _labelled()
+    labelled = _labelled()[:-HEADLINE_SIZE]  # the eighth round comes after it
     earlier = labelled[:-HELD_SIZE]
     assert len(seventh) == len(set(seventh)) == HELD_SIZE and not set(seventh) & {r["id"] for r in earlier}
     by_id = {s["id"]: s for s in stories}
@@ -157,6 +158,33 @@ def test_the_seventh_round_is_never_tuned_on_and_shares_no_story_with_any_earlie
     assert [r["id"] for r in labelled[-HELD_SIZE:]] == seventh
     assert {r["part"] for r in labelled[-HELD_SIZE:]} == {reuters87_set.HELD}
     assert reuters87_set.HELD not in TUNED_PARTS and reuters87_set.HELD in reuters87_set.NEVER_TUNED_PARTS
+
+
+@pytest.mark.skipif(not reuters87_set.wire_path().exists(), reason="the shared wire file is not beside the repo")
+def test_the_eighth_round_is_never_tuned_on_and_shares_no_story_with_any_earlier_one() -> None:
+    stories, eighth = _drawn(reuters87_set.headline)
+    labelled = _labelled()
+    earlier = labelled[:-HEADLINE_SIZE]
+    assert len(eighth) == len(set(eighth)) == HEADLINE_SIZE and not set(eighth) & {r["id"] for r in earlier}
+    by_id = {s["id"]: s for s in stories}
+    titled = reuters87_set.HEADLINE_TITLED
+
+    def head(i: str) -> str:
+        return by_id[i]["title"] + " " + by_id[i]["body"][: reuters87_set.LEAD]
+
+    # no cue word anywhere; strata in order: a government word in the title, then none in title or lead
+    assert not any(reuters87_set.cues(by_id[i]["title"] + " " + by_id[i]["body"]) for i in eighth)
+    assert all(reuters87_set.GOV_CUES.search(by_id[i]["title"]) for i in eighth[:titled])
+    assert not any(reuters87_set.GOV_CUES.search(head(i)) for i in eighth[titled:])
+    # no story of the round is a refile of a labelled story or of another story of the round
+    texts = [by_id[r["id"]] for r in earlier] + [by_id[i] for i in eighth]
+    story = reuters87_set.clusters(texts)
+    assert not set(story[: len(earlier)]) & set(story[len(earlier) :])
+    assert len(set(story[len(earlier) :])) == HEADLINE_SIZE
+    # the labels file holds them last, in the order drawn, as a part never tuned on
+    assert [r["id"] for r in labelled[-HEADLINE_SIZE:]] == eighth
+    assert {r["part"] for r in labelled[-HEADLINE_SIZE:]} == {reuters87_set.HEADLINE}
+    assert reuters87_set.HEADLINE not in TUNED_PARTS and reuters87_set.HEADLINE in reuters87_set.NEVER_TUNED_PARTS
 
 
 def test_a_missing_file_is_one_line_and_exit_1(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -26,6 +26,10 @@ How the stories were chosen (fixed before any was read or tagged):
    withdrawals, backing, requests, warnings) in stories that name a government actor (`GOV_CUES`), with a
    share of background stories from the rest. Labelled from the text before the tagger was run on them;
    tuned on.
+9. A seventh round (`held`): a blind part `r87h`, never tuned on, of stories naming a political actor in
+   title or lead, with a share of background stories.
+10. An eighth round (`headline`): a blind part `r87i`, never tuned on, of stories whose headline names a
+    political actor (`GOV_CUES` in the title), with a share of background stories, in r87h's proportion.
 
 No story may share a story cluster (`clusters`: wire refiles and near-copies) with a story of the
 other kind of part: a tuning item that is a refile of a never-tuned one carries `refile_of` in the
@@ -33,7 +37,7 @@ labels file and is never trained on (`refiles`), and a new never-tuned part draw
 outside every labelled story's cluster.
 
 `python -m streams.tools.reuters87_set` prints the chosen ids with their parts, in the order of the
-labels file: first round to sixth round.
+labels file: first round to eighth round.
 """
 
 from __future__ import annotations
@@ -194,7 +198,9 @@ FRESH = "r87f"
 FRESH_SEED = 20261209
 FRESH_SIZE = 200
 HELD = "r87h"
-NEVER_TUNED_PARTS = frozenset({NEVER_TUNED, BLIND, FRESH, HELD})  # the wire parts no training or choice may see
+HEADLINE = "r87i"
+# the wire parts no training or choice may see
+NEVER_TUNED_PARTS = frozenset({NEVER_TUNED, BLIND, FRESH, HELD, HEADLINE})
 
 
 def _words(record: Mapping[str, Any]) -> list[str]:
@@ -290,6 +296,11 @@ def _left(stories: Sequence[Mapping[str, Any]], taken: set[str]) -> list[Mapping
     return left
 
 
+def _heads(stories: Sequence[Mapping[str, Any]], taken: set[str]) -> list[tuple[str, str, str]]:
+    """Id, title and lead (the first `LEAD` characters of the body) of each story `_left` keeps."""
+    return [(str(s["id"]), str(s["title"]), str(s["body"])[:LEAD]) for s in _left(stories, taken)]
+
+
 WEAK = "r87g"
 WEAK_SEED = 20261210
 WEAK_TITLED = 150
@@ -328,15 +339,14 @@ def weak(stories: Iterable[Mapping[str, Any]]) -> list[str]:
     titled: list[str] = []
     lead: list[str] = []
     other: list[str] = []
-    for s in _left(stories, taken | set(fresh(stories))):
-        title, head = str(s["title"]), str(s["body"])[:LEAD]
+    for story_id, title, head in _heads(stories, taken | set(fresh(stories))):
         governed = bool(GOV_CUES.search(title) or GOV_CUES.search(head))
         if governed and WEAK_CUES.search(title):
-            titled.append(str(s["id"]))
+            titled.append(story_id)
         elif governed and WEAK_CUES.search(head):
-            lead.append(str(s["id"]))
+            lead.append(story_id)
         else:
-            other.append(str(s["id"]))
+            other.append(story_id)
     draw = random.Random(WEAK_SEED)
     return draw.sample(titled, WEAK_TITLED) + draw.sample(lead, WEAK_LEAD) + draw.sample(other, WEAK_REST)
 
@@ -356,14 +366,34 @@ def held(stories: Iterable[Mapping[str, Any]]) -> list[str]:
     from all the others (background). The rule and the seed were fixed before any of them was read.
     """
     stories = list(stories)
-    taken = _first_four(stories)
-    governed: list[str] = []
-    other: list[str] = []
-    for s in _left(stories, taken | set(fresh(stories)) | set(weak(stories))):
-        title, head = str(s["title"]), str(s["body"])[:LEAD]
-        (governed if GOV_CUES.search(title) or GOV_CUES.search(head) else other).append(str(s["id"]))
+    heads = _heads(stories, _first_four(stories) | set(fresh(stories)) | set(weak(stories)))
+    governed = [i for i, title, head in heads if GOV_CUES.search(title) or GOV_CUES.search(head)]
+    other = [i for i, title, head in heads if not (GOV_CUES.search(title) or GOV_CUES.search(head))]
     draw = random.Random(HELD_SEED)
     return draw.sample(governed, HELD_GOVERNED) + draw.sample(other, HELD_REST)
+
+
+HEADLINE_SEED = 20261212
+HEADLINE_TITLED = 102
+HEADLINE_REST = 18
+
+
+def headline(stories: Iterable[Mapping[str, Any]]) -> list[str]:
+    """The eighth round, part `r87i`: never tuned on, labelled blind (before the tagger is run on it).
+
+    Candidates are the stories no earlier round took (`held` included), sharing no story cluster with
+    any labelled story, one story per cluster (the first). Two strata, drawn in turn with one
+    `random.Random(HEADLINE_SEED)`: `HEADLINE_TITLED` stories whose title has a `GOV_CUES` word (the
+    headline names a political actor; r87h's "title or lead" stratum was mostly company copy), then
+    `HEADLINE_REST` from the stories with no `GOV_CUES` word in title or lead (background), in r87h's
+    proportion (170 : 30). The rule and the seed were fixed before any of them was read.
+    """
+    stories = list(stories)
+    heads = _heads(stories, _first_four(stories) | set(fresh(stories)) | set(weak(stories)) | set(held(stories)))
+    titled = [i for i, title, _ in heads if GOV_CUES.search(title)]
+    other = [i for i, title, head in heads if not GOV_CUES.search(title) and not GOV_CUES.search(head)]
+    draw = random.Random(HEADLINE_SEED)
+    return draw.sample(titled, HEADLINE_TITLED) + draw.sample(other, HEADLINE_REST)
 
 
 RECHECK_SEED = 2026
@@ -395,7 +425,15 @@ def main() -> int:
     stories = read_wire()
     for story_id in choose(stories):
         print(story_id, part_of(story_id))
-    rounds = ((rest, SECOND_ROUND), (blind, BLIND), (verbal, VERBAL), (fresh, FRESH), (weak, WEAK), (held, HELD))
+    rounds = (
+        (rest, SECOND_ROUND),
+        (blind, BLIND),
+        (verbal, VERBAL),
+        (fresh, FRESH),
+        (weak, WEAK),
+        (held, HELD),
+        (headline, HEADLINE),
+    )
     for draw, part in rounds:
         for story_id in draw(stories):
             print(story_id, part)

@@ -269,6 +269,10 @@ def compare() -> None:
         "reuters87 r87f (never tuned, labelled blind)": load(DATA / "reuters87-events.jsonl", {"r87f"}),
         "reuters87 r87h (never tuned, labelled blind)": load(DATA / "reuters87-events.jsonl", {"r87h"}),
         "reuters87 r87c+d+f+h (never tuned)": load(DATA / "reuters87-events.jsonl", {"r87c", "r87d", "r87f", "r87h"}),
+        "reuters87 r87i (never tuned, labelled blind)": load(DATA / "reuters87-events.jsonl", {"r87i"}),
+        "reuters87 r87c+d+f+h+i (never tuned)": load(
+            DATA / "reuters87-events.jsonl", {"r87c", "r87d", "r87f", "r87h", "r87i"}
+        ),
         "reuters87 r87a+b+t+e+g (tuned, refiles of never-tuned stories left out)": [
             r for r in load(DATA / "reuters87-events.jsonl") if trained_on(r)
         ],

@@ -77,12 +77,18 @@ pytestmark = pytest.mark.skipif(not WIRE.exists(), reason=f"the shared wire file
 # 0.780 / 0.511 / 0.487; r87f 0.653 / 0.403 / 0.248 -> 0.652 / 0.416 / 0.255; r87h 0.628 / 0.393 / 0.190 ->
 # 0.625 / 0.400 / 0.217; pooled c+d+f+h 0.691 / 0.496 / 0.431 -> 0.691 / 0.499 / 0.433. r87f's and r87h's
 # event floors moved to the new measured values less about one item; r87d's still hold that margin.
+# Session 9 (an eighth round r87i of 120 stories, 102 with a political actor in the headline and 18
+# background, labelled blind, never tuned on): its untuned score, the one look on main 594746f's tagger
+# (countries / micro / macro) 0.647 / 0.407 / 0.421; 20 stories hold its 28 gold events over 8 types, so
+# one item moves micro by ~0.035 and macro by up to 0.08: its first floor is the measured value less
+# about one item.
 FLOORS = {
     "all": {"country_f1": 0.74, "event_micro_f1": 0.70, "event_macro_f1": 0.58},
     "r87c": {"country_f1": 0.67, "event_micro_f1": 0.53, "event_macro_f1": 0.46},
     "r87d": {"country_f1": 0.76, "event_micro_f1": 0.49, "event_macro_f1": 0.45},
     "r87f": {"country_f1": 0.63, "event_micro_f1": 0.38, "event_macro_f1": 0.22},
     "r87h": {"country_f1": 0.60, "event_micro_f1": 0.37, "event_macro_f1": 0.14},
+    "r87i": {"country_f1": 0.62, "event_micro_f1": 0.37, "event_macro_f1": 0.33},
 }
 
 
@@ -132,15 +138,16 @@ def test_the_set_is_the_documented_sample_in_its_documented_parts() -> None:
     first, second = reuters87_set.choose(stories), reuters87_set.rest(stories)
     third, fourth = reuters87_set.blind(stories), reuters87_set.verbal(stories)
     fifth, sixth = reuters87_set.fresh(stories), reuters87_set.weak(stories)
-    seventh = reuters87_set.held(stories)
-    assert [r["id"] for r in records] == first + second + third + fourth + fifth + sixth + seventh
+    seventh, eighth = reuters87_set.held(stories), reuters87_set.headline(stories)
+    assert [r["id"] for r in records] == first + second + third + fourth + fifth + sixth + seventh + eighth
     assert all(r["part"] == reuters87_set.part_of(r["id"]) for r in records[: len(first)])
     rounds = [reuters87_set.SECOND_ROUND] * len(second) + [reuters87_set.BLIND] * len(third)
     rounds += [reuters87_set.VERBAL] * len(fourth) + [reuters87_set.FRESH] * len(fifth)
     rounds += [reuters87_set.WEAK] * len(sixth) + [reuters87_set.HELD] * len(seventh)
+    rounds += [reuters87_set.HEADLINE] * len(eighth)
     assert [r["part"] for r in records[len(first) :]] == rounds
     parts = Counter(r["part"] for r in records)
-    assert set(parts) == {"r87a", "r87b", "r87c", "r87t", "r87d", "r87e", "r87f", "r87g", "r87h"}
+    assert set(parts) == {"r87a", "r87b", "r87c", "r87t", "r87d", "r87e", "r87f", "r87g", "r87h", "r87i"}
     assert min(parts.values()) >= 100
 
 
@@ -177,7 +184,7 @@ def tagged() -> tuple[list[dict[str, Any]], dict[str, TaggedArticle]]:
 @pytest.mark.parametrize("part", sorted(FLOORS))
 def test_scores_stay_above_floors(tagged: tuple[list[dict[str, Any]], dict[str, TaggedArticle]], part: str) -> None:
     records, predicted = tagged
-    blind = (reuters87_set.BLIND, reuters87_set.FRESH, reuters87_set.HELD)
+    blind = (reuters87_set.BLIND, reuters87_set.FRESH, reuters87_set.HELD, reuters87_set.HEADLINE)
     chosen = [r for r in records if r["part"] == part or (part == "all" and r["part"] not in blind)]
     report: Report = evaluate([gold_of(r) for r in chosen], predicted)
     print(f"\nreuters87-events {part}\n" + report.format())

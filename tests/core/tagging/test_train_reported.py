@@ -30,6 +30,7 @@ def test_only_the_tuning_parts_are_trained_on() -> None:
     # the never-tuned parts, and a blind part added later, are never training examples
     assert never_tuned({"id": "e24c-001"}) and never_tuned({"id": "reuters-1", "part": "r87c"})
     assert never_tuned({"id": "reuters-1", "part": "r87d"}) and never_tuned({"id": "reuters-1", "part": "r87f"})
+    assert never_tuned({"id": "reuters-1", "part": "r87h"}) and never_tuned({"id": "reuters-1", "part": "r87i"})
 
 
 def test_refiles_of_one_story_share_a_fold() -> None:
