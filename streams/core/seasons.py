@@ -250,16 +250,7 @@ class Seasons:
         factor then (`factor`): what `usual_volume` of the longer window times this is, a usual day by now
         would have given the series as exposure. Hours weigh as in `news_share`.
         """
-        volume = self._global()["V"]
-        weights = [volume.get(f"h{hour}", 0.0) for hour in range(24)]
-        if sum(weights) <= 0:
-            weights = [1.0] * 24
-        total = elapsed = 0.0
-        for at in range(start, start + size, HOUR):
-            weight = weights[at // HOUR % 24]
-            total += weight
-            if at < now and weight > 0:
-                elapsed += weight * min(1.0, (now - at) / HOUR) * self.factor(profile, at)
+        elapsed, total = self._hours_in(start, size, now, profile)
         return elapsed / total if total > 0 else 0.0
 
     def news_share(self, start: int, size: int, now: int) -> float:
@@ -269,6 +260,11 @@ class Seasons:
         """
         if now >= start + size:
             return 1.0
+        elapsed, total = self._hours_in(start, size, now)
+        return elapsed / total if total > 0 else 1.0
+
+    def _hours_in(self, start: int, size: int, now: int, profile: str | None = None) -> tuple[float, float]:
+        """(The usual news of a window's hours in by `now`, each times the profile's factor if given; all of them.)"""
         volume = self._global()["V"]
         weights = [volume.get(f"h{hour}", 0.0) for hour in range(24)]
         if sum(weights) <= 0:
@@ -277,6 +273,7 @@ class Seasons:
         for at in range(start, start + size, HOUR):
             weight = weights[at // HOUR % 24]
             total += weight
-            if at < now:
-                elapsed += weight * min(1.0, (now - at) / HOUR)
-        return elapsed / total if total > 0 else 1.0
+            if at < now and weight > 0:
+                part = weight * min(1.0, (now - at) / HOUR)
+                elapsed += part if profile is None else part * self.factor(profile, at)
+        return elapsed, total
