@@ -208,8 +208,8 @@ class IncidentTracker:
         morning share, not its daily one. Only the open finer window is floored (its first few
         articles are no takeover), not the day: by 09:00 a day has a fifth of its news, and a floor
         of half a day's would hide a morning's surge until the afternoon. Finer windows no longer
-        kept count at the plain volume. Nor is it judged below half of what it usually holds by now
-        (`_usual_floor`): a thin day's few stories are no takeover.
+        kept count at the plain volume. With `thin_day_share` set, nor is it judged below that share of what
+        it usually holds by now (`_usual_floor`): a thin day's few stories are no takeover.
         """
         fine = self.trackers[0][1]
         assert fine.seasons is not None
@@ -234,7 +234,7 @@ class IncidentTracker:
         return max(exposure + max(0.0, volume - covered), self._usual_floor(size, profile, start))
 
     def _usual_floor(self, size: int, profile: str, start: int) -> float:
-        """The least exposure an open long window is judged with: `min_volume_share` of what it usually holds
+        """The least exposure an open long window is judged with: `thin_day_share` of what it usually holds
         by now, at the series' factors. Usually: as many finer windows as it spans, each with the mean
         news of a finer window with news (seasons.py `usual_volume`: the long run, weekdays and weekends
         together, empty windows left out as no evidence), spread over the hours of day as the news is.
@@ -245,14 +245,14 @@ class IncidentTracker:
         news by now were in, they are not, and a surge of ten stories still is. A day holding half its
         usual news by now (a weekday; one after an outage of a few hours) is judged as before.
         """
-        fine = self.trackers[0][1]
+        fine, share = self.trackers[0][1], self.config.thin_day_share
         now = fine.stream_time
-        if now is None or fine.seasons is None:
+        if share <= 0 or now is None or fine.seasons is None:
             return 0.0
         usual = fine.seasons.usual_volume() * size / fine.size
         if usual <= 0:
             return 0.0
-        return self.config.min_volume_share * usual * fine.seasons.usual_exposure(profile, start, size, now)
+        return share * usual * fine.seasons.usual_exposure(profile, start, size, now)
 
     @staticmethod
     def _judge_open_windows(tracker: SeriesTracker, leader: SeriesTracker) -> None:

@@ -1,5 +1,6 @@
-"""Thin days (weekends, holidays): an open long window is judged against at least half of what it usually
-holds by now (incidents.py `_usual_floor`), so a thin day's few stories are no takeover, and a surge still is."""
+"""Thin days (weekends, holidays): with `thin_day_share` (opt-in) an open long window is judged against at least
+that share of what it usually holds by now (incidents.py `_usual_floor`), so a thin day's few stories are no
+takeover, and a surge still is."""
 
 from __future__ import annotations
 
@@ -43,16 +44,24 @@ def alerts(articles: list[TaggedArticle], **config: object) -> list[Alert]:
 def test_a_thin_days_blip_does_not_alert() -> None:
     # Four stories of a 0.5 % country, one an hour, on a Sunday whose daytime has 3 stories an hour (a
     # weekday's: 40). Judged by the Sunday's own 40-odd stories they are ten times its share (score ~4.3);
-    # judged as if half a usual day's news by 15:00 were in, they are not. Without the floor they alert.
+    # judged as if half a usual day's news by 15:00 were in, they are not. Without the floor (the default) they alert.
     blip = isl([SUNDAY + timedelta(hours=h, minutes=20) for h in (9, 11, 13, 14)])
-    assert alerts([*wire(), *blip]) == []
-    bare = alerts([*wire(), *blip], min_volume_share=0.0)
+    assert alerts([*wire(), *blip], thin_day_share=0.5) == []
+    bare = alerts([*wire(), *blip])
     assert [(a.window, a.observed) for a in bare] == [("1d", 4)]
 
 
 def test_a_weekend_surge_still_alerts() -> None:
     # Eight stories of the same country in two hours, from eight outlets, on the same thin Sunday.
     surge = isl([SUNDAY + timedelta(hours=10, minutes=15 * k) for k in range(8)])
-    found = alerts([*wire(), *surge])
+    found = alerts([*wire(), *surge], thin_day_share=0.5)
     assert found and found[0].window == "1h"
     assert found[0].window_start == SUNDAY + timedelta(hours=10)
+
+
+def test_the_share_is_a_setting_and_off_by_default() -> None:
+    from streams.offline import tracker_config
+    from streams.settings import Settings
+
+    assert tracker_config(Settings.load()).thin_day_share == 0.0
+    assert tracker_config(Settings.load(thin_day_share="0.5")).thin_day_share == 0.5
