@@ -309,6 +309,9 @@ def replay(
     developments: Annotated[
         bool | None, typer.Option(help="Also alert on developments: 3 stories on one matter in a day (opt-in).")
     ] = None,
+    thin_day_share: Annotated[
+        float | None, typer.Option(help="Judge an open day as if this share of its usual news by now were in.")
+    ] = None,
 ) -> None:
     """Run the whole core offline over articles in event-time order: one Alert JSON per line.
 
@@ -331,6 +334,7 @@ def replay(
         "seasonal": seasonal,
         "grave_topics": grave_topics,
         "developments": developments,
+        "thin_day_share": thin_day_share,
     }
     overrides = {k: v for k, v in flags.items() if v is not None}
     settings = load_settings(**overrides)

@@ -140,6 +140,9 @@ class Settings(BaseSettings):
     seasonal: bool = Field(True, description="Expect each country's share by hour of day and day of week.")
     grave_topics: Names = Field(("ASSAULT",), description="Topics whose significant alerts are at least medium.")
     developments: bool = Field(False, description="Also alert on developments: 3 stories on one matter (opt-in).")
+    thin_day_share: float = Field(
+        0.0, ge=0.0, le=1.0, description="Judge an open day as if this share of its usual news by now were in (opt-in)."
+    )
 
     def _known_topics(self) -> None:
         from streams.core.tagging.topics import TopicGroups
@@ -240,5 +243,5 @@ def tracker_config(settings: Settings) -> TrackerConfig:
         min_sources=settings.min_sources, min_stories=settings.min_stories, min_stories_day=settings.min_stories_day,
         thresholds=settings.thresholds,
         half_life=settings.half_life, seasonal=settings.seasonal, grave_topics=settings.grave_topics,
-        developments=settings.developments,
+        developments=settings.developments, thin_day_share=settings.thin_day_share,
     )  # fmt: skip

@@ -208,7 +208,8 @@ class IncidentTracker:
         morning share, not its daily one. Only the open finer window is floored (its first few
         articles are no takeover), not the day: by 09:00 a day has a fifth of its news, and a floor
         of half a day's would hide a morning's surge until the afternoon. Finer windows no longer
-        kept count at the plain volume.
+        kept count at the plain volume. With `thin_day_share` set, nor is it judged below that share of what
+        it usually holds by now (`_usual_floor`): a thin day's few stories are no takeover.
         """
         fine = self.trackers[0][1]
         assert fine.seasons is not None
@@ -230,7 +231,28 @@ class IncidentTracker:
                 seen = fine.judged(stories, articles)
                 covered += seen
                 exposure += max(seen, fine.volume_floor(at)) * fine.seasons.factor(profile, at)
-        return exposure + max(0.0, volume - covered)
+        return max(exposure + max(0.0, volume - covered), self._usual_floor(size, profile, start))
+
+    def _usual_floor(self, size: int, profile: str, start: int) -> float:
+        """The least exposure an open long window is judged with: `thin_day_share` of what it usually holds
+        by now, at the series' factors. Usually: as many finer windows as it spans, each with the mean
+        news of a finer window with news (seasons.py `usual_volume`: the long run, weekdays and weekends
+        together, empty windows left out as no evidence), spread over the hours of day as the news is.
+
+        A thin day (a weekend, a holiday: a fraction of the usual news) is a skeleton service whose few
+        stories bunch on what the desk has (a batch of company results, a Gulf working day); judged by its
+        own volume, four stories of a country are a takeover. Judged as if at least half a usual day's
+        news by now were in, they are not, and a surge of ten stories still is. A day holding half its
+        usual news by now (a weekday; one after an outage of a few hours) is judged as before.
+        """
+        fine, share = self.trackers[0][1], self.config.thin_day_share
+        now = fine.stream_time
+        if share <= 0 or now is None or fine.seasons is None:
+            return 0.0
+        usual = fine.seasons.usual_volume() * size / fine.size
+        if usual <= 0:
+            return 0.0
+        return share * usual * fine.seasons.usual_exposure(profile, start, size, now)
 
     @staticmethod
     def _judge_open_windows(tracker: SeriesTracker, leader: SeriesTracker) -> None:

@@ -228,6 +228,31 @@ class Seasons:
             known = self._cache["", slot] = volume.get(slot, 0.0) / total * per_day if total > 0 else 1.0
         return known
 
+    def usual_volume(self) -> float:
+        """The stories of a window with news on average, decayed as the profiles are (0.0 before any).
+
+        The clock ticks once per window with news, so the sums hold each window's stories times
+        decay^(its age) and the windows themselves weigh Σ decay^k, k < n: their ratio is the mean.
+        It is the long run, weekdays and weekends together, and leaves out windows without news (an
+        outage, a night with nothing filed: no evidence): a thin Sunday is measured against it, where the
+        mean of the last day of news (the tracker's `typical`) has already sunk to the weekend's.
+        """
+        n = self.learned()
+        _, totals = self._aged_sums("")
+        total = max(totals.values(), default=0.0)  # every window is in one slot of each kind it has
+        if n == 0 or total <= 0:
+            return 0.0
+        mean: float = total * (1.0 - self.decay) / (1.0 - self.decay**n)
+        return mean
+
+    def usual_exposure(self, profile: str, start: int, size: int, now: int) -> float:
+        """The share of a window's usual news in by stream time `now`, each hour's part times the profile's
+        factor then (`factor`): what `usual_volume` of the longer window times this is, a usual day by now
+        would have given the series as exposure. Hours weigh as in `news_share`.
+        """
+        elapsed, total = self._hours_in(start, size, now, profile)
+        return elapsed / total if total > 0 else 0.0
+
     def news_share(self, start: int, size: int, now: int) -> float:
         """The share of a window's usual news (by hour of day, all the news) in by stream time `now`.
 
@@ -235,6 +260,11 @@ class Seasons:
         """
         if now >= start + size:
             return 1.0
+        elapsed, total = self._hours_in(start, size, now)
+        return elapsed / total if total > 0 else 1.0
+
+    def _hours_in(self, start: int, size: int, now: int, profile: str | None = None) -> tuple[float, float]:
+        """(The usual news of a window's hours in by `now`, each times the profile's factor if given; all of them.)"""
         volume = self._global()["V"]
         weights = [volume.get(f"h{hour}", 0.0) for hour in range(24)]
         if sum(weights) <= 0:
@@ -243,6 +273,7 @@ class Seasons:
         for at in range(start, start + size, HOUR):
             weight = weights[at // HOUR % 24]
             total += weight
-            if at < now:
-                elapsed += weight * min(1.0, (now - at) / HOUR)
-        return elapsed / total if total > 0 else 1.0
+            if at < now and weight > 0:
+                part = weight * min(1.0, (now - at) / HOUR)
+                elapsed += part if profile is None else part * self.factor(profile, at)
+        return elapsed, total

@@ -182,3 +182,60 @@ def test_volume_weight_equals_a_brute_force_reference(size: int) -> None:
 
 def test_volume_weight_is_flat_before_any_news() -> None:
     assert Seasons({}, size=HOUR, half_life=60.0).volume_weight(3 * HOUR) == 1.0
+
+
+@pytest.mark.parametrize("size", [HOUR, 30 * 60, DAY])
+def test_usual_volume_equals_a_brute_force_reference(size: int) -> None:
+    """The mean news of a window with news, decayed as the profiles are (the thin-day floor's scale)."""
+    rng = random.Random(size + 3)
+    seasons = Seasons({}, size=size, half_life=60.0, strength=M)
+    assert seasons.usual_volume() == 0.0  # nothing learned: no floor
+    live: list[int] = []
+    decay = 0.5 ** (1.0 / 60.0)
+    start = 1_700_000_000 - 1_700_000_000 % DAY
+    for n in range(300 if size < DAY else 60):
+        when = start + n * size
+        volume = 0 if rng.random() < 0.15 else rng.randint(1, 80)  # an outage: not a window of no news
+        seasons.learn_news(when, volume, {})
+        if volume:
+            live.append(volume)
+        weights = [decay ** (len(live) - 1 - i) for i in range(len(live))]
+        expected = sum(w * v for w, v in zip(weights, live, strict=True)) / sum(weights) if live else 0.0
+        assert seasons.usual_volume() == pytest.approx(expected, rel=1e-9)
+
+
+def test_usual_exposure_equals_a_brute_force_reference() -> None:
+    """The share of a day's usual news in by `now`, each hour's part times the profile's factor then."""
+    rng = random.Random(11)
+    seasons = Seasons({}, size=HOUR, half_life=50.0, strength=M)
+    history: list[tuple[int, int, dict[str, int], dict[str, int]]] = []
+    start = 1_700_000_000 - 1_700_000_000 % DAY
+    for n in range(24 * 12):
+        when = start + n * HOUR
+        hour = when // HOUR % 24
+        if rng.random() < 0.1 or (n // 24 % 7 in (2, 3) and hour >= 8):  # outages, and thin days' empty hours
+            history.append((when, 0, {}, {}))
+            seasons.learn_news(when, 0, {})
+            continue
+        jpn = rng.randint(5, 20) if hour < 8 else rng.randint(0, 2)
+        volume = 10 + jpn + (rng.randint(20, 60) if 8 <= hour < 20 else rng.randint(0, 8))
+        regions, countries = {"asia-pacific": jpn + rng.randint(0, 3)}, {"JPN": jpn}
+        history.append((when, volume, regions, countries))
+        seasons.learn_news(when, volume, regions)
+        if jpn:
+            seasons.learn_series(when, countries)
+    live = [h for h in history if h[1] > 0]
+    decay = 0.5 ** (1.0 / 50.0)
+    weights = [decay ** (len(live) - 1 - i) for i in range(len(live))]
+    in_hour = [sum(w * h[1] for w, h in zip(weights, live, strict=True) if h[0] // HOUR % 24 == k) for k in range(24)]
+    day = start + 12 * DAY
+    for now in (day + 90 * 60, day + 7 * HOUR + 1_200, day + 15 * HOUR, day + 2 * DAY):
+        for country in ("JPN", "KOR", "FRA"):
+            elapsed = sum(in_hour[k] * min(1.0, (now - (day + k * HOUR)) / HOUR)
+                          * reference(history, country, day + k * HOUR, HOUR, 50.0)
+                          for k in range(24) if day + k * HOUR < now)  # fmt: skip
+            expected = elapsed / sum(in_hour)
+            assert seasons.usual_exposure(country, day, DAY, now) == pytest.approx(expected, rel=1e-9)
+    # What it is for: by 07:00 a day has a small part of its news, most of it Japan's morning.
+    japan, france = (seasons.usual_exposure(country, day, DAY, day + 7 * HOUR) for country in ("JPN", "FRA"))
+    assert japan > 2 * france and france < 0.3
