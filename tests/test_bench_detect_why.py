@@ -3,9 +3,13 @@ watching changes nothing that is raised."""
 
 from __future__ import annotations
 
+import gzip
+import json
 from datetime import UTC, datetime, timedelta
 
-from bench.detect_real import Surge, run, watching, why_missed
+import pytest
+
+from bench.detect_real import DATA, WARM_SHIFT, Surge, run, warm_history, watching, why_missed
 from schemas import CountryMention, TaggedArticle
 from streams.core.config import TrackerConfig
 
@@ -55,3 +59,22 @@ def test_a_one_outlet_surge_is_said_to_be_stopped_by_the_sources_gate() -> None:
     why = why_missed([kenya(first)], {"KEN unrest": first}, per_surge, raised, judged)["KEN unrest"]
     assert "1h: never gated: most 6 stories/1 sources" in why
     assert why_missed([kenya(first)], {"KEN unrest": first}, {"KEN unrest": {"detected": True}}, raised, judged) == {}
+
+
+def test_warm_history_is_the_background_earlier_with_its_own_ids_and_weekdays() -> None:
+    background = stream(surge_sources=3)[:50]
+    history = warm_history(background)
+    assert [h.id for h in history] == [f"warm-{a.id}" for a in background]
+    assert all(a.published_at - h.published_at == WARM_SHIFT for a, h in zip(background, history, strict=True))
+    assert all(a.published_at.weekday() == h.published_at.weekday() for a, h in zip(background, history, strict=True))
+    assert [h.model_copy(update={"id": a.id, "published_at": a.published_at}) for a, h in
+            zip(background, history, strict=True)] == background  # fmt: skip
+
+
+@pytest.mark.skipif(not DATA.exists(), reason=f"the shared wire file {DATA} is not beside the repo")
+def test_the_warm_history_of_the_wire_ends_before_its_first_story() -> None:
+    with gzip.open(DATA, "rt") as lines:
+        times = [
+            datetime.fromisoformat(row["published_at"]) for row in map(json.loads, lines) if row.get("published_at")
+        ]
+    assert max(times) - WARM_SHIFT < min(times)
