@@ -50,7 +50,8 @@ import sys
 import time
 import zlib
 from collections import Counter
-from collections.abc import Callable, Collection, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from functools import cache
@@ -60,9 +61,13 @@ from typing import Any
 from schemas import Alert, Article, TaggedArticle
 from streams.core.config import TrackerConfig
 from streams.core.detect import FixedThreshold, SeasonalMAD, ZScore
+from streams.core.incidents import IncidentTracker
+from streams.core.keys import SeriesKey
 from streams.core.loose import loosen
 from streams.core.replay import replay
+from streams.core.scales import OpenWindow
 from streams.core.seasons import region_of
+from streams.core.series import SeriesRecord, SeriesTracker
 from streams.core.tagging.topics import TopicGroups
 
 REPO = Path(__file__).resolve().parent.parent
@@ -282,6 +287,19 @@ class Raised:
 
 
 RANK = {"low": 0, "medium": 1, "high": 2, "critical": 3}
+
+
+WARM_SHIFT = timedelta(weeks=35)  # the file spans 26 Feb-20 Oct 1987: shifted back, it ends 17 Feb, weekdays kept
+
+
+def warm_history(background: Sequence[TaggedArticle], shift: timedelta = WARM_SHIFT) -> list[TaggedArticle]:
+    """`--warm`: the background again, `shift` earlier with ids of its own, replayed first as history.
+
+    The file starts cold: on its first day no alert can open (the warm-up) and for its next few days each
+    series' rate is mostly the detector's prior. A deployed service has weeks of history; this gives the
+    detector the same stream's weeks before the scored span, to tell what the cold start costs.
+    """
+    return [t.model_copy(update={"id": f"warm-{t.id}", "published_at": t.published_at - shift}) for t in background]
 
 
 def run(tagged: list[TaggedArticle], config: TrackerConfig) -> list[Raised]:
@@ -578,6 +596,11 @@ def main(argv: Iterable[str] | None = None) -> int:
                         help="a second annotator's labels of the same stream, labelled blind to the first")  # fmt: skip
     parser.add_argument("--agreement", action="store_true",
                         help="print how far the two label files agree and stop (no tagging, no replay)")  # fmt: skip
+    parser.add_argument("--why", action="store_true",
+                        help="each surge geopulse misses: its country's best window, what stopped it")  # fmt: skip
+    parser.add_argument("--warm", action="store_true",
+                        help="first replay the background 35 weeks earlier (weekdays kept) as history; alerts before "
+                             "the first article scored are not scored")  # fmt: skip
     parser.add_argument("--raw", action="store_true",
                         help="the bodies as filed (hard-wrapped), not as replay --loose reads them")  # fmt: skip
     args = parser.parse_args(list(argv) if argv is not None else None)
@@ -618,15 +641,124 @@ def main(argv: Iterable[str] | None = None) -> int:
     results = {}
     for name in args.system or list(SYSTEMS):
         begun = time.perf_counter()
-        raised = run(tagged, SYSTEMS[name](base))
+        watch = {s.country for s in surges} if args.why and name == "geopulse" else set()
+        history = warm_history(tagged[: len(background)]) if args.warm else []
+        with watching(watch) as judged:
+            raised = run([*history, *tagged], SYSTEMS[name](base))
+        if history:
+            raised = [r for r in raised if r.at >= min(a.published_at for a in tagged)]
         results[name] = score(
             raised, surges, firsts, on_target, news_days, asia_share, incidents, incidents_b, strike_ids=strike_ids
         )
         results[name]["seconds"] = round(time.perf_counter() - begun, 1)
+        if watch:
+            results[name]["why"] = why_missed(surges, firsts, results[name]["per_surge"], raised, judged)
     report(results)
     if args.json:
         args.json.write_text(json.dumps(results, indent=2, default=str))
     return 0
+
+
+# --why: what the tracker made of a missed surge's windows. It watches the tracker's judging (the same calls,
+# in the same order, their results untouched); nothing here changes what is raised or scored.
+
+
+@contextmanager
+def watching(countries: Collection[str]) -> Iterator[list[dict[str, Any]]]:
+    """Record each judging of a window of these countries' series, and each alert's join into an incident."""
+    seen: list[dict[str, Any]] = []
+    if not countries:
+        yield seen
+        return
+    step_alert, join_or_open = SeriesTracker._step_alert, IncidentTracker._join_or_open
+
+    def judging(tracker: SeriesTracker, key: str, start: int, tally: Any, volume: int, out: Any) -> None:
+        country, _ = SeriesKey.parse(key)
+        if country not in countries:
+            step_alert(tracker, key, start, tally, volume, out)
+            return
+        cfg, before = tracker.config, len(out.alerts)
+        warm = tracker._clock().closed >= cfg.warmup_windows()
+        row = {"key": key, "size": tracker.size, "start": start, "stories": tally.stories, "sources": tally.sources,
+               "at": tracker.stream_time, "gated": tracker._gated(tally), "warm": warm,
+               "need": cfg.min_stories}  # fmt: skip
+        if row["gated"]:
+            record = SeriesRecord.from_json(tracker.store[f"s:{key}"])
+            floored = volume if tracker.exposure_of else max(volume, tracker.volume_floor(start))
+            exposure = tracker._exposure(key, start, floored, open_window=True)
+            verdict = tracker.detector.judge(record.baseline, tracker._observed(tally), exposure, start=start)
+            detector = tracker.detector
+            if isinstance(detector, OpenWindow):
+                share = max(detector.least, min(1.0, detector.share(start)))
+                low = detector.inner.thresholds[0] + math.log10(1.0 / share)
+                ratio = detector.inner.min_ratio
+            else:
+                low, ratio = getattr(detector, "thresholds", (math.nan,))[0], getattr(detector, "min_ratio", 0.0)
+            row.update(score=verdict.score, low=round(low, 2), expected=round(verdict.expected, 3),
+                       ratio_short=tracker._observed(tally) < ratio * verdict.expected,
+                       severity=tracker._graver(key, start, tally, verdict).severity,
+                       open_before=f"a:{key}" in tracker.store)  # fmt: skip
+        step_alert(tracker, key, start, tally, volume, out)
+        row["emitted"] = [a.status for a in out.alerts[before:]]
+        seen.append(row)
+
+    def joining(incidents: IncidentTracker, label: str, alert: Any, stories: set[str], out: list[Any]) -> None:
+        before = len(out)
+        join_or_open(incidents, label, alert, stories, out)
+        if alert.country in countries:
+            seen.append({"join": alert.country, "topic": alert.topic, "label": label, "at": alert.window_start,
+                         "became": [(a.status, a.alert_id) for a in out[before:]] or "joined quietly"})  # fmt: skip
+
+    SeriesTracker._step_alert = judging  # type: ignore[method-assign]
+    IncidentTracker._join_or_open = joining  # type: ignore[method-assign]
+    try:
+        yield seen
+    finally:
+        SeriesTracker._step_alert = step_alert  # type: ignore[method-assign]
+        IncidentTracker._join_or_open = join_or_open  # type: ignore[method-assign]
+
+
+def why_missed(surges: Sequence[Surge], firsts: dict[str, datetime], per_surge: dict[str, Any],
+               raised: list[Raised], judged: list[dict[str, Any]]) -> dict[str, str]:  # fmt: skip
+    """For each missed surge: per window size, its country's best window over the surge's span (most
+    stories, then the best score against the low threshold in force), what stopped it, and any alert of
+    the country already open when the surge began (a surge joining it is an update, not an opening)."""
+    found = {}
+    for surge in surges:
+        if per_surge[surge.name]["detected"]:
+            continue
+        first = firsts[surge.name]
+        end = surge.end + (SLOW_SLACK if surge.kind == "slow" else SLACK)
+        lo, hi = first.timestamp(), end.timestamp()
+        rows = [r for r in judged if "key" in r and SeriesKey.parse(r["key"])[0] == surge.country
+                and lo <= r["at"] <= hi]  # fmt: skip
+        parts = []
+        for size in sorted({r["size"] for r in rows}):
+            mine = [r for r in rows if r["size"] == size]
+            best = max(mine, key=lambda r: (r["gated"], r.get("score", 0) - r.get("low", 0), r["stories"]))
+            where = f"{best['key']}@{datetime.fromtimestamp(best['start'], UTC):%a %d %b %H:%M}"
+            if not best["gated"]:
+                most = max(mine, key=lambda r: (r["stories"], r["sources"]))
+                why = (f"never gated: most {most['stories']} stories/{most['sources']} sources (need {most['need']}/2)"
+                       f"{'' if most['warm'] else ', warming up'}")  # fmt: skip
+            else:
+                why = (f"best {where} {best['stories']} st/{best['sources']} src score {best['score']:.2f} vs low "
+                       f"{best['low']} (expected {best['expected']}){' ratio<2' if best['ratio_short'] else ''} "
+                       f"-> {best['severity']}{' (alert already open)' if best['open_before'] else ''} "
+                       f"emitted {best['emitted']}")  # fmt: skip
+            parts.append(f"{size // 3600}h: {why}")
+            if size >= 86400:  # each day: its last judging (all its stories in), as stories, score / low in force
+                last = {r["start"]: r for r in mine if r["key"].endswith("|all")}
+                parts.append("days " + ", ".join(
+                    f"{datetime.fromtimestamp(t, UTC):%a %d} {r['stories']}st {r.get('score', 0):.1f}/"
+                    f"{r.get('low', '-')} exp {r.get('expected', '-')}" for t, r in sorted(last.items())))  # fmt: skip
+        before = [describe(r) for r in raised if r.alert.country == surge.country and r.at < first
+                  and first - r.at < timedelta(days=2)]  # fmt: skip
+        joins = [j for j in judged if j.get("join") == surge.country and lo <= j["at"].timestamp() <= hi]
+        parts.append(f"opened in the 2 days before: {before or 'none'}; joins in span: "
+                     f"{[(j['topic'], j['label'], j['became']) for j in joins][:4]}")  # fmt: skip
+        found[surge.name] = " | ".join(parts)
+    return found
 
 
 def report(results: dict[str, Any]) -> None:
@@ -663,6 +795,8 @@ def report(results: dict[str, Any]) -> None:
         for surge, found in results[name]["per_surge"].items():
             cells = f"{found['kind']:7} {found['delay_h']!s:>6} {found['severity']!s:>8} {found['window']!s:>4}"
             print(f"  {surge:40} {cells} {found['tagged']}")
+        for surge, why in results[name].get("why", {}).items():
+            print(f"  missed {surge}: {why}")
         print(f"  19 Oct 1987 IRN: {results[name]['irn'] or 'no alert'}")
         report_incidents(results[name])
         print(f"  most frequent false alarms: {results[name]['top_false']}")
