@@ -1,4 +1,4 @@
-"""The baseline's guard band (streams/core/detect.py `GammaPoisson.update`): a rise is judged against the history before it."""
+"""The baseline's guard band (detect.py `GammaPoisson.update`): a rise is judged against the history before it."""
 
 from __future__ import annotations
 
