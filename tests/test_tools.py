@@ -37,6 +37,19 @@ def test_evaluate_prints_a_report(capsys: pytest.CaptureFixture[str]) -> None:
     assert out.startswith("items: 187") and "macro-F1" in out
 
 
+def _last_and_never_tuned(by_id: dict[str, Any], labelled: list[dict[str, Any]], drawn: list[str], part: str) -> None:
+    """A round's stories share no story with a labelled one nor each other, and the labels file holds them
+    last, in the order drawn, as a part never tuned on."""
+    earlier = labelled[: -len(drawn)]
+    texts = [by_id[r["id"]] for r in earlier] + [by_id[i] for i in drawn]
+    story = reuters87_set.clusters(texts)
+    assert not set(story[: len(earlier)]) & set(story[len(earlier) :])
+    assert len(set(story[len(earlier) :])) == len(drawn)
+    assert [r["id"] for r in labelled[-len(drawn) :]] == drawn
+    assert {r["part"] for r in labelled[-len(drawn) :]} == {part}
+    assert part not in TUNED_PARTS and part in reuters87_set.NEVER_TUNED_PARTS
+
+
 @pytest.mark.skipif(not reuters87_set.wire_path().exists(), reason="the shared wire file is not beside the repo")
 def test_evaluate_joins_the_wire_text_and_keeps_a_part(capsys: pytest.CaptureFixture[str]) -> None:
     assert evaluate.main([str(reuters87_set.LABELS), "--part=r87c"]) == 0
@@ -149,15 +162,7 @@ def test_the_seventh_round_is_never_tuned_on_and_shares_no_story_with_any_earlie
     assert not any(reuters87_set.cues(by_id[i]["title"] + " " + by_id[i]["body"]) for i in seventh)
     assert all(reuters87_set.GOV_CUES.search(head(i)) for i in seventh[: reuters87_set.HELD_GOVERNED])
     assert not any(reuters87_set.GOV_CUES.search(head(i)) for i in seventh[reuters87_set.HELD_GOVERNED :])
-    # no story of the round is a refile of a labelled story or of another story of the round
-    texts = [by_id[r["id"]] for r in earlier] + [by_id[i] for i in seventh]
-    story = reuters87_set.clusters(texts)
-    assert not set(story[: len(earlier)]) & set(story[len(earlier) :])
-    assert len(set(story[len(earlier) :])) == HELD_SIZE
-    # the labels file holds them last, in the order drawn, as a part never tuned on
-    assert [r["id"] for r in labelled[-HELD_SIZE:]] == seventh
-    assert {r["part"] for r in labelled[-HELD_SIZE:]} == {reuters87_set.HELD}
-    assert reuters87_set.HELD not in TUNED_PARTS and reuters87_set.HELD in reuters87_set.NEVER_TUNED_PARTS
+    _last_and_never_tuned(by_id, labelled, seventh, reuters87_set.HELD)
 
 
 @pytest.mark.skipif(not reuters87_set.wire_path().exists(), reason="the shared wire file is not beside the repo")
@@ -176,15 +181,7 @@ def test_the_eighth_round_is_never_tuned_on_and_shares_no_story_with_any_earlier
     assert not any(reuters87_set.cues(by_id[i]["title"] + " " + by_id[i]["body"]) for i in eighth)
     assert all(reuters87_set.GOV_CUES.search(by_id[i]["title"]) for i in eighth[:titled])
     assert not any(reuters87_set.GOV_CUES.search(head(i)) for i in eighth[titled:])
-    # no story of the round is a refile of a labelled story or of another story of the round
-    texts = [by_id[r["id"]] for r in earlier] + [by_id[i] for i in eighth]
-    story = reuters87_set.clusters(texts)
-    assert not set(story[: len(earlier)]) & set(story[len(earlier) :])
-    assert len(set(story[len(earlier) :])) == HEADLINE_SIZE
-    # the labels file holds them last, in the order drawn, as a part never tuned on
-    assert [r["id"] for r in labelled[-HEADLINE_SIZE:]] == eighth
-    assert {r["part"] for r in labelled[-HEADLINE_SIZE:]} == {reuters87_set.HEADLINE}
-    assert reuters87_set.HEADLINE not in TUNED_PARTS and reuters87_set.HEADLINE in reuters87_set.NEVER_TUNED_PARTS
+    _last_and_never_tuned(by_id, labelled, eighth, reuters87_set.HEADLINE)
 
 
 def test_a_missing_file_is_one_line_and_exit_1(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

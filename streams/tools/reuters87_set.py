@@ -50,7 +50,7 @@ import random
 import re
 import sys
 from collections import Counter
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -367,10 +367,27 @@ def held(stories: Iterable[Mapping[str, Any]]) -> list[str]:
     """
     stories = list(stories)
     heads = _heads(stories, _first_four(stories) | set(fresh(stories)) | set(weak(stories)))
-    governed = [i for i, title, head in heads if GOV_CUES.search(title) or GOV_CUES.search(head)]
-    other = [i for i, title, head in heads if not (GOV_CUES.search(title) or GOV_CUES.search(head))]
-    draw = random.Random(HELD_SEED)
-    return draw.sample(governed, HELD_GOVERNED) + draw.sample(other, HELD_REST)
+
+    def governed(title: str, head: str) -> bool:
+        return bool(GOV_CUES.search(title) or GOV_CUES.search(head))
+
+    return _two_strata(heads, governed, lambda title, head: not governed(title, head), HELD_SEED,
+                       (HELD_GOVERNED, HELD_REST))  # fmt: skip
+
+
+def _two_strata(
+    heads: list[tuple[str, str, str]],
+    first: Callable[[str, str], bool],
+    then: Callable[[str, str], bool],
+    seed: int,
+    sizes: tuple[int, int],
+) -> list[str]:
+    """`sizes[0]` candidates (id, title, lead) that `first` takes, then `sizes[1]` that `then` takes,
+    drawn in turn with one `random.Random(seed)`."""
+    draw = random.Random(seed)
+    taken = [i for i, title, head in heads if first(title, head)]
+    rest = [i for i, title, head in heads if then(title, head)]
+    return draw.sample(taken, sizes[0]) + draw.sample(rest, sizes[1])
 
 
 HEADLINE_SEED = 20261212
@@ -381,19 +398,16 @@ HEADLINE_REST = 18
 def headline(stories: Iterable[Mapping[str, Any]]) -> list[str]:
     """The eighth round, part `r87i`: never tuned on, labelled blind (before the tagger is run on it).
 
-    Candidates are the stories no earlier round took (`held` included), sharing no story cluster with
-    any labelled story, one story per cluster (the first). Two strata, drawn in turn with one
-    `random.Random(HEADLINE_SEED)`: `HEADLINE_TITLED` stories whose title has a `GOV_CUES` word (the
-    headline names a political actor; r87h's "title or lead" stratum was mostly company copy), then
-    `HEADLINE_REST` from the stories with no `GOV_CUES` word in title or lead (background), in r87h's
-    proportion (170 : 30). The rule and the seed were fixed before any of them was read.
+    Candidates as `held`'s (with `held`'s stories taken too); its strata, with `HEADLINE_SEED`:
+    `HEADLINE_TITLED` stories whose title has a `GOV_CUES` word (r87h's "title or lead" stratum was
+    mostly company copy), then `HEADLINE_REST` with none in title or lead, in r87h's proportion
+    (170 : 30). The rule and the seed were fixed before any of them was read.
     """
     stories = list(stories)
     heads = _heads(stories, _first_four(stories) | set(fresh(stories)) | set(weak(stories)) | set(held(stories)))
-    titled = [i for i, title, _ in heads if GOV_CUES.search(title)]
-    other = [i for i, title, head in heads if not GOV_CUES.search(title) and not GOV_CUES.search(head)]
-    draw = random.Random(HEADLINE_SEED)
-    return draw.sample(titled, HEADLINE_TITLED) + draw.sample(other, HEADLINE_REST)
+    return _two_strata(heads, lambda title, _: bool(GOV_CUES.search(title)),
+                       lambda title, head: not GOV_CUES.search(title) and not GOV_CUES.search(head),
+                       HEADLINE_SEED, (HEADLINE_TITLED, HEADLINE_REST))  # fmt: skip
 
 
 RECHECK_SEED = 2026
