@@ -171,6 +171,7 @@ class GammaPoisson:
     resolve_below: float = 2.0
     dispersion_prior: float = 5.0  # pseudo-stories of history at overdispersion 1
     max_overdispersion: float = 10.0
+    guard: int = 0  # windows of a rise held out of the baseline at most (0: none; see `update`)
     name: str = "gamma-poisson"
 
     @classmethod
@@ -183,6 +184,7 @@ class GammaPoisson:
         per_day = timedelta(days=1) / window
         base = params.pop("thresholds", cls.thresholds)
         raise_by = round(math.log10(max(1.0, per_day)), 2)
+        params.setdefault("guard", 3 if per_day <= 1 else 0)  # a slow build is a shape of days (see `update`)
         return cls(half_life=max(4.0, half_life_days * per_day), thresholds=tuple(t + raise_by for t in base),
                    **params)  # fmt: skip
 
@@ -193,7 +195,7 @@ class GammaPoisson:
 
     def params(self) -> dict[str, float | int | str]:
         names = ("prior_share", "prior_strength", "half_life", "max_dispersion", "min_ratio", "resolve_below",
-                 "dispersion_prior", "max_overdispersion")  # fmt: skip
+                 "dispersion_prior", "max_overdispersion", "guard")  # fmt: skip
         found: dict[str, float | int | str] = {name: getattr(self, name) for name in names}
         found.update({f"threshold_{s}": t for s, t in zip(SEVERITIES, self.thresholds, strict=True)})
         return found
@@ -228,19 +230,36 @@ class GammaPoisson:
         return max(1.0, min(self.max_overdispersion, found))
 
     def update(self, state: JSON, observed: int, volume: float, robust: bool = True, start: int = 0) -> JSON:
+        """Fold a closed window into the baseline; a window of a rise is held out of it for a while (the guard band).
+
+        A slow build (3, then 6, then 12 stories a day) is learned as it grows if each day enters the
+        baseline before the next is judged: the rise never looks surprising. So a window that is not
+        back to baseline (it scores `resolve_below` or more against the history before it) is held
+        apart, decayed like the rest, and the next windows are judged without it. The held windows
+        join the baseline (winsorised as any window is) as soon as a window is back to baseline, or
+        when `guard` windows are held: a rise that lasts becomes the new normal, as it does unguarded,
+        only `guard` windows later. Only a warmed-up series (`robust`) with a half-life of history
+        (`seen ≥ half_life × volume`) holds anything: a series still near its prior would keep it.
+        """
         # The predictive and the rate's update (`predictive`, `GammaPoissonRate`) written out: a series
         # catching up over quiet windows folds many of them at once (streams/core/series.py).
         hits, seen = state["hits"], state["volume"]
         alpha = self.prior_strength + hits
         mean, r = volume * alpha / (self.prior_strength / self.prior_share + seen), min(alpha, self.max_dispersion)
+        held: JSON = state.get("held", {})
+        rising = (robust and self.guard > 0 and observed > mean and seen >= self.half_life * volume
+                  and held.get("n", 0) < self.guard
+                  and self.judge(state, observed, volume).score >= self.resolve_below)  # fmt: skip
         if robust:
             spread = mean * self.overdispersion(state) + mean * mean / r
             observed = min(observed, math.ceil(mean + 2.0 * math.sqrt(spread)))
         decay = 0.5 ** (1.0 / self.half_life)
-        # The part of a squared deviation the rate's own uncertainty explains (mean² / r) is not the stories'.
-        squares = decay * state.get("sq", 0.0) + (observed - mean) ** 2 - mean * mean / r
-        return {"hits": decay * hits + observed, "volume": decay * seen + volume, "sq": squares,
-                "mu": decay * state.get("mu", 0.0) + mean}  # fmt: skip
+        if rising:
+            kept = {name: decay * state.get(name, 0.0) for name in _SUMS}
+            return {**kept, "held": {**_fold(held, decay, observed, volume, mean, r), "n": held.get("n", 0) + 1}}
+        if held:  # the rise is over, or held long enough: its windows join the baseline
+            state = {name: state.get(name, 0.0) + held.get(name, 0.0) for name in _SUMS}
+        return _fold(state, decay, observed, volume, mean, r)
 
     def judge(self, state: JSON, observed: int, volume: float, start: int = 0) -> Verdict:
         mean, _, _ = self.predictive(state, volume)
@@ -253,6 +272,17 @@ class GammaPoisson:
         if observed < self.min_ratio * mean:
             return Verdict(mean, score, None, settled)
         return Verdict(mean, score, severity_of(score, self.thresholds), settled)
+
+
+_SUMS = ("hits", "volume", "sq", "mu")
+
+
+def _fold(sums: JSON, decay: float, observed: float, volume: float, mean: float, r: float) -> JSON:
+    """Decayed sums with one window added (its predictive `mean` and concentration `r`)."""
+    # The part of a squared deviation the rate's own uncertainty explains (mean² / r) is not the stories'.
+    squares = decay * sums.get("sq", 0.0) + (observed - mean) ** 2 - mean * mean / r
+    return {"hits": decay * sums.get("hits", 0.0) + observed, "volume": decay * sums.get("volume", 0.0) + volume,
+            "sq": squares, "mu": decay * sums.get("mu", 0.0) + mean}  # fmt: skip
 
 
 @dataclass(frozen=True)
