@@ -302,6 +302,9 @@ def replay(
     min_stories_day: Annotated[int | None, typer.Option(help="Stories a window of a day or more needs.")] = None,
     thresholds: Annotated[str | None, typer.Option(help="Scores low,medium,high,critical per series-day.")] = None,
     half_life: Annotated[str | None, typer.Option(help="How fast baselines forget, e.g. 7d.")] = None,
+    guard: Annotated[
+        int | None, typer.Option(help="Day windows of a rise held out of a series' baseline at most (0: none).")
+    ] = None,
     seasonal: Annotated[bool | None, typer.Option(help="Expect each country's share by hour and weekday.")] = None,
     grave_topics: Annotated[
         str | None, typer.Option(help='Topics whose significant alerts are at least medium, e.g. ASSAULT ("": none).')
@@ -331,6 +334,7 @@ def replay(
         "min_stories_day": min_stories_day,
         "thresholds": thresholds,
         "half_life": half_life,
+        "guard": guard,
         "seasonal": seasonal,
         "grave_topics": grave_topics,
         "developments": developments,

@@ -137,6 +137,7 @@ class Settings(BaseSettings):
     min_stories_day: int = Field(4, ge=1, description="Distinct stories a window of a day or longer needs.")
     thresholds: Thresholds = Field((3.5, 5.5, 8.5, 13.5), description="Scores low,medium,high,critical per series-day.")
     half_life: Duration = Field(timedelta(days=7), description="How fast a series' baseline forgets.")
+    guard: int = Field(3, ge=0, description="Day windows of a rise held out of a series' baseline at most (0: none).")
     seasonal: bool = Field(True, description="Expect each country's share by hour of day and day of week.")
     grave_topics: Names = Field(("ASSAULT",), description="Topics whose significant alerts are at least medium.")
     developments: bool = Field(False, description="Also alert on developments: 3 stories on one matter (opt-in).")
@@ -241,7 +242,7 @@ def tracker_config(settings: Settings) -> TrackerConfig:
     return TrackerConfig(
         window=windows[0], windows=windows, grace=settings.grace, max_ahead=UNLIMITED, retain=settings.retain,
         min_sources=settings.min_sources, min_stories=settings.min_stories, min_stories_day=settings.min_stories_day,
-        thresholds=settings.thresholds,
+        thresholds=settings.thresholds, guard=settings.guard,
         half_life=settings.half_life, seasonal=settings.seasonal, grave_topics=settings.grave_topics,
         developments=settings.developments, thin_day_share=settings.thin_day_share,
     )  # fmt: skip

@@ -62,7 +62,7 @@ def test_every_detection_knob_reaches_the_trackers(monkeypatch: pytest.MonkeyPat
     assert default.windows == (timedelta(hours=1), timedelta(days=1)) and default.min_sources == 2
     for name, value in {"GEOPULSE_WINDOWS": "1d,15m", "GEOPULSE_MIN_SOURCES": "1", "GEOPULSE_MIN_STORIES": "4",
                         "GEOPULSE_MIN_STORIES_DAY": "6",
-                        "GEOPULSE_THRESHOLDS": "4,6,9,14", "GEOPULSE_HALF_LIFE": "3d",
+                        "GEOPULSE_THRESHOLDS": "4,6,9,14", "GEOPULSE_HALF_LIFE": "3d", "GEOPULSE_GUARD": "2",
                         "GEOPULSE_SEASONAL": "false", "GEOPULSE_DEVELOPMENTS": "true"}.items():  # fmt: skip
         monkeypatch.setenv(name, value)
     config = tracker_config(Settings.load())
@@ -74,6 +74,10 @@ def test_every_detection_knob_reaches_the_trackers(monkeypatch: pytest.MonkeyPat
     assert config.thresholds == (4.0, 6.0, 9.0, 14.0) and config.half_life == timedelta(days=3)
     detector = config.resolved_detector()  # 96 windows a day: thresholds per series-day + log10(96)
     assert detector.thresholds[0] == pytest.approx(4.0 + 1.98) and detector.half_life == pytest.approx(3 * 96)
+    # the guard band holds day windows of a rise only (a slow build is a shape of days)
+    guards = [tracker.config.resolved_detector().params()["guard"] for _, tracker in IncidentTracker(config).trackers]
+    assert guards == [0, 2]
+    assert [t.config.resolved_detector().params()["guard"] for _, t in IncidentTracker(default).trackers] == [0, 3]
 
 
 def test_grave_topics_are_topics_and_may_be_none(monkeypatch: pytest.MonkeyPatch) -> None:

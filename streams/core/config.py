@@ -51,6 +51,9 @@ class TrackerConfig:
     # per day; each window size raises them by log10(its windows a day). None: the detector's own.
     thresholds: tuple[float, float, float, float] | None = None
     half_life: timedelta = timedelta(days=7)  # how fast a series' baseline forgets (in stream time with news)
+    # Day windows of a rise held out of a series' baseline at most (`GammaPoisson.update`: a slow build is
+    # judged against the history before it, not against its own first days); finer windows hold none.
+    guard: int = 3
     seasonal: bool = True  # expect each country's share by hour of day and day of week (seasons.py)
     # Topics whose significant alerts are at least medium (`SeriesTracker._graver`): what they report (armed
     # attacks) is grave whatever the count, and a few stories of it can be no more than `low` by chance alone.
@@ -105,9 +108,10 @@ class TrackerConfig:
         if self.detector is not None:
             return self.detector
         half_life_days = self.half_life / timedelta(days=1)
+        guard = self.guard if self.window >= timedelta(days=1) else 0
         if self.thresholds is not None:
-            return GammaPoisson.for_window(self.window, half_life_days, thresholds=self.thresholds)
-        return GammaPoisson.for_window(self.window, half_life_days)
+            return GammaPoisson.for_window(self.window, half_life_days, thresholds=self.thresholds, guard=guard)
+        return GammaPoisson.for_window(self.window, half_life_days, guard=guard)
 
     def series_of(self, article: TaggedArticle) -> Iterator[tuple[str, str]]:
         """(country, topic) of every series the article counts in, in a stable order."""
