@@ -30,6 +30,10 @@ How the stories were chosen (fixed before any was read or tagged):
    title or lead, with a share of background stories.
 10. An eighth round (`headline`): a blind part `r87i`, never tuned on, of stories whose headline names a
     political actor (`GOV_CUES` in the title), with a share of background stories, in r87h's proportion.
+11. A ninth round (`statal`): a tuning part `r87j`, as event-rich as what is left allows: stories whose
+    headline names a state actor (`STATE_CUES`: governments, ministers, legislatures, leaders by name,
+    intergovernmental bodies -- no corporate "president" or "officials"), a statement or weak-type word
+    in the headline first. Labelled from the text before the tagger was run on them; tuned on.
 
 No story may share a story cluster (`clusters`: wire refiles and near-copies) with a story of the
 other kind of part: a tuning item that is a refile of a never-tuned one carries `refile_of` in the
@@ -37,7 +41,7 @@ labels file and is never trained on (`refiles`), and a new never-tuned part draw
 outside every labelled story's cluster.
 
 `python -m streams.tools.reuters87_set` prints the chosen ids with their parts, in the order of the
-labels file: first round to eighth round.
+labels file: first round to ninth round.
 """
 
 from __future__ import annotations
@@ -410,6 +414,48 @@ def headline(stories: Iterable[Mapping[str, Any]]) -> list[str]:
                        HEADLINE_SEED, (HEADLINE_TITLED, HEADLINE_REST))  # fmt: skip
 
 
+STATAL = "r87j"
+STATAL_SEED = 20261213
+STATAL_SIZE = 120
+STATE_CUES = re.compile(
+    r"\b(governments?|ministers?|ministry|parliament\w*|congress\w*|senate|senators?|cabinet|premier|chancellor"
+    r"|state department|white house|kremlin|pentagon|embassy|ambassador|reagan|gorbachev|thatcher|nakasone|kohl"
+    r"|mitterrand|chirac|aquino|shultz|yeutter|miyazawa|stoltenberg|lawson|tamura|sarney|alfonsin|de la madrid"
+    r"|botha|mubarak|gandhi|zia|deng|zhao|united nations|gatt|ec commission|european community|opec|imf"
+    r"|world bank|nato)\b",
+    re.IGNORECASE,
+)
+
+
+def statal(stories: Iterable[Mapping[str, Any]]) -> list[str]:
+    """The ninth round, tuning part `r87j`: the most event-rich stories left, labelled before the tagger is
+    run on them, tuned on.
+
+    Candidates as `headline`'s (with `headline`'s stories taken too). They are put in one order, drawn
+    with one `random.Random(STATAL_SEED)` stratum by stratum: every story whose title has a `STATE_CUES`
+    word and a `VERBAL_CUES` or `WEAK_CUES` word (a state actor saying or doing something), then every
+    other story with a `STATE_CUES` word in the title, then those with one only in the lead and a
+    `VERBAL_CUES` or `WEAK_CUES` word in the title. The part is the first `STATAL_SIZE` of that order (a
+    later round may label further down the same order). The rule and the seed were fixed before any of
+    these stories was read.
+    """
+    stories = list(stories)
+    taken = _first_four(stories) | set(fresh(stories)) | set(weak(stories)) | set(held(stories))
+    heads = _heads(stories, taken | set(headline(stories)))
+
+    def acts(title: str) -> bool:
+        return bool(VERBAL_CUES.search(title) or WEAK_CUES.search(title))
+
+    strata: list[list[str]] = [[], [], []]
+    for story_id, title, head in heads:
+        if STATE_CUES.search(title):
+            strata[0 if acts(title) else 1].append(story_id)
+        elif STATE_CUES.search(head) and acts(title):
+            strata[2].append(story_id)
+    draw = random.Random(STATAL_SEED)
+    return [i for stratum in strata for i in draw.sample(stratum, len(stratum))][:STATAL_SIZE]
+
+
 RECHECK_SEED = 2026
 RECHECK_SIZE = 40
 
@@ -447,6 +493,7 @@ def main() -> int:
         (weak, WEAK),
         (held, HELD),
         (headline, HEADLINE),
+        (statal, STATAL),
     )
     for draw, part in rounds:
         for story_id in draw(stories):
