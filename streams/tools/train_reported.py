@@ -1,7 +1,7 @@
 """Learn which found events are reported main events; write streams/core/tagging/data/reported.json
 and the story gate's streams/core/tagging/data/story.json.
 
-    python -m streams.tools.train_reported [--check] [--cv]
+    python -m streams.tools.train_reported [--check] [--cv] [--by-part] [--curve]
 
 Training data: every labelled set except the parts never tuned on (`never_tuned`): the dev set,
 events2024 parts one and two, and the real-wire parts `TUNED_PARTS` r87a, r87b, r87t, r87e and r87g (never
@@ -26,7 +26,10 @@ and those under MIN_WEIGHT dropped, so the file is small and the
 same data always writes the same bytes. `--check` fails when the file differs from a fresh build;
 `--cv` prints the cross-validated scores of every setting tried; `--compare` scores every found
 event, the coding rules (`ReportedModel.rules`) and the shipped model on each set, the parts never
-tuned on first (run it once, at the end of a round).
+tuned on first (run it once, at the end of a round). `--by-part` scores each wire tuning part held out
+whole (trained on the rest, its story clusters left out), with the shipped C and threshold; `--curve` is
+the learning curve over wire data: each tuning part held out, trained on every subset of k of the other
+tuning parts, with and without the own sets (devset, events2024). Neither reads a part never tuned on.
 
 scikit-learn is needed here only (the `train` extra); the tagger reads the weights with plain Python.
 """
@@ -38,9 +41,9 @@ import json
 import math
 import sys
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from streams.core.tagging import Tagger
 from streams.core.tagging.evaluate import article_of, macro_f1, score_sets
@@ -294,14 +297,129 @@ def compare() -> None:
             )
 
 
+class HeldOut:
+    """Held-out scores on the wire tuning parts: the training items, their candidate rows and gate features
+    built once; `score` trains on some items and scores others with the shipped C and threshold."""
+
+    def __init__(self) -> None:
+        self.records = training_records()
+        self.rows = examples(self.records)
+        self.features = stories(self.records)
+        self.story = clusters(self.records)
+        self.fold = folds(self.records, self.story, 0)
+        spec = json.loads(MODEL_FILE.read_text(encoding="utf-8"))
+        self.c, self.cut = float(spec["C"]), math.log(spec["threshold"] / (1 - spec["threshold"]))
+        self.parts = sorted({str(r["part"]) for r in self.records if "part" in r})
+        self.own = [i for i, r in enumerate(self.records) if "part" not in r]
+
+    def of(self, parts: Sequence[str]) -> list[int]:
+        return [i for i, r in enumerate(self.records) if r.get("part") in parts]
+
+    def predict(self, train: Sequence[int], test: Sequence[int]) -> dict[int, set[str]]:
+        """The types predicted on `test` by a gate and a model trained on `train`, less the test items' stories."""
+        roots = {self.story[i] for i in test}
+        train = [i for i in train if self.story[i] not in roots]
+        bins = gate_bins(self.features, self.records, self.fold, train, test)
+        kept, scored = set(train), set(test)
+        weights, bias = fit(gated([r for r in self.rows if r[0] in kept], bins), self.records, self.c)
+        predicted: dict[int, set[str]] = {i: set() for i in test}
+        scores = scores_of(gated([r for r in self.rows if r[0] in scored], bins), weights, bias)
+        for (index, kind), score in scores.items():
+            if score >= self.cut:
+                predicted[index].add(kind)
+        return predicted
+
+    def score(self, predicted: dict[int, set[str]]) -> tuple[float, float, int]:
+        """Macro-F1, micro-F1 and the no-event items given an event."""
+        sets, _ = score_sets(
+            (str(i), frozenset(self.records[i]["events"]), frozenset(types)) for i, types in predicted.items()
+        )
+        tp, fp, fn = (sum(getattr(s, k) for s in sets.values()) for k in ("tp", "fp", "fn"))
+        quiet = sum(1 for i, types in predicted.items() if types and not self.records[i]["events"])
+        return macro_f1(sets), 2 * tp / max(1, 2 * tp + fp + fn), quiet
+
+
+def by_part() -> None:
+    """Each wire tuning part held out whole, trained on everything else; then pooled."""
+    held = HeldOut()
+    pooled: dict[int, set[str]] = {}
+    for part in held.parts:
+        test = held.of([part])
+        predicted = held.predict([i for i in range(len(held.records)) if i not in set(test)], test)
+        pooled.update(predicted)
+        print("{:<6} {:>4} items  macro {:.3f}  micro {:.3f}  no-event items given an event {}".format(
+            part, len(test), *held.score(predicted)))  # fmt: skip
+    print("pooled {:>4} items  macro {:.3f}  micro {:.3f}  no-event items given an event {}".format(
+        len(pooled), *held.score(pooled)))  # fmt: skip
+
+
+def curve() -> None:
+    """The learning curve: each wire tuning part held out, trained on each subset of k of the others, with and
+    without the own sets. Per k, the mean over held-out parts of the mean over subsets; then the slope of
+    the scores on the wire training items, within each held-out part (per 100 items)."""
+    from itertools import combinations
+
+    held = HeldOut()
+    points: list[Point] = []
+    for part in held.parts:
+        test = held.of([part])
+        others = [p for p in held.parts if p != part]
+        for own in (True, False):
+            for k in range(0 if own else 1, len(others) + 1):
+                for chosen in combinations(others, k):
+                    wire = held.of(chosen)
+                    macro, micro, quiet = held.score(held.predict((held.own if own else []) + wire, test))
+                    points.append(Point(own, k, part, len(wire), macro, micro))
+                    print(f"held {part} own {int(own)} k {k} {'+'.join(chosen) or '-':<24} wire {len(wire):>4}"
+                          f"  macro {macro:.3f}  micro {micro:.3f}  no-event given {quiet}", flush=True)  # fmt: skip
+    for own in (True, False):
+        mine = [p for p in points if p.own == own]
+        print(f"\nown sets {'in' if own else 'out'}: per k, mean over held-out parts of the mean over subsets")
+        for k in sorted({p.k for p in mine}):
+            per = [[p for p in mine if p.k == k and p.part == part] for part in held.parts]
+            size, macro, micro = (_mean([_mean([get(p) for p in ps]) for ps in per]) for get in MEASURES)
+            print(f"  k {k}  wire items {size:6.0f}  macro {macro:.3f}  micro {micro:.3f}")
+        for name, get in (("macro", MEASURES[1]), ("micro", MEASURES[2])):
+            xs: list[float] = []
+            ys: list[float] = []
+            for part in held.parts:
+                ps = [p for p in mine if p.part == part and p.k > 0]
+                xs += [p.wire - _mean([q.wire for q in ps]) for p in ps]
+                ys += [get(p) - _mean([get(q) for q in ps]) for p in ps]
+            slope = sum(x * y for x, y in zip(xs, ys, strict=True)) / sum(x * x for x in xs)
+            print(f"  {name}: {100 * slope:+.4f} per 100 wire items (within held-out part, k >= 1)")
+
+
+class Point(NamedTuple):
+    """One point of the learning curve: the held-out part's scores with k other wire parts trained on."""
+
+    own: bool
+    k: int
+    part: str
+    wire: int
+    macro: float
+    micro: float
+
+
+MEASURES: tuple[Callable[[Point], float], ...] = (lambda p: p.wire, lambda p: p.macro, lambda p: p.micro)
+
+
+def _mean(values: Sequence[float]) -> float:
+    return sum(values) / len(values)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = set(sys.argv[1:] if argv is None else argv)
-    if args - {"--check", "--cv", "--compare"}:
-        print("usage: python -m streams.tools.train_reported [--check] [--cv] [--compare]", file=sys.stderr)
+    if args - {"--check", "--cv", "--compare", "--by-part", "--curve"}:
+        print(
+            "usage: python -m streams.tools.train_reported [--check] [--cv] [--compare] [--by-part] [--curve]",
+            file=sys.stderr,
+        )
         return 2
-    if "--compare" in args:
-        compare()
-        return 0
+    for flag, run in (("--compare", compare), ("--by-part", by_part), ("--curve", curve)):
+        if flag in args:
+            run()
+            return 0
     files = dict(zip((MODEL_FILE, GATE_FILE), build(show="--cv" in args), strict=True))
     if "--check" in args:
         for path, text in files.items():
