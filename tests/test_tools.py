@@ -17,6 +17,7 @@ DATA = Path(__file__).resolve().parent / "data"
 WEAK_SIZE = reuters87_set.WEAK_TITLED + reuters87_set.WEAK_LEAD + reuters87_set.WEAK_REST
 HELD_SIZE = reuters87_set.HELD_GOVERNED + reuters87_set.HELD_REST
 HEADLINE_SIZE = reuters87_set.HEADLINE_TITLED + reuters87_set.HEADLINE_REST
+LATER = HEADLINE_SIZE + reuters87_set.STATAL_SIZE  # the eighth and ninth rounds
 
 
 def _labelled() -> list[dict[str, Any]]:
@@ -91,7 +92,7 @@ def test_the_fourth_round_is_a_fixed_draw_from_what_the_earlier_rounds_left() ->
     assert all(reuters87_set.VERBAL_CUES.search(by_id[i]["title"]) for i in titled)
     # the labels file holds them last, in the order drawn, as a tuning part
     labelled = [json.loads(line) for line in reuters87_set.LABELS.read_text(encoding="utf-8").splitlines()]
-    labelled = labelled[: -reuters87_set.FRESH_SIZE - WEAK_SIZE - HELD_SIZE - HEADLINE_SIZE]  # rounds 5-8 after it
+    labelled = labelled[: -reuters87_set.FRESH_SIZE - WEAK_SIZE - HELD_SIZE - LATER]  # rounds 5-9 after it
     assert [r["id"] for r in labelled[-size:]] == fourth
     assert {r["part"] for r in labelled[-size:]} == {reuters87_set.VERBAL} and reuters87_set.VERBAL in TUNED_PARTS
 
@@ -99,7 +100,7 @@ def test_the_fourth_round_is_a_fixed_draw_from_what_the_earlier_rounds_left() ->
 @pytest.mark.skipif(not reuters87_set.wire_path().exists(), reason="the shared wire file is not beside the repo")
 def test_the_fifth_round_is_blind_and_shares_no_story_with_any_earlier_one() -> None:
     stories, fifth = _drawn(reuters87_set.fresh)
-    labelled = _labelled()[: -WEAK_SIZE - HELD_SIZE - HEADLINE_SIZE]  # rounds six to eight come after it
+    labelled = _labelled()[: -WEAK_SIZE - HELD_SIZE - LATER]  # rounds six to nine come after it
     earlier = labelled[: -reuters87_set.FRESH_SIZE]
     assert len(fifth) == len(set(fifth)) == reuters87_set.FRESH_SIZE and not set(fifth) & {r["id"] for r in earlier}
     by_id = {s["id"]: s for s in stories}
@@ -121,7 +122,7 @@ def test_the_fifth_round_is_blind_and_shares_no_story_with_any_earlier_one() -> 
 @pytest.mark.skipif(not reuters87_set.wire_path().exists(), reason="the shared wire file is not beside the repo")
 def test_the_sixth_round_leans_to_the_weak_types_and_shares_no_story_with_any_earlier_one() -> None:
     stories, sixth = _drawn(reuters87_set.weak)
-    labelled = _labelled()[: -HELD_SIZE - HEADLINE_SIZE]  # the seventh and eighth rounds come after it
+    labelled = _labelled()[: -HELD_SIZE - LATER]  # the seventh to ninth rounds come after it
     earlier = labelled[:-WEAK_SIZE]
     assert len(sixth) == len(set(sixth)) == WEAK_SIZE and not set(sixth) & {r["id"] for r in earlier}
     by_id = {s["id"]: s for s in stories}
@@ -150,7 +151,7 @@ def test_the_sixth_round_leans_to_the_weak_types_and_shares_no_story_with_any_ea
 @pytest.mark.skipif(not reuters87_set.wire_path().exists(), reason="the shared wire file is not beside the repo")
 def test_the_seventh_round_is_never_tuned_on_and_shares_no_story_with_any_earlier_one() -> None:
     stories, seventh = _drawn(reuters87_set.held)
-    labelled = _labelled()[:-HEADLINE_SIZE]  # the eighth round comes after it
+    labelled = _labelled()[:-LATER]  # the eighth and ninth rounds come after it
     earlier = labelled[:-HELD_SIZE]
     assert len(seventh) == len(set(seventh)) == HELD_SIZE and not set(seventh) & {r["id"] for r in earlier}
     by_id = {s["id"]: s for s in stories}
@@ -168,7 +169,7 @@ def test_the_seventh_round_is_never_tuned_on_and_shares_no_story_with_any_earlie
 @pytest.mark.skipif(not reuters87_set.wire_path().exists(), reason="the shared wire file is not beside the repo")
 def test_the_eighth_round_is_never_tuned_on_and_shares_no_story_with_any_earlier_one() -> None:
     stories, eighth = _drawn(reuters87_set.headline)
-    labelled = _labelled()
+    labelled = _labelled()[: -reuters87_set.STATAL_SIZE]  # the ninth round comes after it
     earlier = labelled[:-HEADLINE_SIZE]
     assert len(eighth) == len(set(eighth)) == HEADLINE_SIZE and not set(eighth) & {r["id"] for r in earlier}
     by_id = {s["id"]: s for s in stories}
@@ -182,6 +183,41 @@ def test_the_eighth_round_is_never_tuned_on_and_shares_no_story_with_any_earlier
     assert all(reuters87_set.GOV_CUES.search(by_id[i]["title"]) for i in eighth[:titled])
     assert not any(reuters87_set.GOV_CUES.search(head(i)) for i in eighth[titled:])
     _last_and_never_tuned(by_id, labelled, eighth, reuters87_set.HEADLINE)
+
+
+@pytest.mark.skipif(not reuters87_set.wire_path().exists(), reason="the shared wire file is not beside the repo")
+def test_the_ninth_round_is_a_tuning_part_of_state_actors_sharing_no_story_with_any_earlier_one() -> None:
+    stories, ninth = _drawn(reuters87_set.statal)
+    labelled = _labelled()
+    earlier = labelled[: -reuters87_set.STATAL_SIZE]
+    assert len(ninth) == len(set(ninth)) == reuters87_set.STATAL_SIZE and not set(ninth) & {r["id"] for r in earlier}
+    by_id = {s["id"]: s for s in stories}
+
+    def acts(i: str) -> bool:
+        return bool(
+            reuters87_set.VERBAL_CUES.search(by_id[i]["title"]) or reuters87_set.WEAK_CUES.search(by_id[i]["title"])
+        )
+
+    # no cue word anywhere; strata in order: a state actor and a statement or weak-type word in the title,
+    # then a state actor in the title alone, then one in the lead only beside such a word in the title
+    assert not any(reuters87_set.cues(by_id[i]["title"] + " " + by_id[i]["body"]) for i in ninth)
+    stratum = [
+        0 if reuters87_set.STATE_CUES.search(by_id[i]["title"]) and acts(i)
+        else 1 if reuters87_set.STATE_CUES.search(by_id[i]["title"])
+        else 2 if reuters87_set.STATE_CUES.search(by_id[i]["body"][: reuters87_set.LEAD]) and acts(i)
+        else 3
+        for i in ninth
+    ]  # fmt: skip
+    assert stratum == sorted(stratum) and 3 not in stratum and stratum[0] == 0
+    # no story of the ninth round is a refile of a labelled story or of another story of the round
+    texts = [by_id[r["id"]] for r in earlier] + [by_id[i] for i in ninth]
+    story = reuters87_set.clusters(texts)
+    assert not set(story[: len(earlier)]) & set(story[len(earlier) :])
+    assert len(set(story[len(earlier) :])) == len(ninth)
+    # the labels file holds them last, in the order drawn; the part is never one of the blind parts
+    assert [r["id"] for r in labelled[-len(ninth) :]] == ninth
+    assert {r["part"] for r in labelled[-len(ninth) :]} == {reuters87_set.STATAL}
+    assert reuters87_set.STATAL not in reuters87_set.NEVER_TUNED_PARTS
 
 
 def test_a_missing_file_is_one_line_and_exit_1(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
