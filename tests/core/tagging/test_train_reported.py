@@ -73,3 +73,27 @@ def test_a_refile_of_a_never_tuned_story_is_found_in_either_order() -> None:
     ]
     assert reuters87_set.refiles(records) == {"t": "n"}
     assert reuters87_set.refiles(records[1:] + records[:1]) == {"t": "n"}
+
+
+@pytest.mark.skipif(not reuters87_set.wire_path().exists(), reason="the shared wire file is not beside the repo")
+def test_a_part_held_out_is_never_trained_on_even_when_asked(monkeypatch: pytest.MonkeyPatch) -> None:
+    pytest.importorskip("sklearn", reason="the `train` extra (scikit-learn) is not installed")
+    from streams.tools import train_reported
+
+    held = train_reported.HeldOut()
+    assert held.parts == sorted(train_reported.TUNED_PARTS)
+    test = held.of(["r87j"])
+    fitted: list[int] = []
+    fit = train_reported.fit
+
+    def recording(rows: list[train_reported.Example], records: list[dict[str, object]], c: float) -> object:
+        fitted.extend(index for index, _, _ in rows)
+        return fit(rows, records, c)
+
+    monkeypatch.setattr(train_reported, "fit", recording)
+    # asked to train on everything, the held-out part and every story it shares are still left out
+    predicted = held.predict(range(len(held.records)), test)
+    assert sorted(predicted) == test and fitted
+    assert not {held.story[i] for i in fitted} & {held.story[i] for i in test}
+    macro, micro, quiet = held.score(predicted)
+    assert 0 < macro < 1 and 0 < micro < 1 and 0 <= quiet <= sum(1 for i in test if not held.records[i]["events"])
