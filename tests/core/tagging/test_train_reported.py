@@ -71,3 +71,15 @@ def test_a_refile_of_a_never_tuned_story_is_found_in_either_order() -> None:
     ]
     assert reuters87_set.refiles(records) == {"t": "n"}
     assert reuters87_set.refiles(records[1:] + records[:1]) == {"t": "n"}
+
+
+def test_rotate_names_check_sets_of_two_tuning_parts() -> None:
+    from streams.tools.train_reported import ROTATIONS, TUNED_PARTS, rotations
+
+    assert rotations({"--check"}) == []
+    assert rotations({"--rotate"}) == list(ROTATIONS)
+    assert rotations({"--rotate=r87b+r87a,r87e+r87g"}) == [("r87a", "r87b"), ("r87e", "r87g")]
+    # a check set is two tuning parts: never a never-tuned part, never one part or three
+    assert rotations({"--rotate=r87a+r87c"}) is None and rotations({"--rotate=r87a"}) is None
+    assert rotations({"--rotate=r87a+r87b+r87t"}) is None and rotations({"--rotate=r87a+r87a"}) is None
+    assert all(len(c) == 2 and set(c) <= TUNED_PARTS for c in ROTATIONS)
