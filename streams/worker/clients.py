@@ -11,7 +11,13 @@ from typing import Any, TypeVar
 
 from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer, TopicPartition
 from kafka.admin import ConfigResource, ConfigResourceType, NewTopic, OffsetSpec
-from kafka.errors import Cancelled, KafkaError, KafkaTimeoutError, TopicAlreadyExistsError
+from kafka.errors import (
+    Cancelled,
+    KafkaError,
+    KafkaTimeoutError,
+    TopicAlreadyExistsError,
+    UnknownTopicOrPartitionError,
+)
 
 from streams.errors import BrokerError, ConfigError
 from streams.settings import Settings
@@ -113,34 +119,73 @@ def ensure_topics(
     Topics in `exact` must have exactly the configured partitions (the count/detect table is
     co-partitioned with them); a mismatch is a ConfigError, not a crash loop later. Topics in
     `compacted` are created with cleanup.policy=compact, and switched to it if they exist without.
+
+    Safe when several workers start at once: one may delete or create a topic while another looks at
+    it; such a pass is started again (at most ATTEMPTS times) until every topic is as declared.
     """
-    compact = set(compacted)
+    names, exact, compact = list(names), sorted(set(exact)), set(compacted)
     admin = connect(settings, KafkaAdminClient)
     try:
-        existing = set(admin.list_topics())
-        for topic in sorted(set(exact) & existing):
-            found = len(admin.describe_topics([topic])[0]["partitions"])
-            if found == settings.partitions:
-                continue
-            if holds_records(admin, topic, found):
-                raise ConfigError(f"topic {topic} has {found} partitions but GEOPULSE_PARTITIONS={settings.partitions}")
-            # Empty: a broker that auto-creates topics made it with its default partitions when a client
-            # asked for it before the worker declared it (e.g. a broker that came back without its data).
-            log.warning("topic %s had %d partitions and no records: recreated with %d",
-                        topic, found, settings.partitions)  # fmt: skip
-            delete_topic(admin, topic)
-            existing.discard(topic)
-        new = [
-            NewTopic(n, settings.partitions, settings.replication_factor, topic_configs=COMPACT if n in compact else {})
-            for n in names
-            if n not in existing
-        ]
-        if new:
-            with contextlib.suppress(TopicAlreadyExistsError):  # another process created it meanwhile
-                admin.create_topics(new)
-        make_compacted(admin, sorted(compact & existing))
+        for attempt in range(1, ATTEMPTS + 1):
+            try:
+                _declare(admin, settings, names, exact, compact)
+                wrong = _not_as_declared(admin, settings, names, exact)
+            except (UnknownTopicOrPartitionError, TopicAlreadyExistsError) as exc:  # another process, meanwhile
+                wrong = [f"{type(exc).__name__}"]
+            if not wrong:
+                return
+            log.info("topics changed by another process while declaring them (%s); again", ", ".join(wrong))
+            time.sleep(0.2 * attempt)
+        raise BrokerError(f"topics still not as declared after {ATTEMPTS} attempts: {', '.join(wrong)}")
     finally:
         admin.close()
+
+
+ATTEMPTS = 5
+
+
+def _declare(
+    admin: KafkaAdminClient, settings: Settings, names: list[str], exact: list[str], compact: set[str]
+) -> None:
+    """One pass of `ensure_topics`."""
+    existing = set(admin.list_topics())
+    for topic in sorted(set(exact) & existing):
+        found = partition_count(admin, topic)
+        if found == settings.partitions:
+            continue
+        if holds_records(admin, topic, found):
+            raise ConfigError(f"topic {topic} has {found} partitions but GEOPULSE_PARTITIONS={settings.partitions}")
+        # Empty: a broker that auto-creates topics made it with its default partitions when a client
+        # asked for it before the worker declared it (e.g. a broker that came back without its data).
+        log.warning("topic %s had %d partitions and no records: recreated with %d",
+                    topic, found, settings.partitions)  # fmt: skip
+        delete_topic(admin, topic, settings.partitions)
+        existing.discard(topic)
+    new = [
+        NewTopic(n, settings.partitions, settings.replication_factor, topic_configs=COMPACT if n in compact else {})
+        for n in names
+        if n not in existing
+    ]
+    if new:
+        with contextlib.suppress(TopicAlreadyExistsError):  # another process created it meanwhile
+            admin.create_topics(new)
+    make_compacted(admin, sorted(compact & existing))
+
+
+def _not_as_declared(admin: KafkaAdminClient, settings: Settings, names: list[str], exact: list[str]) -> list[str]:
+    """Which declared topics are missing or (for `exact`) have another partition count, as the broker says now."""
+    existing = set(admin.list_topics())
+    missing = [name for name in names if name not in existing]
+    sized = [name for name in exact if name in existing and partition_count(admin, name) != settings.partitions]
+    return [f"{name} missing" for name in missing] + [f"{name} partitions" for name in sized]
+
+
+def partition_count(admin: KafkaAdminClient, topic: str) -> int:
+    """How many partitions the broker reports for `topic` (UnknownTopicOrPartitionError when it has none)."""
+    (described,) = admin.describe_topics([topic])
+    if described.get("error_code"):
+        raise UnknownTopicOrPartitionError(topic)
+    return len(described["partitions"])
 
 
 COMPACT = {"cleanup.policy": "compact"}
@@ -153,11 +198,16 @@ def holds_records(admin: KafkaAdminClient, topic: str, partitions: int) -> bool:
     return any(found.offset > 0 for found in latest.values())
 
 
-def delete_topic(admin: KafkaAdminClient, topic: str) -> None:
-    """Delete `topic` and wait until the broker no longer lists it (or BrokerError)."""
-    admin.delete_topics([topic])
+def delete_topic(admin: KafkaAdminClient, topic: str, partitions: int) -> None:
+    """Delete `topic` and wait until the broker no longer lists it, or lists it again with `partitions`
+    (another worker made it anew meanwhile); BrokerError when neither comes in DELETE_SECONDS."""
+    with contextlib.suppress(UnknownTopicOrPartitionError):  # another worker deleted it first
+        admin.delete_topics([topic])
     deadline = time.monotonic() + DELETE_SECONDS
     while topic in admin.list_topics():
+        with contextlib.suppress(UnknownTopicOrPartitionError):
+            if partition_count(admin, topic) == partitions:
+                return
         if time.monotonic() > deadline:
             raise BrokerError(f"topic {topic} was deleted but is still listed after {DELETE_SECONDS:.0f}s")
         time.sleep(0.2)

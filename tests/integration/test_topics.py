@@ -6,6 +6,7 @@ plain topic); Apache Kafka (docker-compose's, via GEOPULSE_TEST_BOOTSTRAP) repor
 
 from __future__ import annotations
 
+import threading
 import uuid
 
 import pytest
@@ -114,3 +115,32 @@ def test_a_co_partitioned_topic_holding_records_with_other_partitions_is_an_erro
     with pytest.raises(ConfigError, match=f"topic {changelog} has 4 partitions but GEOPULSE_PARTITIONS=2"):
         ensure_worker_topics(settings)
     assert partitions(settings, changelog) == 4  # what holds state is never deleted
+
+
+def test_workers_starting_together_agree_on_a_topic_made_again(bootstrap: str) -> None:
+    """Replicas of the worker started at once all find the same empty wrong-sized topics; each must
+    come up (none stopped by another's delete or create) and the topics end with the right count."""
+    settings = fresh_settings(bootstrap)
+    names = [changelog_topic(settings), settings.topics.digests]
+    admin = KafkaAdminClient(**kafka_python_options(settings))
+    try:
+        admin.create_topics([NewTopic(name, 4, 1) for name in names])
+    finally:
+        admin.close()
+    start = threading.Barrier(3)
+    failures: list[BaseException] = []
+
+    def worker() -> None:
+        start.wait()
+        try:
+            ensure_worker_topics(settings)
+        except BaseException as exc:  # collected and asserted below
+            failures.append(exc)
+
+    threads = [threading.Thread(target=worker) for _ in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert not failures, failures
+    assert [partitions(settings, name) for name in names] == [settings.partitions] * 2
