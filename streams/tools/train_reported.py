@@ -358,8 +358,8 @@ def compare() -> None:
 def main(argv: Sequence[str] | None = None) -> int:
     args = set(sys.argv[1:] if argv is None else argv)
     checks = rotations(args)
-    flags = {a for a in args if not a.startswith("--rotate")}
-    if checks is None or flags - {"--check", "--cv", "--compare", "--misses"}:
+    flags = {a for a in args if a != "--rotate" and not a.startswith("--rotate=")}
+    if checks is None or flags - {"--check", "--cv", "--compare", "--misses"} or ("--misses" in flags and not checks):
         print(
             "usage: python -m streams.tools.train_reported [--check] [--cv] [--compare] [--rotate[=r87a+r87b,...]]"
             " [--misses]",
@@ -389,7 +389,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 def rotations(args: set[str]) -> list[tuple[str, ...]] | None:
     """The check sets `--rotate` names (`ROTATIONS` when it names none), [] without it, None when a named
     set is not two tuning parts."""
-    named = [a for a in args if a.startswith("--rotate")]
+    named = [a for a in args if a == "--rotate" or a.startswith("--rotate=")]
     if not named:
         return []
     value = named[0].partition("=")[2]

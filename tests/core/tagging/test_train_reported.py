@@ -83,3 +83,12 @@ def test_rotate_names_check_sets_of_two_tuning_parts() -> None:
     assert rotations({"--rotate=r87a+r87c"}) is None and rotations({"--rotate=r87a"}) is None
     assert rotations({"--rotate=r87a+r87b+r87t"}) is None and rotations({"--rotate=r87a+r87a"}) is None
     assert all(len(c) == 2 and set(c) <= TUNED_PARTS for c in ROTATIONS)
+
+
+def test_a_bad_rotate_flag_prints_the_usage(capsys: pytest.CaptureFixture[str]) -> None:
+    from streams.tools.train_reported import main
+
+    # a never-tuned part is never a check part, and the error listing belongs to a rotation
+    for argv in (["--rotate=r87a+r87c"], ["--rotatex"], ["--misses"], ["--rotate=r87a"]):
+        assert main(argv) == 2
+        assert capsys.readouterr().err.startswith("usage:")
