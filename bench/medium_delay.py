@@ -11,7 +11,8 @@ GEOPULSE_<KNOB> takes it; repeat `--variant NAME --set ...` groups): the quartil
 fourth story's arrival, of the delay, of the delay past the third story, the surges missed, and the
 false alarms a day (raw, off the labelled incidents, medium+), each set's medians printed as it goes.
 
-    .venv/bin/python bench/medium_delay.py [--seeds 1-10] [--shipped] [--variant 1h,3h,1d --set windows=1h,3h,1d]
+    .venv/bin/python bench/medium_delay.py [--seeds 1-10] [--shipped] [--draw-after DAYS]
+        [--variant 1h,3h,1d --set windows=1h,3h,1d]
 """
 
 from __future__ import annotations
@@ -73,7 +74,8 @@ class Group(argparse.Action):
         namespace.groups = groups
 
 
-def pooled(data: Path, seeds: Iterable[int], shipped: bool, variants: dict[str, dict[str, str]]) -> dict[str, Any]:
+def pooled(data: Path, seeds: Iterable[int], shipped: bool, variants: dict[str, dict[str, str]],
+           draw_after: int = real.WARM_UP_DAYS) -> dict[str, Any]:  # fmt: skip
     from streams.offline import tracker_config
     from streams.settings import Settings
 
@@ -86,7 +88,7 @@ def pooled(data: Path, seeds: Iterable[int], shipped: bool, variants: dict[str, 
     }
     background = None
     for kind, seed in sets:
-        tagged, surges, ctx, background = recall_diag.prepared(data, seed, kind, background)
+        tagged, surges, ctx, background = recall_diag.prepared(data, seed, kind, background, draw_after)
         arrivals: dict[str, list[float]] = {}
         for surge in surges:
             if surge.kind == "medium":
@@ -129,13 +131,16 @@ def main(argv: Iterable[str] | None = None) -> int:
     parser.add_argument("--data", type=Path, default=real.DATA)
     parser.add_argument("--seeds", default="1-10", help="drawn surge sets: 1-10 or 1,2,5")
     parser.add_argument("--shipped", action="store_true", help="the shipped surges too")
+    parser.add_argument("--draw-after", type=int, default=real.WARM_UP_DAYS, metavar="DAYS",
+                        help="drawn surges start this many days into the stream or later, as detect_real draws "
+                             "them (0: anywhere, as before session 10)")  # fmt: skip
     parser.add_argument("--variant", dest="variant", action=Group, help="name a group of --set settings")
     parser.add_argument("--set", dest="set", action=Group, metavar="KNOB=VALUE",
                         help="a detection setting, as GEOPULSE_<KNOB> takes it")  # fmt: skip
     args = parser.parse_args(list(argv) if argv is not None else None)
     if real.stream_missing(args.data, "medium_delay"):
         return 2
-    report(pooled(args.data, parse_seeds(args.seeds), args.shipped, variants_of(args)))
+    report(pooled(args.data, parse_seeds(args.seeds), args.shipped, variants_of(args), args.draw_after))
     return 0
 
 

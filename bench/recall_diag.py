@@ -196,14 +196,16 @@ def watching(watch: Watch) -> Iterator[None]:
 
 
 def prepared(data: Path, seed: int, surges_kind: str, tagged_background: list[TaggedArticle] | None = None,
+             draw_after: int = 0,
              ) -> tuple[list[TaggedArticle], list[real.Surge], dict[str, Any], list[TaggedArticle]]:  # fmt: skip
-    """The tagged stream and the surges as detect_real builds them for this seed (the background tagged once)."""
+    """The tagged stream and the surges as detect_real builds them for this seed (the background tagged once;
+    drawn surges start `draw_after` days after the stream's first day or later, detect_real's `--draw-after`)."""
     from streams.core.tagging import Tagger
 
     rng = random.Random(seed)
     background = real.load_reuters(data)
     news_days = {a.published_at.date() for a in background}
-    surges = real.SURGES if surges_kind == "shipped" else real.draw_surges(rng, news_days)
+    surges = real.SURGES if surges_kind == "shipped" else real.draw_surges(rng, news_days, draw_after)
     injected = [real.surge_articles(surge, rng) for surge in surges]
     tagger = Tagger.default()
     if tagged_background is None:
