@@ -97,3 +97,24 @@ def test_a_part_held_out_is_never_trained_on_even_when_asked(monkeypatch: pytest
     assert not {held.story[i] for i in fitted} & {held.story[i] for i in test}
     macro, micro, quiet = held.score(predicted)
     assert 0 < macro < 1 and 0 < micro < 1 and 0 <= quiet <= sum(1 for i in test if not held.records[i]["events"])
+
+
+def test_rotate_names_check_sets_of_two_tuning_parts() -> None:
+    from streams.tools.train_reported import ROTATIONS, TUNED_PARTS, rotations
+
+    assert rotations({"--check"}) == []
+    assert rotations({"--rotate"}) == list(ROTATIONS)
+    assert rotations({"--rotate=r87b+r87a,r87e+r87g"}) == [("r87a", "r87b"), ("r87e", "r87g")]
+    # a check set is two tuning parts: never a never-tuned part, never one part or three
+    assert rotations({"--rotate=r87a+r87c"}) is None and rotations({"--rotate=r87a"}) is None
+    assert rotations({"--rotate=r87a+r87b+r87t"}) is None and rotations({"--rotate=r87a+r87a"}) is None
+    assert all(len(c) == 2 and set(c) <= TUNED_PARTS for c in ROTATIONS)
+
+
+def test_a_bad_rotate_flag_prints_the_usage(capsys: pytest.CaptureFixture[str]) -> None:
+    from streams.tools.train_reported import main
+
+    # a never-tuned part is never a check part, and the error listing belongs to a rotation
+    for argv in (["--rotate=r87a+r87c"], ["--rotatex"], ["--misses"], ["--rotate=r87a"]):
+        assert main(argv) == 2
+        assert capsys.readouterr().err.startswith("usage:")
