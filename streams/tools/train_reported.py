@@ -5,7 +5,7 @@ and the story gate's streams/core/tagging/data/story.json.
         [--rotate[=r87a+r87b,...]] [--misses]
 
 Training data: every labelled set except the parts never tuned on (`never_tuned`): the dev set,
-events2024 parts one and two, and the real-wire parts `TUNED_PARTS` r87a, r87b, r87t, r87e, r87g and r87j (never
+events2024 parts one and two, and the real-wire parts `TUNED_PARTS` r87a, r87b, r87t, r87e and r87g (never
 r87c, the blind r87d, r87f and r87h, or any part added later, nor a tuning item that is a refile of a
 never-tuned one; text joined from ../shared/data). Each event the lexicon
 finds is one example; it is positive when its type is in the item's gold labels. Negated and vetoed
@@ -63,8 +63,9 @@ from streams.tools.reuters87_set import clusters
 
 DATA = Path(__file__).resolve().parents[2] / "tests" / "data"
 NEVER_TUNED = ("e24c-", "r87c")  # id prefix of events2024's third part, part name of the wire set's
-# the wire parts trained on; no other part ever is
-TUNED_PARTS = frozenset({"r87a", "r87b", "r87t", "r87e", "r87g", "r87j"})
+# the wire parts trained on; no other part ever is. r87j (session 10) is a tuning part not trained on yet: the
+# one build that used it (with a new lexicon) lost on the never-tuned parts (tests/data/DEVSET.md)
+TUNED_PARTS = frozenset({"r87a", "r87b", "r87t", "r87e", "r87g"})
 C_VALUES = (0.05, 0.1, 0.3, 1.0)
 # The threshold is fixed: with the story gate, story-grouped CV prefers 0.25-0.30, but held out by whole
 # part (a new draw of the wire, as a never-tuned part is) 0.25 loses to 0.40 (pooled macro 0.466 vs 0.474,
