@@ -24,7 +24,7 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from streams.core.config import UNLIMITED, TrackerConfig
 from streams.core.scales import window_label
-from streams.core.windows import parse_duration
+from streams.core.windows import parse_duration, parse_window
 from streams.errors import ConfigError
 
 Duration = Annotated[timedelta, BeforeValidator(lambda v: parse_duration(v) if isinstance(v, str) else v)]
@@ -36,6 +36,19 @@ def _comma_list(value: object) -> object:
 
 # "1h,1d" or "3.5,5.5,8.5,13.5" in the environment (not JSON), a list or tuple in code.
 Durations = Annotated[tuple[Duration, ...], NoDecode, BeforeValidator(_comma_list)]
+
+
+def _window(value: object) -> object:
+    """ "1h" or "1h+30m" (windows.py `parse_window`), or a timedelta (on the clock): (size, offset)."""
+    if isinstance(value, str):
+        return parse_window(value)
+    return (value, timedelta(0)) if isinstance(value, timedelta) else value
+
+
+# "1h,1h+30m,1d": window sizes, each on the clock or offset from it.
+Windows = Annotated[
+    tuple[Annotated[tuple[timedelta, timedelta], BeforeValidator(_window)], ...], NoDecode, BeforeValidator(_comma_list)
+]
 
 
 def _four(value: object) -> object:
@@ -131,7 +144,9 @@ class Settings(BaseSettings):
     rebalance_timeout: float = Field(6.0, gt=0)
     log_level: Literal["debug", "info", "warning", "error"] = "info"
     # -- detection (README "Detection settings" says why each default) --
-    windows: Durations | None = Field(None, description="Window sizes at once, e.g. 1h,1d (default: window and 1d).")
+    windows: Windows | None = Field(
+        None, description="Window sizes at once, e.g. 1h,1d (default: window and 1d); 1h+30m: hours from half past."
+    )
     min_sources: int = Field(2, ge=1, description="Outlets a window needs to alert; 1 for a one-outlet feed.")
     min_stories: int = Field(3, ge=1, description="Distinct stories a window needs to alert.")
     min_stories_day: int = Field(4, ge=1, description="Distinct stories a window of a day or longer needs.")
@@ -160,15 +175,25 @@ class Settings(BaseSettings):
         (a legacy `GEOPULSE_WINDOW=2d` runs and publishes 2d alone, not a shorter day).
         """
         if self.windows:
-            return tuple(sorted(set(self.windows)))
+            return tuple(sorted({size for size, offset in self.windows if not offset}))
         return (self.window, timedelta(days=1)) if self.window < timedelta(days=1) else (self.window,)
+
+    def offset_windows(self) -> tuple[tuple[timedelta, timedelta], ...]:
+        """The (size, offset) of the windows GEOPULSE_WINDOWS lists offset from the clock ("1h+30m")."""
+        return tuple(sorted({(size, offset) for size, offset in self.windows or () if offset}))
 
     @model_validator(mode="after")
     def _window_in_windows(self) -> Settings:
-        """GEOPULSE_WINDOW, when given beside GEOPULSE_WINDOWS, must be the published (shortest) size."""
-        if "window" in self.model_fields_set and self.windows and self.window != min(self.windows):
+        """GEOPULSE_WINDOW, when given beside GEOPULSE_WINDOWS, must be the published (shortest) size; an
+        offset window needs a window on the clock no longer than it (the shortest's counts are published)."""
+        listed = ",".join(window_label(int(w.total_seconds()), int(o.total_seconds())) for w, o in self.windows or ())
+        offset = self.offset_windows()
+        on_clock = [size for size, o in self.windows or () if not o]
+        if offset and (not on_clock or offset[0][0] < min(on_clock)):
+            raise ValueError(f"windows {listed}: an offset window needs a window on the clock no longer than it, "
+                             "e.g. 1h,1h+30m,1d")  # fmt: skip
+        if "window" in self.model_fields_set and self.windows and self.window != self.detection_windows()[0]:
             label = window_label(int(self.window.total_seconds()))
-            listed = ",".join(window_label(int(w.total_seconds())) for w in sorted(self.windows))
             raise ValueError(f"GEOPULSE_WINDOW ({label}) is not the shortest of GEOPULSE_WINDOWS ({listed}), "
                              "whose counts are published; set one of the two")  # fmt: skip
         return self
@@ -240,7 +265,8 @@ def tracker_config(settings: Settings) -> TrackerConfig:
     """
     windows = settings.detection_windows()
     return TrackerConfig(
-        window=windows[0], windows=windows, grace=settings.grace, max_ahead=UNLIMITED, retain=settings.retain,
+        window=windows[0], windows=windows, offset_windows=settings.offset_windows(), grace=settings.grace,
+        max_ahead=UNLIMITED, retain=settings.retain,
         min_sources=settings.min_sources, min_stories=settings.min_stories, min_stories_day=settings.min_stories_day,
         thresholds=settings.thresholds, guard=settings.guard,
         half_life=settings.half_life, seasonal=settings.seasonal, grave_topics=settings.grave_topics,

@@ -29,6 +29,10 @@ class TrackerConfig:
     # The window sizes an IncidentTracker runs at once (streams/core/incidents.py): an hour catches
     # a burst within the hour, a day what builds up over days; the first one's counts are published.
     windows: tuple[timedelta, ...] = (timedelta(hours=1), timedelta(days=1))
+    # Sizes tracked again with their windows offset from the clock, as (size, offset): (1h, 30m) also
+    # counts the hours from half past, so a burst split across two clock hours is whole in one of them.
+    offset_windows: tuple[tuple[timedelta, timedelta], ...] = ()
+    offset: timedelta = timedelta(0)  # of one SeriesTracker's windows (its window starts `offset` past the clock's)
     grace: timedelta = timedelta(minutes=15)
     # How far beyond stream time an article's published_at may move it. None means one window;
     # UNLIMITED trusts event time (replay sorts its input, so nothing there is ahead of its turn).
@@ -83,6 +87,9 @@ class TrackerConfig:
             raise ValueError(f"unit must be 'stories' or 'articles', got {self.unit!r}")
         if not self.windows or any(w < timedelta(seconds=1) for w in self.windows):
             raise ValueError(f"windows must be one or more sizes of at least one second, got {self.windows!r}")
+        if any(size < min(self.windows) or not timedelta(0) < offset < size for size, offset in self.offset_windows):
+            raise ValueError("offset windows must be no shorter than the shortest window, each offset shorter than "
+                             f"its size, got {self.offset_windows!r}")  # fmt: skip
         if not 0.0 < self.min_resemblance <= 1.0:
             raise ValueError(f"min_resemblance must be in (0, 1], got {self.min_resemblance!r}")
 

@@ -169,12 +169,11 @@ class IncidentTracker:
                  owns: Callable[[str], bool] = lambda country: True) -> None:  # fmt: skip
         self.config = config
         self.store: MutableMapping[str, Any] = {} if store is None else store
-        sizes = sorted(dict.fromkeys(config.windows), key=lambda w: w.total_seconds())
         self.trackers: list[tuple[str, SeriesTracker]] = []
-        for size in sizes:
-            label = window_label(int(size.total_seconds()))
+        for size, offset in self._scales(config):
+            label = window_label(int(size.total_seconds()), int(offset.total_seconds()))
             gate = config.min_stories_day if size >= timedelta(days=1) else config.min_stories
-            sized = replace(config, window=size, min_stories=gate)
+            sized = replace(config, window=size, offset=offset, min_stories=gate)
             tracker = SeriesTracker(sized, Prefixed(self.store, f"{label}/"), owns)
             tracker.subsume = False  # every topic's alert reaches the merge, which names the most specific
             tracker.counts = not self.trackers  # only the first size's counts are published
@@ -184,8 +183,10 @@ class IncidentTracker:
                 keep = tracker.size + tracker.grace + tracker.retain  # a window's stories, until it can't be corrected
                 tracker.stories = FollowerStories(tracker.store, tracker.expiry, leader, keep)
                 tracker.watermarks = FollowerWatermarks(leader)
-                leader.dedupe_window = tracker.size  # the index remembers an article while any size may correct
-                if tracker.seasons is not None and tracker.size % leader.size == 0:
+                # the index remembers an article while any size may correct
+                leader.dedupe_window = (tracker.size, tracker.offset)
+                on_hours = tracker.size % leader.size == 0 and tracker.offset % leader.size == 0  # whole finer windows
+                if tracker.seasons is not None and on_hours:
                     tracker.exposure_of = partial(self._exposure, tracker.size)
                     self._judge_open_windows(tracker, leader)
             else:
@@ -199,6 +200,13 @@ class IncidentTracker:
         )
         self.size = self.trackers[-1][1].size  # the longest window: replay's finish waits for it
         self.grace = self.trackers[-1][1].grace
+
+    @staticmethod
+    def _scales(config: TrackerConfig) -> list[tuple[timedelta, timedelta]]:
+        """(size, offset) of every window tracked, shortest first, a size on the clock before its offset
+        copy (the first is on the clock: its counts are published, its stream time every size's)."""
+        listed = [(size, timedelta(0)) for size in config.windows] + list(config.offset_windows)
+        return sorted(dict.fromkeys(listed))
 
     def _exposure(self, size: int, key: str, start: int, volume: float) -> float:
         """A long window's exposure: its finer windows' volumes, each times the series' factor then (its own

@@ -7,8 +7,8 @@ input-partition watermarks (`FollowerWatermarks`), so every size closes its wind
 late article, by the same clock. Each size's state lives under `<label>/` in the one store
 (`Prefixed`). A longer size judges its open window as the span of news it holds (`OpenWindow`).
 
->>> window_label(3_600), window_label(86_400), window_label(5_400)
-('1h', '1d', '90m')
+>>> window_label(3_600), window_label(86_400), window_label(5_400), window_label(3_600, 1_800)
+('1h', '1d', '90m', '1h+30m')
 >>> store = {}
 >>> Prefixed(store, "1d/")["clock"] = 1
 >>> store
@@ -39,9 +39,10 @@ __all__ = [
 ]
 
 
-def window_label(size: int) -> str:
-    """ "1h", "6h", "1d", "90m": the short name of a window size in seconds."""
-    return format_duration(size)
+def window_label(size: int, offset: int = 0) -> str:
+    """ "1h", "6h", "1d", "90m": the short name of a window size in seconds; "1h+30m" with its windows'
+    offset from the clock (windows.py `parse_window` reads it back)."""
+    return format_duration(size) + (f"+{format_duration(offset)}" if offset else "")
 
 
 class RecordingStories(StoryIndex):

@@ -142,12 +142,14 @@ class SeriesTracker:
         self.expiry, self.dedupe = expiry, DedupeIndex(self.store, expiry)
         self.stories = StoryIndex(self.store, expiry, config.seconds("dedupe_ttl"), config.min_resemblance)
         self.size, self.grace = config.seconds("window"), config.seconds("grace")
+        self.offset = config.seconds("offset")  # of the windows from the clock's (windows.py)
         self.retain = config.seconds("retain")
         self.watermarks = Watermarks(self.store)
         self.gate = EventTimeGate(self.store, self.watermarks)
         # The window size whose corrections the dedupe memory outlasts (a longer size sharing this
         # tracker's index under incidents.py may correct its own windows later than this one).
-        self.dedupe_window = self.size
+        # (size, offset): its windows, or the clock's of that size, whichever end later.
+        self.dedupe_window = (self.size, self.offset)
         self.corrections = 0  # closed windows corrected since this object was made (invalidates `volumes`)
         self.seasons = (
             Seasons(self.store, self.size, config.windows_in(config.season_half_life), config.season_strength)
@@ -197,7 +199,7 @@ class SeriesTracker:
         article, ts = held.article, held.ts
         if self.dedupe.seen(article.id, article.url):  # another id with its url went in before it
             return Observation("duplicate")
-        start = window_start(ts, self.size)
+        start = window_start(ts, self.size, self.offset)
         seen = Observation("counted", clamped=held.clamped)
         self._advance(ts, seen)
         next_open = self._clock().next
@@ -245,7 +247,7 @@ class SeriesTracker:
         clock.now = ts
         if clock.next is None:  # the oldest window still open, or the oldest counted while stream time was unknown
             counted = [int(start) for start in self.store.get("vol", {})]
-            clock.next = min([window_start(ts - self.size - self.grace, self.size) + self.size, *counted])
+            clock.next = min([window_start(ts - self.size - self.grace, self.size, self.offset) + self.size, *counted])
         while is_closed(clock.next, self.size, self.grace, ts):
             if self._skip_empty(clock, ts):
                 continue
@@ -265,7 +267,7 @@ class SeriesTracker:
         assert clock.next is not None
         if f"open:{clock.next}" in self.store:
             return False
-        target = window_start(ts - self.size - self.grace, self.size) + self.size
+        target = window_start(ts - self.size - self.grace, self.size, self.offset) + self.size
         pending = [int(start) for start in self.store.get("vol", {}) if int(start) >= clock.next]
         target = min([target, *pending])
         skipped = (target - clock.next) // self.size
@@ -607,8 +609,9 @@ class SeriesTracker:
     def _forget_at(self, ts: int) -> int:
         """When the dedupe index may forget an article: after the dedupe TTL, and not before its window
         (of `dedupe_window`) can no longer be corrected, so a redelivered late article stays a duplicate."""
-        size = self.dedupe_window
-        corrected_until = closes_at(window_start(ts, size), size, self.grace) + self.retain
+        size, offset = self.dedupe_window
+        start = max(window_start(ts, size), window_start(ts, size, offset))
+        corrected_until = closes_at(start, size, self.grace) + self.retain
         return max(corrected_until, ts + self.config.seconds("dedupe_ttl"))
 
     def _revise_volume(self, start: int, new_story: bool) -> tuple[int, int]:

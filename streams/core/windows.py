@@ -1,6 +1,8 @@
 """Event-time window maths over integer timestamps (seconds since the epoch, UTC).
 
-Windows are tumbling and aligned to the epoch: the window of `ts` is `[ts - ts % size, ... + size)`.
+Windows are tumbling and aligned to the epoch: the window of `ts` is `[ts - ts % size, ... + size)`;
+a window size tracked with an offset (`parse_window("1h+30m")`: hours from half past) has its windows
+start `offset` seconds later, `[ts - (ts - offset) % size, ... + size)`.
 A window is *closed* once stream time (the newest event time seen) reaches its end plus the grace;
 an article whose window is closed is *late*.
 
@@ -8,8 +10,12 @@ an article whose window is closed is *late*.
 (3600, 7200)
 >>> is_closed(3_600, 3_600, 900, stream_time=8_099), is_closed(3_600, 3_600, 900, stream_time=8_100)
 (False, True)
+>>> window_start(3_700, 3_600, 1_800), window_end(3_700, 3_600, 1_800), window_start(5_500, 3_600, 1_800)
+(1800, 5400, 5400)
 >>> parse_duration("1h30m")
 datetime.timedelta(seconds=5400)
+>>> parse_window("1h+30m")
+(datetime.timedelta(seconds=3600), datetime.timedelta(seconds=1800))
 """
 
 from __future__ import annotations
@@ -35,6 +41,23 @@ def parse_duration(text: str) -> timedelta:
     if seconds <= 0:
         raise ValueError(f"duration {text!r} must be positive")
     return timedelta(seconds=seconds)
+
+
+def parse_window(text: str) -> tuple[timedelta, timedelta]:
+    """A window size, and the offset of its windows from the clock: "1h" (on the hour), "1h+30m" (hours
+    from half past each hour), as (size, offset).
+
+    Raises ValueError naming the value when either part is no duration or the offset is not shorter
+    than the size.
+    """
+    size_text, plus, offset_text = text.partition("+")
+    size = parse_duration(size_text)
+    if not plus:
+        return size, timedelta(0)
+    offset = parse_duration(offset_text)
+    if offset >= size:
+        raise ValueError(f"window {text.strip()!r}: the offset must be shorter than the window, e.g. 1h+30m")
+    return size, offset
 
 
 def format_duration(seconds: int, rounding: Literal["exact", "down", "up"] = "exact") -> str:
@@ -75,12 +98,12 @@ def seconds(span: timedelta) -> int:
     return value
 
 
-def window_start(ts: int, size: int) -> int:
-    return ts - ts % size
+def window_start(ts: int, size: int, offset: int = 0) -> int:
+    return ts - (ts - offset) % size
 
 
-def window_end(ts: int, size: int) -> int:
-    return window_start(ts, size) + size
+def window_end(ts: int, size: int, offset: int = 0) -> int:
+    return window_start(ts, size, offset) + size
 
 
 def closes_at(start: int, size: int, grace: int) -> int:
