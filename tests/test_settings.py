@@ -41,6 +41,10 @@ def test_environment_and_nested_topic_names(monkeypatch: pytest.MonkeyPatch) -> 
         ("GEOPULSE_PROCESSING_GUARANTEE", "maybe_once", "GEOPULSE_PROCESSING_GUARANTEE"),
         ("GEOPULSE_KAFKA__SECURITY_PROTOCOL", "SASL_SSL", "sasl_mechanism"),
         ("GEOPULSE_WINDOWS", "1h,soon", "GEOPULSE_WINDOWS"),
+        ("GEOPULSE_WINDOWS", "1h,1h+1h,1d", "offset must be shorter"),
+        ("GEOPULSE_WINDOWS", "1h,1h+x", "GEOPULSE_WINDOWS"),
+        ("GEOPULSE_WINDOWS", "1h+30m,1d", "needs a window on the clock"),
+        ("GEOPULSE_WINDOWS", "2h,1h+30m", "needs a window on the clock"),
         ("GEOPULSE_THRESHOLDS", "4,5", "four scores"),
         ("GEOPULSE_THRESHOLDS", "9,5,6,7", "rise from low to critical"),
         ("GEOPULSE_MIN_SOURCES", "0", "GEOPULSE_MIN_SOURCES"),
@@ -136,3 +140,13 @@ def test_dotenv_file_is_read(tmp_path: pytest.TempPathFactory, monkeypatch: pyte
 def test_bootstrap_takes_what_the_kafka_clients_take(monkeypatch: pytest.MonkeyPatch, bootstrap: str) -> None:
     monkeypatch.setenv("GEOPULSE_KAFKA_BOOTSTRAP", bootstrap)  # a host without a port means 9092
     assert Settings.load().kafka_bootstrap == bootstrap
+
+
+def test_an_offset_window_reaches_the_trackers_beside_the_clock_ones(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("GEOPULSE_WINDOWS", "1d, 1h+30m, 1h")
+    config = tracker_config(Settings.load())
+    assert config.window == timedelta(hours=1) and config.windows == (timedelta(hours=1), timedelta(days=1))
+    assert config.offset_windows == ((timedelta(hours=1), timedelta(minutes=30)),)
+    trackers = IncidentTracker(config).trackers
+    assert [(label, inner.offset, inner.counts) for label, inner in trackers] == [
+        ("1h", 0, True), ("1h+30m", 1_800, False), ("1d", 0, False)]  # fmt: skip

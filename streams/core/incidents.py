@@ -18,6 +18,11 @@ higher severity, a new window size confirming it, a new headline, an escalation 
 names it, and resolved once all its series are back to baseline. So a webhook receiver sees one
 delivery per step.
 
+A size may also be tracked offset from the clock (`TrackerConfig.offset_windows`, e.g. the hours from
+half past, label `1h+30m`): a tracker like any longer size (the first size's dedupe, stories and stream
+time; its own baselines and profiles), whose alerts join the clock hour's incidents in the same way. A
+burst split across two clock hours is whole in one of its windows.
+
 Every size runs on one stream time: the first size keeps the input partitions' watermarks
 (`1h/wm`) and the longer sizes read it (as they share its dedupe and story index), so all close
 their windows, and tell late articles, alike. A late article is judged by each size for its own

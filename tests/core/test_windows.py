@@ -15,6 +15,7 @@ from streams.core.windows import (
     from_seconds,
     is_closed,
     parse_duration,
+    parse_window,
     to_seconds,
     window_end,
     window_start,
@@ -131,3 +132,37 @@ def test_window_of_every_timestamp_matches_brute_force_search() -> None:
         ts = rng.randrange(-(10**6), 10**9)
         starts = [s for s in range(ts - size, ts + 1) if s % size == 0 and s <= ts < s + size]
         assert starts == [window_start(ts, size)]
+
+
+def test_offset_window_of_every_timestamp_matches_brute_force_search() -> None:
+    """A window offset from the clock starts `offset` past a clock window's start and holds `ts`."""
+    rng = random.Random(11)
+    for _ in range(500):
+        size = rng.choice([60, 900, 3_600, 86_400])
+        offset = rng.randrange(1, size)
+        ts = rng.randrange(-(10**6), 10**9)
+        starts = [s for s in range(ts - size, ts + 1) if (s - offset) % size == 0 and s <= ts < s + size]
+        assert starts == [window_start(ts, size, offset)]
+        assert window_end(ts, size, offset) == starts[0] + size
+
+
+def test_the_hour_from_half_past_holds_a_burst_the_clock_hours_split() -> None:
+    burst = [to_seconds(datetime(1987, 10, 20, 17, m, tzinfo=UTC)) for m in (39, 50)]
+    burst += [to_seconds(datetime(1987, 10, 20, 18, m, tzinfo=UTC)) for m in (5, 20)]
+    assert len({window_start(ts, 3_600) for ts in burst}) == 2
+    assert {window_start(ts, 3_600, 1_800) for ts in burst} == {to_seconds(datetime(1987, 10, 20, 17, 30, tzinfo=UTC))}
+
+
+@pytest.mark.parametrize(
+    ("text", "size", "offset"),
+    [("1h", 3_600, 0), ("1h+30m", 3_600, 1_800), ("1d+12h", 86_400, 43_200), (" 2h + 1h ", 7_200, 3_600)],
+)
+def test_parse_window_reads_size_and_offset(text: str, size: int, offset: int) -> None:
+    assert parse_window(text) == (timedelta(seconds=size), timedelta(seconds=offset))
+
+
+@pytest.mark.parametrize(("text", "mentions"), [("1h+1h", r"'1h\+1h'"), ("1h+2h", "shorter"), ("1h+x", "'x'"),
+                                                 ("+30m", "''"), ("1h+0m", "positive")])  # fmt: skip
+def test_parse_window_rejects_bad_text_naming_it(text: str, mentions: str) -> None:
+    with pytest.raises(ValueError, match=mentions):
+        parse_window(text)

@@ -47,15 +47,16 @@ def wait_counted(worker: WorkerProcess, total: int, timeout: float = 60.0) -> No
 # the alerts one offline tracker raises.
 # Several window sizes at once (the default 1h,1d, and three sizes): the incidents merged from them
 # are the same on the worker, whose series are spread over partitions, as in one offline tracker.
+# With an hour offset from the clock (1h+30m), its steps (windows ending at half past) are the same too.
 # With GEOPULSE_DEVELOPMENTS on, a development of the last day (three talks stories of one country) alerts too.
 @pytest.mark.parametrize(
     ("partitions", "windows", "developments"),
-    [(1, "1h,1d", False), (2, "1h,1d", False), (2, "1h,6h,1d", False), (2, "1h,1d", True)],
+    [(1, "1h,1d", False), (2, "1h,1d", False), (2, "1h,6h,1d", False), (2, "1h,1h+30m,1d", False), (2, "1h,1d", True)],
 )
 def test_worker_and_replay_raise_the_same_alerts(
     start_worker: Callable[..., WorkerProcess], bootstrap: str, partitions: int, windows: str, developments: bool
 ) -> None:
-    app_id = f"same{partitions}{windows.count(',')}{'dev' if developments else ''}"
+    app_id = f"same{partitions}{windows.replace(',', '').replace('+', 'o')}{'dev' if developments else ''}"
     articles = sample_articles(short=True)  # in event-time order
     if developments:
         articles = sorted([*articles, *development(articles[-1])], key=lambda a: a.published_at)
@@ -84,6 +85,7 @@ def test_worker_and_replay_raise_the_same_alerts(
     assert len({a.window_end - a.window_start for a in online}) >= 2  # steps came from more than one size
     assert counts and all(c.volume >= c.count for c in counts)
     assert any(a.window == "dev" for a in online) == developments
+    assert any(a.window_end.minute == 30 for a in online) == ("+30m" in windows)  # the offset hour stepped it
 
 
 def development(last: Article) -> list[Article]:
