@@ -33,7 +33,8 @@ How the stories were chosen (fixed before any was read or tagged):
 11. A ninth round (`statal`): a tuning part `r87j`, as event-rich as what is left allows: stories whose
     headline names a state actor (`STATE_CUES`: governments, ministers, legislatures, leaders by name,
     intergovernmental bodies -- no corporate "president" or "officials"), a statement or weak-type word
-    in the headline first. Labelled from the text before the tagger was run on them; tuned on.
+    in the headline first. Labelled from the text before the tagger was run on them; a tuning part, not
+    trained on yet (the one build that used it lost its never-tuned look: tests/data/DEVSET.md).
 
 No story may share a story cluster (`clusters`: wire refiles and near-copies) with a story of the
 other kind of part: a tuning item that is a refile of a never-tuned one carries `refile_of` in the
@@ -429,7 +430,7 @@ STATE_CUES = re.compile(
 
 def statal(stories: Iterable[Mapping[str, Any]]) -> list[str]:
     """The ninth round, tuning part `r87j`: the most event-rich stories left, labelled before the tagger is
-    run on them, tuned on.
+    run on them, to be tuned on.
 
     Candidates as `headline`'s (with `headline`'s stories taken too). They are put in one order, drawn
     with one `random.Random(STATAL_SEED)` stratum by stratum: every story whose title has a `STATE_CUES`

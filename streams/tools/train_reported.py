@@ -274,40 +274,26 @@ def build(show: bool = False) -> tuple[str, str]:
 def rotate(checks: Sequence[Sequence[str]], misses: bool = False) -> list[str]:
     """For each check set, the candidate model trained without its parts' stories, scored on them: a
     summary line per set, its per-type F1 (gold count), and with `misses` each wrong item."""
-    records = training_records()
-    rows = examples(records)
-    features = stories(records)
-    story = clusters(records)
-    fold = folds(records, story, 0)
-    cut = math.log(THRESHOLDS[0] / (1 - THRESHOLDS[0]))
+    held = HeldOut()
+    records = held.records
     lines: list[str] = []
     for check in checks:
-        held = [i for i, r in enumerate(records) if r.get("part") in check]
-        roots = {story[i] for i in held}
-        train = [i for i in range(len(records)) if story[i] not in roots]
-        bins = gate_bins(features, records, fold, train, held)
-        trained, tested = set(train), set(held)
-        weights, bias = fit(gated([r for r in rows if r[0] in trained], bins), records, ROTATE_C)
-        scores = scores_of(gated([r for r in rows if r[0] in tested], bins), weights, bias)
-        predicted: dict[int, set[str]] = {}
-        for (index, kind), score in scores.items():
-            if score >= cut:
-                predicted.setdefault(index, set()).add(kind)
-        by_type, _ = score_sets(
-            (str(i), frozenset(records[i]["events"]), frozenset(predicted.get(i, ()))) for i in held
-        )
+        test = held.of(check)
+        scores = held.scores(range(len(records)), test, ROTATE_C)
+        predicted = held.above(scores, test)
+        by_type, _ = score_sets((str(i), frozenset(records[i]["events"]), frozenset(predicted[i])) for i in test)
         total = micro(by_type)
-        quiet = [i for i in held if not records[i]["events"]]
+        quiet = [i for i in test if not records[i]["events"]]
         write = sorted(TUNED_PARTS - set(check))
         lines.append(
-            f"check {'+'.join(check)} (write {'+'.join(write)}): {len(held)} items  macro-F1 {macro_f1(by_type):.3f}"
+            f"check {'+'.join(check)} (write {'+'.join(write)}): {len(test)} items  macro-F1 {macro_f1(by_type):.3f}"
             f"  micro-F1 {total.f1:.3f} (P {total.precision:.3f}, R {total.recall:.3f})"
             f"  tp/fp/fn {total.tp}/{total.fp}/{total.fn}"
-            f"  no-event items given an event {sum(1 for i in quiet if predicted.get(i))}/{len(quiet)}"
+            f"  no-event items given an event {sum(1 for i in quiet if predicted[i])}/{len(quiet)}"
         )
         lines.append("  " + " ".join(f"{k} {s.f1:.2f} ({s.support})" for k, s in sorted(by_type.items())))
-        for i in held if misses else ():
-            gold, found = set(records[i]["events"]), predicted.get(i, set())
+        for i in test if misses else ():
+            gold, found = set(records[i]["events"]), predicted[i]
             if gold != found:
                 proposed = " ".join(
                     f"{k}:{1 / (1 + math.exp(-s)):.2f}" for (j, k), s in sorted(scores.items()) if j == i
@@ -379,28 +365,37 @@ class HeldOut:
     def of(self, parts: Sequence[str]) -> list[int]:
         return [i for i, r in enumerate(self.records) if r.get("part") in parts]
 
-    def predict(self, train: Sequence[int], test: Sequence[int]) -> dict[int, set[str]]:
-        """The types predicted on `test` by a gate and a model trained on `train`, less the test items' stories."""
+    def scores(self, train: Sequence[int], test: Sequence[int], c: float | None = None) -> dict[tuple[int, str], float]:
+        """The candidate scores on `test` of a gate and a model trained on `train` (at `c`, else the shipped C),
+        less the test items' stories."""
         roots = {self.story[i] for i in test}
         train = [i for i in train if self.story[i] not in roots]
         bins = gate_bins(self.features, self.records, self.fold, train, test)
         kept, scored = set(train), set(test)
-        weights, bias = fit(gated([r for r in self.rows if r[0] in kept], bins), self.records, self.c)
+        weights, bias = fit(
+            gated([r for r in self.rows if r[0] in kept], bins), self.records, self.c if c is None else c
+        )
+        return scores_of(gated([r for r in self.rows if r[0] in scored], bins), weights, bias)
+
+    def above(self, scores: dict[tuple[int, str], float], test: Sequence[int]) -> dict[int, set[str]]:
+        """The types of each `test` item whose score reaches the shipped threshold."""
         predicted: dict[int, set[str]] = {i: set() for i in test}
-        scores = scores_of(gated([r for r in self.rows if r[0] in scored], bins), weights, bias)
         for (index, kind), score in scores.items():
             if score >= self.cut:
                 predicted[index].add(kind)
         return predicted
+
+    def predict(self, train: Sequence[int], test: Sequence[int]) -> dict[int, set[str]]:
+        """The types predicted on `test` by a gate and a model trained on `train`, less the test items' stories."""
+        return self.above(self.scores(train, test), test)
 
     def score(self, predicted: dict[int, set[str]]) -> tuple[float, float, int]:
         """Macro-F1, micro-F1 and the no-event items given an event."""
         sets, _ = score_sets(
             (str(i), frozenset(self.records[i]["events"]), frozenset(types)) for i, types in predicted.items()
         )
-        tp, fp, fn = (sum(getattr(s, k) for s in sets.values()) for k in ("tp", "fp", "fn"))
         quiet = sum(1 for i, types in predicted.items() if types and not self.records[i]["events"])
-        return macro_f1(sets), 2 * tp / max(1, 2 * tp + fp + fn), quiet
+        return macro_f1(sets), micro(sets).f1, quiet
 
 
 def by_part() -> None:
