@@ -28,6 +28,23 @@ _ASCII_RUN_NO_LETTER = string.digits + "_.'-"  # the ASCII characters of [\w.'â€
 _ASCII_RUN = string.ascii_letters + _ASCII_RUN_NO_LETTER
 _NEXT_WORD = re.compile(r"\s([A-Z][a-z]+)")
 _RELAY = re.compile(r"\b(?:monitored|received|heard)\b[^.]{0,40}?\bin\s+", re.IGNORECASE)
+_RELAY_WORDS = ("monitored", "received", "heard")  # _RELAY's words: in lowered ASCII text whenever it matches
+
+
+def _relay_word_in(lowered: str) -> bool:
+    return any(word in lowered for word in _RELAY_WORDS)
+
+
+def _relays_of(text: str, name: str) -> list[tuple[int, int]]:
+    """`Gazetteer.relays` by the regex alone, for the city's lowercase `name`."""
+    found = []
+    for match in _RELAY.finditer(text):
+        end = match.end() + len(name)
+        if name and text[match.end() : end].lower() == name and not text[end : end + 1].isalpha():
+            found.append((match.start(), end))
+    return found
+
+
 _MONTH = r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.?\s+\d"
 _DATELINE = re.compile(
     rf"^[ \t]*(?P<place>[A-Z][A-Za-z .'â€™/-]{{1,40}}?)"
@@ -161,12 +178,9 @@ class Gazetteer:
         [(32, 52)]
         """
         name = city.split(",")[0].strip().lower()
-        found = []
-        for match in _RELAY.finditer(text):
-            end = match.end() + len(name)
-            if name and text[match.end() : end].lower() == name and not text[end : end + 1].isalpha():
-                found.append((match.start(), end))
-        return found
+        if not name or (text.isascii() and not _relay_word_in(text.lower())):
+            return []  # most articles: no relay word at all, found without the regex's scan (20 us)
+        return _relays_of(text, name)
 
     def _dateline_code(self, name: str) -> str | None:
         return self._dateline_index.get(fold(name).lower())

@@ -36,6 +36,7 @@ from bisect import bisect_left, bisect_right
 from collections import Counter
 from collections.abc import Sequence
 from functools import cache
+from itertools import accumulate
 from pathlib import Path
 from typing import NamedTuple
 
@@ -46,6 +47,7 @@ from streams.core.tagging.events import VERBAL, FoundEvent
 MODEL_FILE = DATA_DIR / "reported.json"
 WINDOW = 3  # words before the trigger the vetoes look at (the last of them is a feature)
 _WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)*")
+_WORD_PIECES = re.compile(f"({_WORD.pattern})")
 _YEAR = re.compile(r"\b(?:19|20)\d\d\b")
 # Words of money and markets: a story dense with them is business copy, whose "attacks" and "wars" are figures
 # of speech (the story's share of them becomes a feature, crossed with the type).
@@ -195,12 +197,14 @@ class _Sentence(NamedTuple):
 
 def _sentence(sentence: str, types: set[str]) -> _Sentence:
     lowered = sentence.lower()
-    matches = list(_WORD.finditer(lowered))
-    words = [m.group() for m in matches]
+    # split() with a group gives gap, word, gap, ..., gap: the words, and from the running length
+    # their offsets, as finditer's matches would give them, with no Python per word.
+    pieces = _WORD_PIECES.split(lowered)
+    words = pieces[1::2]
     joined = " ".join(words)
     history = any(phrase in joined for phrase in HISTORY_PHRASES) or _SINCE_YEAR.search(joined) is not None
     return _Sentence(
-        words, [m.start() for m in matches], tuple(sorted(CUES.intersection(words))),
+        words, list(accumulate(map(len, pieces), initial=0))[1:-1:2], tuple(sorted(CUES.intersection(words))),
         _YEAR.search(sentence) is not None, history, _disaster(words), tuple(sorted(types)),
         _CASUALTIES.search(lowered) is not None, not PUNDIT_WORDS.isdisjoint(words),
     )  # fmt: skip
