@@ -1,11 +1,17 @@
-"""Reading articles from files or stdin for the CLI: JSONL lines or raw scraped pages."""
+"""Reading articles from files or stdin for the CLI: JSONL lines or raw scraped pages.
+
+A file that starts with gzip's magic bytes is read through gzip (archives are kept as `.jsonl.gz`).
+"""
 
 from __future__ import annotations
 
+import gzip
 import sys
+import zlib
 from collections.abc import Callable, Iterator
 from enum import StrEnum
 from pathlib import Path
+from typing import TextIO
 
 from streams.errors import GeopulseError, InputError
 
@@ -52,11 +58,23 @@ def _line_sources(paths: list[Path]) -> Iterator[tuple[str, Iterator[str]]]:
         return
     for path in paths:
         try:
-            lines = path.open(encoding="utf-8", newline="")
+            lines = _open_text(path)
         except OSError as exc:
             raise InputError(f"cannot read {path}: {exc.strerror or exc}") from exc
         with lines:
             yield str(path), _decoded(str(path), lines)
+
+
+GZIP_MAGIC = b"\x1f\x8b"
+
+
+def _open_text(path: Path, newline: str | None = "") -> TextIO:
+    """`path` as UTF-8 text, through gzip when it starts with gzip's magic bytes."""
+    with path.open("rb") as raw:
+        packed = raw.read(2) == GZIP_MAGIC
+    if packed:
+        return gzip.open(path, "rt", encoding="utf-8", newline=newline)
+    return path.open(encoding="utf-8", newline=newline)
 
 
 def _decoded(name: str, lines: Iterator[str]) -> Iterator[str]:
@@ -66,6 +84,8 @@ def _decoded(name: str, lines: Iterator[str]) -> Iterator[str]:
             yield line
     except UnicodeDecodeError as exc:
         raise InputError(f"cannot read {name}: not UTF-8 text" + (f" after line {n}" if n else "")) from exc
+    except (EOFError, gzip.BadGzipFile, zlib.error) as exc:
+        raise InputError(f"cannot read {name}: broken gzip data" + (f" after line {n}" if n else "")) from exc
 
 
 def _sources(paths: list[Path]) -> Iterator[tuple[str, str]]:
@@ -74,7 +94,10 @@ def _sources(paths: list[Path]) -> Iterator[tuple[str, str]]:
         return
     for path in paths:
         try:
-            text = path.read_text(encoding="utf-8")
+            with _open_text(path, newline=None) as file:  # universal newlines, as read_text
+                text = file.read()
+        except (EOFError, gzip.BadGzipFile, zlib.error) as exc:
+            raise InputError(f"cannot read {path}: broken gzip data") from exc
         except OSError as exc:
             raise InputError(f"cannot read {path}: {exc.strerror or exc}") from exc
         except UnicodeDecodeError as exc:

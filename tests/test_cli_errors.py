@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from pathlib import Path
 
 import orjson
 import pytest
@@ -82,3 +83,14 @@ def test_a_reader_that_closes_the_pipe_early_ends_the_command_quietly() -> None:
         err = proc.stderr.read()
         code = proc.wait(120)
     assert first["id"] and (code, err.decode()) == (0, "")
+
+
+@pytest.mark.parametrize("command", ["tag", "replay"])
+def test_a_broken_gzip_archive_is_one_line(command: str, tmp_path: Path) -> None:
+    import gzip
+
+    packed = gzip.compress(b'{"id": "a"}\n' * 2000)
+    broken = tmp_path / "cut.jsonl.gz"
+    broken.write_bytes(packed[: len(packed) // 2])  # an archive cut short in transfer
+    code, _, err = run(command, str(broken))
+    assert one_line_failure(code, err).startswith(f"geopulse: cannot read {broken}: broken gzip data")
