@@ -296,7 +296,7 @@ def replay(
     sort: Annotated[
         bool, typer.Option("--sort", help="Input in any order: sort it on disk first (temporary files).")
     ] = False,
-    windows: Annotated[str | None, typer.Option(help="Window sizes, e.g. 1h,1d or 1h,1h+30m,1d.")] = None,
+    windows: Annotated[str | None, typer.Option(help="Sizes, e.g. 1h,1d or 1h,1h+30m,1d (GEOPULSE_WINDOWS).")] = None,
     min_sources: Annotated[int | None, typer.Option(help="Outlets a window needs to alert; 1 for one outlet.")] = None,
     min_stories: Annotated[int | None, typer.Option(help="Stories a window needs to alert.")] = None,
     min_stories_day: Annotated[int | None, typer.Option(help="Stories a window of a day or more needs.")] = None,
